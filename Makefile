@@ -1,0 +1,36 @@
+# Two commands set everything up on a fresh clone: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format benchmarks clean-venv
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 --display-name "Python 3 (bookstore-resil)" >/dev/null
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/bookstore-resil validate
+	$(BIN)/bookstore-resil deps
+
+test: $(STAMP)
+	$(BIN)/ruff check bookstore_resil tests benchmarks
+	$(BIN)/ruff format --check bookstore_resil tests benchmarks
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check bookstore_resil tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format bookstore_resil tests benchmarks
+	$(BIN)/ruff check --fix bookstore_resil tests benchmarks
+
+benchmarks: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean-venv:
+	rm -rf $(VENV)

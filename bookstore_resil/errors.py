@@ -1,0 +1,64 @@
+"""One exception root for the package, with structured fields.
+
+Every error the workbook raises on purpose is a :class:`ResilError`; the CLI prints
+``str(error)`` as one line and exits with ``error.exit_code``, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ResilError(Exception):
+    """Root of every error the workbook raises on purpose."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a system definition: ``FILE:LINE: field: message``."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+class DefinitionError(ResilError):
+    """A system definition with problems; carries every one of them."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.field, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def first(self) -> Problem:
+        return self.problems[0]
+
+
+class UsageError(ResilError):
+    """A command called with something it cannot use (an unknown service, a bad time)."""
+
+    exit_code = 2
+
+
+class TargetError(ResilError):
+    """A target (the lab, AWS) that cannot be reached or is not healthy."""
+
+    def __init__(self, target: str, message: str):
+        self.target = target
+        super().__init__(f"{target}: {message}")
+
+
+class ExerciseError(ResilError):
+    """An exercise that cannot start, resume or continue."""
+
+    def __init__(self, exercise_id: str, message: str):
+        self.exercise_id = exercise_id
+        super().__init__(f"exercise {exercise_id}: {message}")

@@ -1,0 +1,186 @@
+"""The lab's state folder: where everything lives, the "DNS" records, the settings.
+
+Only the standard library here: the router and the snapshotter processes import this
+module, and they must start fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import socket
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import TargetError
+
+ENV_STATE_DIR = "BOOKSTORE_RESIL_LAB_DIR"
+DEFAULT_STATE_DIR = Path(".lab")
+BUCKET = "cdn.bookstore.pingpublications.com"
+DB_NAME = "bookstore"
+DB_USER = "postgres"
+LOOPBACK = "127.0.0.1"
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def resolve_state_dir(state_dir: str | os.PathLike[str] | None = None) -> Path:
+    """``state_dir``, else ``$BOOKSTORE_RESIL_LAB_DIR``, else ``.lab`` in the current folder."""
+    chosen = state_dir or os.environ.get(ENV_STATE_DIR) or DEFAULT_STATE_DIR
+    return Path(chosen).expanduser().absolute()
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (the kernel's pick for port 0)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+def write_json(path: Path, document: Any) -> None:
+    """Write atomically, so the router and the API never read half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(document, handle, indent=2)
+        handle.write("\n")
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text())
+
+
+@dataclass(frozen=True)
+class Records:
+    """The lab's DNS: ``host:port`` of the API instance and the database, the CDN's URL."""
+
+    api: str = ""
+    db: str = ""
+    cdn: str = ""
+
+    def address(self, name: str) -> tuple[str, int]:
+        value = getattr(self, name)
+        if not value:
+            raise TargetError("lab", f"no {name} record yet (run 'bookstore-resil lab up')")
+        value = value.split("://", 1)[-1]
+        host, _, port = value.rpartition(":")
+        return host, int(port)
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    """Settings chosen at the first ``up`` and kept for the lab's life."""
+
+    router_port: int
+    cdn_port: int
+    snapshot_interval_s: float = 30.0
+    pg_bin: str = ""
+    pg_root: str = ""
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
+class Lab:
+    """One lab, named by its state folder; every path of the lab is derived here."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, state_dir: str | os.PathLike[str] | None = None) -> Lab:
+        return cls(resolve_state_dir(state_dir))
+
+    @property
+    def records_file(self) -> Path:
+        return self.root / "records.json"
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "lab.json"
+
+    @property
+    def faults_file(self) -> Path:
+        return self.root / "faults.jsonl"
+
+    @property
+    def pids_dir(self) -> Path:
+        return self.root / "pids"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def release_dir(self) -> Path:
+        return self.root / "release"
+
+    @property
+    def instances_dir(self) -> Path:
+        return self.root / "instances"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.root / "snapshots"
+
+    @property
+    def static_backup_dir(self) -> Path:
+        return self.root / "static-backup"
+
+    @property
+    def pg_link(self) -> Path:
+        """Where the database clusters live (may be a link to a folder postgres can reach)."""
+        return self.root / "pg"
+
+    def exists(self) -> bool:
+        return self.config_file.exists()
+
+    def records(self) -> Records:
+        if not self.records_file.exists():
+            return Records()
+        data = read_json(self.records_file)
+        return Records(**{f.name: data.get(f.name, "") for f in fields(Records)})
+
+    def set_record(self, name: str, value: str) -> Records:
+        records = Records(**{**asdict(self.records()), name: value})
+        write_json(self.records_file, asdict(records))
+        return records
+
+    def config(self) -> LabConfig:
+        if not self.exists():
+            raise TargetError("lab", f"no lab in {self.root} (run 'bookstore-resil lab up')")
+        data = read_json(self.config_file)
+        return LabConfig(**{f.name: data[f.name] for f in fields(LabConfig) if f.name in data})
+
+    def save_config(self, config: LabConfig) -> None:
+        write_json(self.config_file, asdict(config))
+
+    def router_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.config().router_port}"
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Serialise changes to the lab (two ``up`` at once, a fault during an ``up``)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def prepare(self) -> None:
+        """Create the folder, and keep it out of git whatever the repository ignores."""
+        for folder in (self.root, self.pids_dir, self.logs_dir, self.snapshots_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        ignore = self.root / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n")

@@ -1,0 +1,5 @@
+"""The package's one named logger."""
+
+import logging
+
+logger = logging.getLogger("bookstore_resil")

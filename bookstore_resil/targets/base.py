@@ -1,0 +1,117 @@
+"""The target-driver interface and the registry of drivers by name (``lab``, ``aws``).
+
+A target is what an exercise runs against. The exercise engine only ever talks to a
+:class:`Target`: it asks it to check readiness, inject a fault, run a named action, and
+list the probes that measure availability and data loss. Drivers register a factory
+under a name, as papermill registers its engines.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import TargetError
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What one action did: ``ok`` or not, its output, how long it took, and why it failed."""
+
+    ok: bool
+    output: str = ""
+    duration_s: float = 0.0
+    error: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FaultRecord:
+    """A fault injected on a target, with when it happened (ISO 8601, UTC)."""
+
+    name: str
+    ts: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One availability check: an endpoint name, its URL or address, and a check function.
+
+    ``check`` returns True when the endpoint answers as it should; it must return within
+    ``timeout_s`` and never raise.
+    """
+
+    name: str
+    address: str
+    check: Callable[[], bool]
+
+
+class Target(abc.ABC):
+    """A place an exercise runs: the local lab or an AWS account."""
+
+    name: str
+
+    @abc.abstractmethod
+    def check_ready(self) -> None:
+        """Raise :class:`TargetError` unless every component is healthy."""
+
+    @abc.abstractmethod
+    def inject_fault(self, fault: str) -> FaultRecord:
+        """Break the named thing (``api-crash``, ``db-lost``, ...) and say when."""
+
+    @abc.abstractmethod
+    def run_action(self, name: str, args: dict[str, Any], timeout_s: float) -> ActionResult:
+        """Run a named playbook action; never raise for an action that fails, never hang."""
+
+    @abc.abstractmethod
+    def probes(self) -> list[Probe]:
+        """The availability probes of this target, one per endpoint."""
+
+    def canary(self) -> Canary | None:
+        """The data-loss canary writer of this target, if it has one."""
+        return None
+
+    def actions(self) -> list[str]:
+        """Names of the actions this target can run."""
+        return []
+
+    def faults(self) -> list[str]:
+        """Names of the faults this target can inject."""
+        return []
+
+
+class Canary(abc.ABC):
+    """Writes numbered records through the system and later reads back which survived."""
+
+    @abc.abstractmethod
+    def write(self, seq: int) -> bool:
+        """Write canary ``seq``; True when the system acknowledged it."""
+
+    @abc.abstractmethod
+    def surviving(self) -> set[int] | None:
+        """The sequence numbers still readable, or None when the system cannot be read."""
+
+
+_REGISTRY: dict[str, Callable[..., Target]] = {}
+
+
+def register_target(name: str, factory: Callable[..., Target]) -> None:
+    _REGISTRY[name] = factory
+
+
+def get_target(name: str, **options: Any) -> Target:
+    """Build the driver registered under ``name`` (importing the built-in ones on demand)."""
+    if name not in _REGISTRY:
+        import importlib
+
+        try:
+            importlib.import_module(f"{__package__}.{name}")
+        except ModuleNotFoundError:
+            pass
+    if name not in _REGISTRY:
+        known = ", ".join(sorted(_REGISTRY)) or "none"
+        raise TargetError(name, f"unknown target (known: {known})")
+    return _REGISTRY[name](**options)
