@@ -10,7 +10,6 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 --display-name "Python 3 (bookstore-resil)" >/dev/null
 	@touch $(STAMP)
 
 demo: $(STAMP)

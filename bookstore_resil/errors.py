@@ -62,3 +62,12 @@ class ExerciseError(ResilError):
     def __init__(self, exercise_id: str, message: str):
         self.exercise_id = exercise_id
         super().__init__(f"exercise {exercise_id}: {message}")
+
+
+class EventLogError(ResilError):
+    """An event log line that cannot be read (not a torn last line: that is tolerated)."""
+
+    def __init__(self, path: str, line: int, message: str):
+        self.path = path
+        self.line = line
+        super().__init__(f"{path}:{line}: event: {message}")

@@ -44,7 +44,19 @@ class _LineLoader(yaml.SafeLoader):
 
     def __init__(self, stream: str):
         super().__init__(stream)
-        self.duplicates: list[tuple[int, str]] = []
+        self.duplicates: list[tuple[LineDict, Any, int]] = []
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML's own constructors raise plain Python errors on values such as
+        # `2018-13-45` or `!!int x`; make them YAML errors with the node's line.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            what = node.value if isinstance(node, yaml.ScalarNode) else node.id
+            tag = node.tag.removeprefix("tag:yaml.org,2002:")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {what!r} as {tag}", node.start_mark
+            ) from exc
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -62,7 +74,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
             ) from None
         line = key_node.start_mark.line + 1
         if key in mapping:
-            loader.duplicates.append((line, str(key)))
+            loader.duplicates.append((mapping, key, line))
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = line
     return mapping
@@ -90,6 +102,24 @@ def line_of(document: Any, path: tuple[Any, ...]) -> int:
         else:
             break
     return line
+
+
+def path_to(document: Any, target: Any) -> tuple[Any, ...]:
+    """The path from ``document`` to the node ``target`` (an object inside it)."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if id(node) in seen:  # an alias: its children were already visited
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            stack.extend((value, (*path, key)) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, (*path, index)) for index, value in enumerate(node))
+    return ()
 
 
 def field_name(path: tuple[Any, ...]) -> str:
@@ -139,6 +169,9 @@ class _Collector:
             document = loader.get_single_data()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
+            # Found at the very end (an unclosed quote or bracket): the line is where it opened.
+            if exc.context_mark and mark.index >= len(text):
+                mark = exc.context_mark
             line = mark.line + 1 if mark else 1
             self.problems.append(Problem(file, line, "(yaml)", f"invalid YAML: {exc.problem}"))
             return None
@@ -147,10 +180,14 @@ class _Collector:
             return None
         finally:
             loader.dispose()
-        for line, key in loader.duplicates:
-            self.problems.append(Problem(file, line, key, "duplicate key"))
+        for mapping, key, line in loader.duplicates:
+            field = field_name((*path_to(document, mapping), key))
+            self.problems.append(Problem(file, line, field, "duplicate key"))
         if not isinstance(document, LineDict):
-            kind = "empty" if document is None else f"a {type(document).__name__}"
+            if document is None:
+                kind = "empty"
+            else:
+                kind = "a list" if isinstance(document, list) else "a scalar"
             self.problems.append(Problem(file, 1, "(document)", f"expected a mapping, got {kind}"))
             return None
         self.documents[file] = document
@@ -179,6 +216,19 @@ def _is_key(part: Any) -> bool:
     return isinstance(part, str) and "[" not in part
 
 
+def locate_system_folder(folder: str | Path) -> Path:
+    """A relative folder looked up from the current directory, then from its parent.
+
+    Notebooks run with the repo root or ``notebooks/`` as their directory; both find
+    ``data/bookstore`` (and ``reports``) this way.
+    """
+    folder = Path(folder)
+    if folder.is_absolute() or folder.exists():
+        return folder
+    above = Path.cwd().parent / folder
+    return above if above.exists() else folder
+
+
 def load_system(folder: str | Path) -> System:
     """Load and cross-check the system folder; raise DefinitionError with every problem."""
     folder = Path(folder)
@@ -192,24 +242,35 @@ def load_system(folder: str | Path) -> System:
 
     system_file = str(system_path)
     system_doc = found.read(system_path)
-    parsed_system = found.validate(system_file, _SystemFile, system_doc) if system_doc else None
+    parsed_system = (
+        None if system_doc is None else found.validate(system_file, _SystemFile, system_doc)
+    )
 
     contacts_path = folder / CONTACTS_FILE
     contacts_file = str(contacts_path)
     parsed_contacts = _ContactsFile()
     if contacts_path.exists():
         contacts_doc = found.read(contacts_path)
-        if contacts_doc is not None:
-            parsed_contacts = found.validate(contacts_file, _ContactsFile, contacts_doc)
+        parsed_contacts = (
+            None
+            if contacts_doc is None
+            else found.validate(contacts_file, _ContactsFile, contacts_doc)
+        )
 
     scenarios: list[Scenario] = []
+    # The services the playbooks are about, valid or not, so that a broken playbook is not
+    # reported again as a critical service without one; None when a playbook is unreadable.
+    covered: set[str] | None = set()
     playbooks = sorted((folder / PLAYBOOKS_DIR).glob("*.yaml")) + sorted(
         (folder / PLAYBOOKS_DIR).glob("*.yml")
     )
     for path in playbooks:
         document = found.read(path)
         if document is None:
+            covered = None
             continue
+        if covered is not None and isinstance(document.get("service"), str):
+            covered.add(document["service"])
         if "source" in document:
             found.add(str(path), ("source",), "unknown key")
             continue
@@ -222,7 +283,7 @@ def load_system(folder: str | Path) -> System:
 
     _check_system(found, system_file, parsed_system)
     _check_contacts(found, contacts_file, parsed_contacts, parsed_system)
-    _check_scenarios(found, scenarios, parsed_system, parsed_contacts)
+    _check_scenarios(found, scenarios, covered, parsed_system, parsed_contacts)
     if found.problems:
         raise DefinitionError(found.problems)
     return System(
@@ -262,8 +323,10 @@ def _check_system(found: _Collector, file: str, parsed: _SystemFile) -> None:
                 found.add(file, path, f"unknown service {edge.service!r}")
             elif edge.service == service.id:
                 found.add(file, path, f"{service.id!r} depends on itself")
+    # The last service of a repeated id, as in _cycles' edges.
+    last_index = {service_id: index for index, service_id in enumerate(ids)}
     for cycle in _cycles(parsed.services):
-        index = ids.index(cycle[0])
+        index = last_index[cycle[0]]
         edge_index = next(
             i for i, e in enumerate(parsed.services[index].depends_on) if e.service == cycle[1]
         )
@@ -276,10 +339,7 @@ def _check_system(found: _Collector, file: str, parsed: _SystemFile) -> None:
 
 def _cycles(services: list[Service]) -> list[list[str]]:
     """Each dependency cycle once, as the list of its service ids (self-loops excluded)."""
-    edges = {
-        s.id: [e.service for e in s.depends_on if e.service != s.id]
-        for s in services
-    }
+    edges = {s.id: [e.service for e in s.depends_on if e.service != s.id] for s in services}
     cycles: list[list[str]] = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
     for root in edges:
@@ -324,7 +384,11 @@ def _check_contacts(
 
 
 def _check_scenarios(
-    found: _Collector, scenarios: list[Scenario], system: _SystemFile, contacts: _ContactsFile
+    found: _Collector,
+    scenarios: list[Scenario],
+    covered: set[str] | None,
+    system: _SystemFile,
+    contacts: _ContactsFile,
 ) -> None:
     services = {s.id for s in system.services}
     names = {c.name for c in contacts.contacts}
@@ -332,7 +396,11 @@ def _check_scenarios(
     for scenario in scenarios:
         file = scenario.source
         if scenario.id in seen:
-            found.add(file, ("id",), f"duplicate scenario id {scenario.id!r} (also in {seen[scenario.id]})")
+            found.add(
+                file,
+                ("id",),
+                f"duplicate scenario id {scenario.id!r} (also in {seen[scenario.id]})",
+            )
         seen.setdefault(scenario.id, file)
         if scenario.service not in services:
             found.add(file, ("service",), f"unknown service {scenario.service!r}")
@@ -354,7 +422,8 @@ def _check_scenarios(
                             (procedure, index, "next", outcome),
                             f"unknown step {target!r} (a step id, or one of {', '.join(JUMPS)})",
                         )
-    covered = {s.service for s in scenarios}
+    if covered is None:
+        return
     for index, service in enumerate(system.services):
         if service.critical and service.id not in covered:
             found.add(
@@ -362,4 +431,3 @@ def _check_scenarios(
                 ("services", index, "critical"),
                 f"critical service {service.id!r} has no playbook scenario",
             )
-

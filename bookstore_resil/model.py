@@ -27,13 +27,17 @@ OUTCOMES = ("ok", "failed", "skipped")
 PROCEDURES = ("recovery_procedure", "test_procedure", "resume_procedure")
 
 
+# pandas reads a bare number such as "12" as nanoseconds.
+_NUMBER = re.compile(r"^\s*[-+]?[\d.]+\s*$")
+
+
 def parse_duration(value: Any) -> float:
     """``"12h"``, ``"30min"``, ``"90s"``, ``"2d"`` -> seconds, parsed by pandas.
 
     A bare number is refused: the seed's tables say "12" and mean hours, which a reader
     cannot tell from minutes.
     """
-    if isinstance(value, bool) or not isinstance(value, str):
+    if isinstance(value, bool) or not isinstance(value, str) or _NUMBER.match(value):
         raise ValueError(f"expected a duration with a unit such as '12h' or '30min', got {value!r}")
     import pandas as pd
 
@@ -103,9 +107,7 @@ class CriticalityPeriod(_Model):
             raise ValueError(f"expected 'always' or 'HH:MM-HH:MM Area/City', got {value!r}")
         match = _WINDOW.match(value)
         if not match:
-            raise ValueError(
-                f"cannot read {value!r}: expected 'always' or 'HH:MM-HH:MM Area/City'"
-            )
+            raise ValueError(f"cannot read {value!r}: expected 'always' or 'HH:MM-HH:MM Area/City'")
         h1, m1, h2, m2, tz = match.groups()
         try:
             start, end = time(int(h1), int(m1)), time(int(h2), int(m2))
@@ -113,7 +115,7 @@ class CriticalityPeriod(_Model):
             raise ValueError(f"cannot read {value!r}: {exc}") from exc
         try:
             ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"unknown time zone {tz!r} in {value!r}") from exc
         if start == end:
             raise ValueError(f"window {value!r} is empty")
@@ -191,7 +193,7 @@ class Contact(_Model):
     def _zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 

@@ -136,6 +136,11 @@ class Lab:
         return self.root / "static-backup"
 
     @property
+    def inventory_dir(self) -> Path:
+        """One JSON file per API instance and database cluster ever launched."""
+        return self.root / "inventory"
+
+    @property
     def pg_link(self) -> Path:
         """Where the database clusters live (may be a link to a folder postgres can reach)."""
         return self.root / "pg"
@@ -179,7 +184,13 @@ class Lab:
 
     def prepare(self) -> None:
         """Create the folder, and keep it out of git whatever the repository ignores."""
-        for folder in (self.root, self.pids_dir, self.logs_dir, self.snapshots_dir):
+        for folder in (
+            self.root,
+            self.pids_dir,
+            self.logs_dir,
+            self.snapshots_dir,
+            self.inventory_dir,
+        ):
             folder.mkdir(parents=True, exist_ok=True)
         ignore = self.root / ".gitignore"
         if not ignore.exists():

@@ -1,0 +1,197 @@
+"""The lab's API instances (the seed's EC2 instances): each a copy of the release in its
+own working folder, served by gunicorn on its own port.
+
+The release (``STATE/release/``) is the lab's machine image: the Django project shipped in
+this package, copied once. Launching an instance copies the release into
+``STATE/instances/ID/`` and starts gunicorn there; losing the instance loses that folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..errors import TargetError
+from . import procs
+from .checks import api_root_ok, http_get
+from .state import LOOPBACK, Lab, free_port, read_json, utc_now, write_json
+
+PROJECT = "bookstore_api"
+SOURCE = Path(__file__).parent / PROJECT
+WORKERS = 2
+
+
+@dataclass(frozen=True)
+class Instance:
+    id: str
+    port: int
+    folder: str
+    launched_at: str
+
+    @property
+    def address(self) -> str:
+        return f"{LOOPBACK}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}/"
+
+
+def django_env(lab: Lab) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": f"{PROJECT}.settings",
+        "BOOKSTORE_LAB_RECORDS": str(lab.records_file),
+        "BOOKSTORE_LAB_STATIC_ROOT": str(lab.static_backup_dir),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def manage(lab: Lab, *args: str, timeout_s: float = 120.0) -> str:
+    """Run a Django management command from the release (``migrate``, ``collectstatic``)."""
+    env = {**os.environ, **django_env(lab), "PYTHONPATH": str(lab.release_dir)}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "django", *args],
+            cwd=lab.release_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise TargetError("lab", f"manage.py {args[0]} timed out") from error
+    if result.returncode != 0:
+        raise TargetError("lab", f"manage.py {args[0]} failed: {result.stderr.strip()[-500:]}")
+    return result.stdout
+
+
+def _copy_project(destination: Path) -> None:
+    shutil.copytree(
+        SOURCE, destination / PROJECT, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
+
+
+def build_release(lab: Lab) -> None:
+    """Copy the project into the release once, and collect its static files into the
+    backup folder (what ``cdn_upload_static`` uploads)."""
+    if not (lab.release_dir / PROJECT).exists():
+        lab.release_dir.mkdir(parents=True, exist_ok=True)
+        _copy_project(lab.release_dir)
+    if not any(lab.static_backup_dir.rglob("*.css")):
+        manage(lab, "collectstatic", "--noinput")
+
+
+def _inventory(lab: Lab, instance_id: str) -> Path:
+    return lab.inventory_dir / f"{instance_id}.json"
+
+
+def instances(lab: Lab) -> list[Instance]:
+    """Every instance ever launched, newest first."""
+    found = [Instance(**read_json(p)) for p in lab.inventory_dir.glob("i-*.json")]
+    return sorted(found, key=lambda i: i.launched_at, reverse=True)
+
+
+def current(lab: Lab) -> Instance | None:
+    """The instance the ``api`` record points at."""
+    address = lab.records().api
+    return next((i for i in instances(lab) if i.address == address), None)
+
+
+def get(lab: Lab, instance_id: str) -> Instance:
+    path = _inventory(lab, instance_id)
+    if not path.exists():
+        raise TargetError("lab", f"no instance {instance_id}")
+    return Instance(**read_json(path))
+
+
+def is_lost(instance: Instance) -> bool:
+    return not (Path(instance.folder) / PROJECT).exists()
+
+
+def is_running(lab: Lab, instance: Instance) -> bool:
+    return procs.running(lab, instance.id) is not None
+
+
+def state(lab: Lab, instance: Instance) -> str:
+    """``running``, ``stopped``, or ``lost`` (its working folder is gone)."""
+    if is_running(lab, instance):
+        return "running"
+    return "lost" if is_lost(instance) else "stopped"
+
+
+def launch(lab: Lab, timeout_s: float = 30.0) -> Instance:
+    """A fresh instance from the release, on a new port, serving when this returns."""
+    instance_id = f"i-{secrets.token_hex(4)}"
+    folder = lab.instances_dir / instance_id
+    _copy_project(folder)
+    instance = Instance(instance_id, free_port(), str(folder), utc_now())
+    write_json(_inventory(lab, instance_id), asdict(instance))
+    start(lab, instance, timeout_s)
+    return instance
+
+
+def start(lab: Lab, instance: Instance, timeout_s: float = 30.0) -> None:
+    """Start gunicorn for the instance (if not running) and wait until it serves."""
+    if is_lost(instance):
+        raise TargetError("lab", f"instance {instance.id} is lost: {instance.folder} is gone")
+    if not is_running(lab, instance):
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            instance.address,
+            "--workers",
+            str(WORKERS),
+            "--graceful-timeout",
+            "3",
+            "--chdir",
+            instance.folder,
+            f"{PROJECT}.wsgi:application",
+        ]
+        env = {**django_env(lab), "PYTHONPATH": instance.folder}
+        procs.start(lab, instance.id, argv, cwd=Path(instance.folder), env=env)
+    wait_serving(lab, instance, timeout_s)
+
+
+def wait_serving(lab: Lab, instance: Instance, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not api_root_ok(http_get(instance.url)):
+        if not is_running(lab, instance):
+            raise TargetError("lab", f"instance {instance.id} exited; see logs/{instance.id}.log")
+        if time.monotonic() > deadline:
+            raise TargetError("lab", f"instance {instance.id} not serving after {timeout_s:.0f}s")
+        time.sleep(0.02)
+
+
+def reload(lab: Lab, instance: Instance, timeout_s: float = 30.0) -> None:
+    """Restart the app: gunicorn's graceful reload (SIGHUP), or a start if it is down."""
+    if is_lost(instance):
+        raise TargetError("lab", f"instance {instance.id} is lost: {instance.folder} is gone")
+    process = procs.running(lab, instance.id)
+    if process is None:
+        start(lab, instance, timeout_s)
+        return
+    os.kill(process.pid, signal.SIGHUP)
+    wait_serving(lab, instance, timeout_s)
+
+
+def stop(lab: Lab, instance: Instance) -> bool:
+    return procs.stop(lab, instance.id, timeout_s=5.0)
+
+
+def crash(lab: Lab, instance: Instance) -> bool:
+    """Kill gunicorn's master and workers at once."""
+    return procs.kill(lab, instance.id)
+
+
+def destroy(lab: Lab, instance: Instance) -> None:
+    procs.kill(lab, instance.id)
+    shutil.rmtree(instance.folder, ignore_errors=True)

@@ -1,0 +1,41 @@
+from rest_framework import serializers
+
+from .models import Author, Book
+
+
+class AuthorSerializer(serializers.HyperlinkedModelSerializer):
+    class Meta:
+        model = Author
+        fields = ["url", "birth_date", "first_name", "last_name"]
+
+
+class AuthorLinkField(serializers.HyperlinkedRelatedField):
+    """Reads as the nested author, as in the seed's example; writes as the author's URL
+    (or an object with a ``url``)."""
+
+    view_name = "author-detail"
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def to_representation(self, value):
+        return AuthorSerializer(value, context=self.context).data
+
+    def get_choices(self, cutoff=None):
+        # The browsable API's form offers the authors by URL, what a write accepts.
+        queryset = self.get_queryset()[:cutoff] if cutoff else self.get_queryset()
+        link = super().to_representation
+        return {link(author): self.display_value(author) for author in queryset}
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            data = data.get("url")
+        return super().to_internal_value(data)
+
+
+class BookSerializer(serializers.HyperlinkedModelSerializer):
+    authors = AuthorLinkField(many=True, queryset=Author.objects.all(), required=False)
+
+    class Meta:
+        model = Book
+        fields = ["url", "authors", "publication_date", "title"]

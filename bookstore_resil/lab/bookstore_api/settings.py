@@ -1,0 +1,62 @@
+"""Settings of the lab's Bookstore API. The database and the CDN are found through the
+lab's records (``$BOOKSTORE_LAB_RECORDS``), as the real one finds them through DNS."""
+
+import os
+
+from .records import lookup
+
+BUCKET = "cdn.bookstore.pingpublications.com"
+
+SECRET_KEY = os.environ.get("BOOKSTORE_LAB_SECRET_KEY", "lab-only-not-a-secret")
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+ROOT_URLCONF = "bookstore_api.urls"
+WSGI_APPLICATION = "bookstore_api.wsgi.application"
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "bookstore_api.books",
+]
+MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+DATABASES = {
+    "default": {
+        # Resolves the host and port from the ``db`` record on every new connection.
+        "ENGINE": "bookstore_api.dbbackend",
+        "NAME": "bookstore",
+        "USER": "postgres",
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": {"connect_timeout": 2},
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# Static files live on the CDN bucket, not on the API.
+_CDN = lookup("cdn")
+STATIC_URL = f"{_CDN}/{BUCKET}/static/" if _CDN else "/static/"
+STATIC_ROOT = os.environ.get("BOOKSTORE_LAB_STATIC_ROOT") or None
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"handlers": ["stderr"], "level": "ERROR"}},
+}

@@ -1,0 +1,99 @@
+"""Scheduled database snapshots (``pg_dump``), and restoring the latest one.
+
+Run as ``python -m bookstore_resil.lab.snapshots STATE_DIR``: the lab's snapshotter, which
+dumps the database the ``db`` record points at every ``snapshot_interval_s`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import TargetError
+from .state import DB_NAME, DB_USER, Lab
+
+log = logging.getLogger("bookstore_resil.lab.snapshots")
+KEEP = 20
+_STAMP = "%Y%m%dT%H%M%S.%fZ"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: Path
+    taken_at: datetime  # when the dump began: the data is as of then
+
+    @classmethod
+    def from_path(cls, path: Path) -> Snapshot:
+        stamp = datetime.strptime(path.stem.removeprefix("snap-"), _STAMP)
+        return cls(path, stamp.replace(tzinfo=timezone.utc))
+
+
+def snapshots(lab: Lab) -> list[Snapshot]:
+    """Every snapshot kept, oldest first."""
+    return [Snapshot.from_path(p) for p in sorted(lab.snapshots_dir.glob("snap-*.dump"))]
+
+
+def latest(lab: Lab) -> Snapshot | None:
+    found = snapshots(lab)
+    return found[-1] if found else None
+
+
+def take(lab: Lab, bin_dir: Path, timeout_s: float = 30.0) -> Snapshot:
+    """Dump the database the ``db`` record points at into ``STATE/snapshots/``."""
+    host, port = lab.records().address("db")
+    taken_at = datetime.now(timezone.utc)
+    final = lab.snapshots_dir / f"snap-{taken_at.strftime(_STAMP)}.dump"
+    partial = final.with_suffix(".partial")
+    argv = [str(bin_dir / "pg_dump"), "-Fc", "-h", host, "-p", str(port), "-U", DB_USER]
+    result = _run([*argv, "-f", str(partial), DB_NAME], timeout_s)
+    if result.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise TargetError("lab", f"pg_dump failed: {result.stderr.strip()[-300:]}")
+    partial.rename(final)
+    for old in snapshots(lab)[:-KEEP]:
+        old.path.unlink(missing_ok=True)
+    return Snapshot(final, taken_at)
+
+
+def restore(snapshot: Snapshot, host: str, port: int, bin_dir: Path, timeout_s: float) -> None:
+    """Replace the database on ``host:port`` with the snapshot's content."""
+    from .postgres import connect
+
+    with connect(host, port, "postgres") as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    argv = [str(bin_dir / "pg_restore"), "-h", host, "-p", str(port), "-U", DB_USER]
+    result = _run([*argv, "--no-owner", "-d", DB_NAME, str(snapshot.path)], timeout_s)
+    if result.returncode != 0:
+        raise TargetError("lab", f"pg_restore failed: {result.stderr.strip()[-300:]}")
+
+
+def _run(argv: list[str], timeout_s: float) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired as error:
+        raise TargetError(
+            "lab", f"{Path(argv[0]).name} timed out after {timeout_s:.0f}s"
+        ) from error
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    lab = Lab.at((argv or sys.argv[1:])[0])
+    while True:
+        config = lab.config()
+        time.sleep(config.snapshot_interval_s)
+        try:
+            snapshot = take(lab, Path(config.pg_bin))
+            log.info("snapshot %s", snapshot.path.name)
+        except TargetError as error:
+            log.warning("no snapshot: %s", error)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
