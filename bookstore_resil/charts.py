@@ -29,7 +29,7 @@ STATE_COLOURS = {
 CRITICAL_COLOUR, NON_CRITICAL_COLOUR = "#9ecae1", "#e0e0e0"
 
 
-def _positions(graph: DependencyGraph) -> dict[str, tuple[float, float]]:
+def layout(graph: DependencyGraph) -> dict[str, tuple[float, float]]:
     """Top-down layers (longest path from the entrypoint); within a layer, each service
     sits near the mean position of its parents so that edges cross less."""
     depth_of = graph.layers()
@@ -66,7 +66,7 @@ def draw_dependency_graph(
     from matplotlib.patches import Patch
 
     at = blast.at if blast else None
-    pos = _positions(graph)
+    pos = layout(graph)
     critical_edges = graph.critical_graph(at)
     solid = [e for e in graph.graph.edges if critical_edges.has_edge(*e)]
     dashed = [e for e in graph.graph.edges if not critical_edges.has_edge(*e)]

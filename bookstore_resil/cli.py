@@ -33,7 +33,14 @@ def _print_json(document: object) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .loader import load_system
 
-    system = load_system(_data_dir(args))
+    folder = _data_dir(args)
+    problems = _signoff_problems(folder)
+    try:
+        system = load_system(folder)
+    except DefinitionError as error:
+        raise DefinitionError([*error.problems, *problems]) from None
+    if problems:
+        raise DefinitionError(problems)
     steps = sum(len(s.steps) for s in system.scenarios)
     print(
         f"{system.path}: valid: {system.system}, {len(system.services)} services, "
@@ -61,6 +68,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
         target_options=options,
         probe_interval=args.probe_interval,
         fail_on_breach=args.fail_on_breach,
+        fault=args.fault,
         report=not args.no_report,
     )
     print(one_screen(result))
@@ -75,6 +83,342 @@ def _response(text: str) -> str:
     if not step or status not in ("ok", "done", "failed", "skipped"):
         raise argparse.ArgumentTypeError(f"expected STEP=ok|failed|skipped, got {text!r}")
     return text
+
+
+# --- dependency analysis: deps, blast-radius, import-backstage (issue #3) ---
+
+
+def cmd_deps(args: argparse.Namespace) -> int:
+    from .graph import DependencyGraph
+    from .loader import load_system
+    from .tables import analysis_table, findings_table, to_text
+
+    analysis = DependencyGraph(load_system(_data_dir(args))).analyse()
+    if args.json:
+        _print_json(analysis.as_json())
+        return 0
+    critical = sum(s.critical for s in analysis.services)
+    print(
+        f"{analysis.system}: entrypoint {analysis.entrypoint}, "
+        f"{len(analysis.services)} services, {critical} critical\n"
+    )
+    print(to_text(analysis_table(analysis)) + "\n")
+    print(to_text(findings_table(analysis)) if analysis.findings else "No findings.")
+    return 0
+
+
+def cmd_blast_radius(args: argparse.Namespace) -> int:
+    from .errors import UsageError
+    from .graph import DependencyGraph, parse_moment
+    from .loader import load_system
+    from .tables import blast_radius_table, to_text
+
+    if (args.service is None) == (args.az is None):
+        raise UsageError("blast-radius needs a SERVICE or --az ZONE (one of them)")
+    at = parse_moment(args.at)
+    graph = DependencyGraph(load_system(_data_dir(args)))
+    failed = [args.service] if args.service else graph.zone_services(args.az)
+    blast = graph.blast_radius(failed, at)
+    if args.json:
+        if args.service:
+            head: dict[str, object] = {"service": args.service}
+        else:
+            head = {"az": args.az, "failed": list(blast.failed)}
+        _print_json({**head, "down": list(blast.down), "degraded": list(blast.degraded)})
+        return 0
+    what = args.service or f"availability zone {args.az}"
+    when = f" at {at.isoformat()}" if at else ""
+    print(f"When {what} fails{when}: {len(blast.down)} down, {len(blast.degraded)} degraded\n")
+    print(to_text(blast_radius_table(graph, blast)))
+    return 0
+
+
+def cmd_import_backstage(args: argparse.Namespace) -> int:
+    from .backstage import import_backstage
+
+    path = import_backstage(args.files, args.out)
+    print(f"{path}: written; 'bookstore-resil validate --data {args.out}' lists what to fill in")
+    return 0
+
+
+def _add_dependency_commands(commands: argparse._SubParsersAction) -> None:
+    deps = commands.add_parser(
+        "deps",
+        help="dependency analysis: criticality, effective RTO/RPO, findings",
+        description=(
+            "Which services the entrypoint cannot work without (critical), each service's "
+            "effective RTO/RPO (the longest along its critical dependencies, itself included), "
+            "and findings: unmet RTO/RPO, single points of failure, orphans, critical services "
+            "without a scenario, undocumented degradation. See docs/dependency-analysis.md."
+        ),
+    )
+    _add_data(deps)
+    deps.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    deps.set_defaults(func=cmd_deps)
+
+    blast = commands.add_parser(
+        "blast-radius",
+        help="what stops and what degrades when SERVICE fails",
+        description=(
+            "Services that reach SERVICE through critical edges only go down; those that reach "
+            "it through some non-critical edge degrade. --az fails every service that runs "
+            "only in that availability zone. Exit 2 on an unknown service or zone."
+        ),
+    )
+    blast.add_argument("service", nargs="?", metavar="SERVICE", help="the failing service id")
+    blast.add_argument("--az", metavar="ZONE", help="fail a whole availability zone instead")
+    blast.add_argument(
+        "--at",
+        metavar="ISO-TIME",
+        help="judge criticality windows at this moment (naive = UTC; default: every window open)",
+    )
+    _add_data(blast)
+    blast.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    blast.set_defaults(func=cmd_blast_radius)
+
+    backstage = commands.add_parser(
+        "import-backstage",
+        help="write a system folder from Backstage catalog-info.yaml files",
+        description=(
+            "Components and Resources become services, spec.dependsOn the dependencies; "
+            "criticality and RTO/RPO come from bookstore-resil/* annotations, else defaults "
+            "that 'validate' flags (critical: true, rto/rpo: TODO)."
+        ),
+    )
+    backstage.add_argument("files", nargs="+", metavar="FILE", help="catalog-info.yaml files")
+    backstage.add_argument("--out", required=True, metavar="DIR", help="the folder to write")
+    backstage.set_defaults(func=cmd_import_backstage)
+
+
+# --- end of dependency analysis ---
+
+
+# --- team readiness: notify, signoff, stage (issue #7) ---
+
+
+def _signoff_problems(folder: Path) -> list:
+    """The problems of the folder's signoffs.yaml, for validate to list with the rest."""
+    from .signoff import load_signoffs
+
+    try:
+        load_signoffs(folder)
+    except DefinitionError as error:
+        return error.problems
+    return []
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from .graph import parse_moment
+    from .loader import load_system
+    from .people import notify_table, who_to_notify
+    from .tables import to_text
+
+    at = parse_moment(args.at) or datetime.now(timezone.utc)
+    escalations = who_to_notify(load_system(_data_dir(args)), args.service, at)
+    if args.json:
+        contacts = [e.as_json() for e in escalations]
+        _print_json({"service": args.service, "at": at.isoformat(), "contacts": contacts})
+        return 0
+    print(f"When {args.service} fails at {at.isoformat()}, call in this order:\n")
+    print(to_text(notify_table(escalations).reset_index()))
+    return 0
+
+
+def cmd_signoff(args: argparse.Namespace) -> int:
+    from .loader import load_system
+    from .signoff import SIGNOFFS_FILE, record_signoff
+
+    system = load_system(_data_dir(args))
+    records = record_signoff(
+        system, args.name, args.scenario, agree=not args.disagree, comment=args.comment
+    )
+    for record in records:
+        print(
+            f"{record.name} {record.decision} on {record.scenario} "
+            f"(playbook sha256 {record.sha256[:12]}) at {record.at.isoformat()}"
+        )
+    print(f"{Path(system.path) / SIGNOFFS_FILE}: written")
+    return 0
+
+
+def cmd_stage(args: argparse.Namespace) -> int:
+    from .graph import parse_moment
+    from .stages import stage_checklist
+
+    checklist = stage_checklist(_data_dir(args), args.reports, parse_moment(args.at))
+    for skipped in checklist.skipped:
+        print(f"bookstore-resil: skipped {skipped}", file=sys.stderr)
+    if args.json:
+        _print_json(checklist.as_json())
+        return 0
+    for stage in checklist.stages:
+        print(f"Stage {stage.stage}: {'met' if stage.met else 'not met'}: {stage.title}")
+        for check in stage.checks:
+            print(f"  [{'x' if check.met else ' '}] {check.check}: {check.evidence}")
+    print(f"\nReached stage {checklist.reached} of {len(checklist.stages)}.")
+    return 0
+
+
+def _add_readiness_commands(commands: argparse._SubParsersAction) -> None:
+    notify = commands.add_parser(
+        "notify",
+        help="who to contact when SERVICE fails, in order, and who is available then",
+        description=(
+            "The primary and secondary leads of SERVICE's scenarios, then everyone whose "
+            "services cover it, then up the org chart; each with why, and whether they are "
+            "available at --at in their own time zone. Exit 2 on an unknown service. "
+            "See docs/readiness.md."
+        ),
+    )
+    notify.add_argument("service", metavar="SERVICE", help="the failing service id")
+    notify.add_argument(
+        "--at", metavar="ISO-TIME", help="the moment to check availability (naive = UTC; now)"
+    )
+    _add_data(notify)
+    notify.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    notify.set_defaults(func=cmd_notify)
+
+    signoff = commands.add_parser(
+        "signoff",
+        help="record that a contact agrees (or disagrees) to a playbook",
+        description=(
+            "Record NAME's decision, with the sha256 of the playbook's content and the time, "
+            "in signoffs.yaml of the system folder; without --scenario, on every scenario "
+            "that concerns NAME (they lead it or cover its service). A later edit of the "
+            "playbook makes the sign-off stale. Exit 2 on an unknown name or scenario."
+        ),
+    )
+    signoff.add_argument("name", metavar="NAME", help="a contact's name, e.g. Alice")
+    signoff.add_argument("--scenario", metavar="ID", help="one scenario (default: every one)")
+    signoff.add_argument(
+        "--disagree", action="store_true", help="record a disagreement (needs --comment)"
+    )
+    signoff.add_argument("--comment", metavar="TEXT", help="why; required with --disagree")
+    _add_data(signoff)
+    signoff.set_defaults(func=cmd_signoff)
+
+    stage = commands.add_parser(
+        "stage",
+        help="the staged-resiliency checklist, with evidence",
+        description=(
+            "Each line of stages 1-5, met or not, and the evidence: the system definition "
+            "and its dependency analysis, signoffs.yaml, and the archived exercises "
+            "(REPORTS/*/summary.json; a broken archive is one line on stderr and skipped). "
+            "See docs/readiness.md."
+        ),
+    )
+    _add_data(stage)
+    stage.add_argument(
+        "--reports",
+        "--out",
+        default="reports",
+        metavar="DIR",
+        help="the archives' parent folder (default: reports)",
+    )
+    stage.add_argument(
+        "--at", metavar="ISO-TIME", help="draw the checklist up as of this moment (default: now)"
+    )
+    stage.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    stage.set_defaults(func=cmd_stage)
+
+
+# --- end of team readiness ---
+
+
+# --- reports and history (issue #6) ---
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .archive import build_report
+
+    paths = build_report(args.archive, data_dir=args.data)
+    for path in paths.files():
+        print(path)
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .errors import UsageError
+    from .history import DEFAULT_CADENCE, ages, load_history, readable, scenario_ids
+    from .model import parse_duration
+    from .tables import to_text
+
+    cadence = args.cadence or DEFAULT_CADENCE
+    try:
+        cadence_s = parse_duration(cadence)
+    except ValueError as error:
+        raise UsageError(f"--cadence: {error}") from None
+    history = load_history(args.out)
+    for skipped in history.skipped:
+        print(f"bookstore-resil: skipped {skipped}", file=sys.stderr)
+    if args.json:
+        _print_json(history.as_json())
+        return 0
+    if args.chart:
+        from .report_charts import trend_chart
+
+        trend_chart(history.table(), Path(args.chart))
+    if not history.exercises:
+        print(f"No exercise archived in {args.out}.")
+        return 0
+    print(f"{len(history.exercises)} exercises in {args.out}, oldest first:\n")
+    print(to_text(readable(history.table())))
+    print(f"\nLast exercise per scenario (cadence: every {cadence}):")
+    for age in ages(history, cadence_s, scenarios=scenario_ids(_data_dir(args))):
+        print(f"  {age}")
+    if args.chart:
+        print(f"\n{args.chart}: trend chart written")
+    return 0
+
+
+def _add_report_commands(commands: argparse._SubParsersAction) -> None:
+    report = commands.add_parser(
+        "report",
+        help="(re)build the report of one exercise",
+        description=(
+            "Recompute summary.json from ARCHIVE/events.jsonl, execute the report notebook "
+            "(notebooks/03_report.ipynb) with papermill into ARCHIVE/report.ipynb, drawing the "
+            "charts as PNG files, and export ARCHIVE/report.html (self-contained, offline). "
+            "ARCHIVE may be s3://BUCKET/PREFIX/EXERCISE_ID. Prints the paths written. "
+            "See docs/reports.md."
+        ),
+    )
+    report.add_argument("archive", metavar="ARCHIVE_DIR", help="an exercise archive folder")
+    report.add_argument(
+        "--data",
+        metavar="DIR",
+        help="system definition for the dependency analysis (default: the one recorded)",
+    )
+    report.set_defaults(func=cmd_report)
+
+    history = commands.add_parser(
+        "history",
+        help="every archived exercise, one row each",
+        description=(
+            "Read OUT/*/summary.json (or compute it from events.jsonl for a crashed exercise) "
+            "and list every exercise oldest first, with the age of each scenario's last "
+            "exercise (and of the --data system's scenarios never exercised) against "
+            "--cadence. A broken archive is one line on stderr and skipped. "
+            '--json prints {"exercises": [summary.json, ...]}. See docs/reports.md.'
+        ),
+    )
+    history.add_argument(
+        "--out", default="reports", metavar="DIR", help="the archives' parent (default: reports)"
+    )
+    history.add_argument(
+        "--cadence",
+        metavar="DURATION",
+        help="how often each scenario should be exercised (default: 5W, five weeks)",
+    )
+    history.add_argument("--chart", metavar="PNG", help="also draw the downtime trend chart here")
+    _add_data(history)
+    history.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    history.set_defaults(func=cmd_history)
+
+
+# --- end of reports and history ---
 
 
 def _add_data(parser: argparse.ArgumentParser) -> None:
@@ -175,6 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_data(validate)
     validate.set_defaults(func=cmd_validate)
+    _add_dependency_commands(commands)
 
     drill = commands.add_parser(
         "drill",
@@ -212,10 +557,15 @@ def build_parser() -> argparse.ArgumentParser:
     drill.add_argument(
         "--fail-on-breach", action="store_true", help="exit 1 when RTO or RPO was missed"
     )
+    drill.add_argument(
+        "--fault", help="inject this fault instead of the scenario's own (e.g. api-crash)"
+    )
     drill.add_argument("--no-report", action="store_true", help="skip building the report")
     drill.set_defaults(func=cmd_drill)
 
     _add_lab(commands)
+    _add_readiness_commands(commands)
+    _add_report_commands(commands)
 
     return parser
 

@@ -47,6 +47,7 @@ def drill(
     target_options: dict[str, Any] | None = None,
     probe_interval: float = 0.1,
     fail_on_breach: bool = False,
+    fault: str | None = None,
     report: bool = True,
     progress: Callable[[str], None] = _stderr,
 ) -> DrillResult:
@@ -79,6 +80,7 @@ def drill(
         "responses": responses or {},
         "target_options": target_options,
         "fail_on_breach": fail_on_breach,
+        "fault": fault or "",
     }
     progress(f"drill: running {GAME_DAY_NOTEBOOK.name} for {scenario} into {archive_dir}")
     try:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from .loader import JUMPS
 from .log import logger
 from .measure import DEFAULT_SUSTAIN_S, Summary, summarize
 from .model import PROCEDURES, Scenario, Step, System
+from .probes import CanaryWrite, CanaryWriter, Prober, Sample
 from .targets.base import ActionResult, Target
 
 SUMMARY_FILE = "summary.json"
@@ -43,6 +44,7 @@ class Options:
     sustain_s: float = DEFAULT_SUSTAIN_S
     action_timeout_s: float = 120.0
     recovery_wait_s: float = 30.0
+    baseline_s: float = 2.0
 
 
 def new_exercise_id(scenario: str, moment: datetime | None = None) -> str:
@@ -84,6 +86,7 @@ class Exercise:
         self._canary: Any = None
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self.measured_endpoint = self._pick_endpoint()
+        self.fault = scenario.fault
 
     # -- creating and resuming --------------------------------------------------------
 
@@ -98,8 +101,12 @@ class Exercise:
         mode: str = "auto",
         options: Options | None = None,
         fail_on_breach: bool = False,
+        fault: str | None = None,
     ) -> Exercise:
-        """Open a new archive folder, record the start, and begin probing (no fault yet)."""
+        """Open a new archive folder, record the start, and begin probing (no fault yet).
+
+        ``fault`` replaces the scenario's own fault, to practise another way it can fail.
+        """
         try:
             scenario = system.scenario(scenario_id)
         except KeyError:
@@ -117,6 +124,7 @@ class Exercise:
         exercise = cls(
             system, scenario, target, archive_dir, exercise_id, mode, options or Options()
         )
+        exercise.fault = fault or scenario.fault
         exercise._record(
             ev.STARTED,
             exercise_id=exercise_id,
@@ -134,6 +142,7 @@ class Exercise:
             probe_interval_s=exercise.options.probe_interval_s,
             measured_endpoint=exercise.measured_endpoint,
             fail_on_breach=fail_on_breach,
+            fault=exercise.fault,
             steps=[s.id for s in scenario.steps],
         )
         exercise._start_measuring()
@@ -166,6 +175,7 @@ class Exercise:
             start.get("mode", "auto"),
             options or Options(sustain_s=start.get("sustain_s", DEFAULT_SUSTAIN_S)),
         )
+        exercise.fault = start.get("fault", scenario.fault)
         exercise._replay(contents.events)
         exercise._record(ev.RESUMED, truncated=contents.truncated)
         exercise._start_measuring()
@@ -207,8 +217,8 @@ class Exercise:
         """Inject the scenario's fault on the target (or declare a real outage); open step 1."""
         if self.fault_at is not None:
             raise ExerciseError(self.exercise_id, "already started")
-        if inject and self.scenario.fault:
-            record = self.target.inject_fault(self.scenario.fault)
+        if inject and self.fault:
+            record = self.target.inject_fault(self.fault)
             self.fault_at = ev.parse_ts(record.ts)
             self._record(ev.FAULT, fault=record.name, at=record.ts, detail=record.detail)
         else:
@@ -271,6 +281,7 @@ class Exercise:
         """
         responses = responses or {}
         if self.fault_at is None:
+            self._wait_for_baseline()
             self.start()
         while self.current is not None and not self._halt.is_set():
             step = self.current
@@ -386,8 +397,6 @@ class Exercise:
                 return ActionResult(False, "", time.monotonic() - began, str(error))
 
     def _start_measuring(self) -> None:
-        from .probes import CanaryWriter, Prober
-
         probes = self.target.probes()
         self._record(ev.PROBES, endpoints={p.name: p.address for p in probes})
         self._prober = Prober(probes, self.options.probe_interval_s, on_sample=self._sample)
@@ -399,13 +408,23 @@ class Exercise:
             )
             self._canary.start()
 
-    def _sample(self, at: datetime, endpoint: str, up: bool) -> None:
-        if self.endpoint_up.get(endpoint) is not up:
-            self.endpoint_up[endpoint] = up
-            self._record(ev.PROBE, endpoint=endpoint, up=up, at=ev.iso(at))
+    def _sample(self, sample: Sample) -> None:
+        if self.endpoint_up.get(sample.endpoint) is not sample.up:
+            self.endpoint_up[sample.endpoint] = sample.up
+            at = ev.iso(datetime.fromtimestamp(sample.ts, timezone.utc))
+            self._record(ev.PROBE, endpoint=sample.endpoint, up=sample.up, at=at)
 
-    def _canary_written(self, seq: int, at: datetime, ack: bool) -> None:
-        self._record(ev.CANARY, seq=seq, ack=ack, at=ev.iso(at))
+    def _canary_written(self, write: CanaryWrite) -> None:
+        at = ev.iso(datetime.fromtimestamp(write.ts, timezone.utc))
+        self._record(ev.CANARY, seq=write.seq, ack=write.acknowledged, at=at)
+
+    def _wait_for_baseline(self) -> None:
+        """Let the probes see every endpoint up for ``baseline_s`` before breaking anything."""
+        names = {p.name for p in self.target.probes()}
+        deadline = time.monotonic() + self.options.baseline_s + self.options.recovery_wait_s
+        time.sleep(self.options.baseline_s)
+        while time.monotonic() < deadline and not all(self.endpoint_up.get(n) for n in names):
+            time.sleep(self.options.probe_interval_s)
 
     def _wait_for_recovery(self) -> None:
         deadline = time.monotonic() + self.options.recovery_wait_s
@@ -428,7 +447,7 @@ class Exercise:
                 self._wait_for_recovery()
             if self._canary is not None:
                 self._canary.stop()
-                surviving = self._canary.surviving()
+                surviving = self._canary.canary.surviving()
                 self._record(
                     ev.CANARY_CHECK,
                     surviving=sorted(surviving) if surviving is not None else None,

@@ -29,6 +29,7 @@ def open_exercise(
     exercise_id: str = "",
     target_options: dict[str, Any] | None = None,
     fail_on_breach: bool = False,
+    fault: str = "",
 ) -> Exercise:
     """A new exercise, or the one ``exercise_id`` names when its log exists (resume)."""
     from .errors import UsageError
@@ -50,6 +51,7 @@ def open_exercise(
         mode=mode,
         options=options,
         fail_on_breach=fail_on_breach,
+        fault=fault or None,
     )
 
 

@@ -232,9 +232,10 @@ class DependencyGraph:
         failed = set(failed)
         unknown = sorted(failed - self.services.keys())
         if unknown:
-            raise UsageError(
-                f"unknown service {unknown[0]!r} (known: {', '.join(sorted(self.services))})"
+            known = (
+                f" (known: {', '.join(sorted(self.services))})" if len(self.services) <= 20 else ""
             )
+            raise UsageError(f"unknown service {unknown[0]!r}{known}")
         down = _upstream(self.critical_graph(at), failed) - failed
         degraded = _upstream(self.graph, failed) - down - failed
         return BlastRadius(tuple(sorted(failed)), tuple(sorted(down)), tuple(sorted(degraded)), at)

@@ -126,7 +126,12 @@ def field_name(path: tuple[Any, ...]) -> str:
     """``("services", 0, "rto")`` -> ``services[0].rto``."""
     name = ""
     for part in path:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            # A key holding a line break or a control character would break the problem's line.
+            key = str(part) if str(part).isprintable() else repr(part)
+            name += f".{key}" if name else key
     return name or "(document)"
 
 
@@ -164,9 +169,14 @@ class _Collector:
         except (OSError, UnicodeDecodeError) as exc:
             self.problems.append(Problem(file, 1, "(file)", f"cannot read: {exc}"))
             return None
-        loader = _LineLoader(text)
         try:
+            loader = _LineLoader(text)  # which refuses control characters at once
             document = loader.get_single_data()
+        except yaml.reader.ReaderError as exc:
+            line = text.count("\n", 0, exc.position) + 1
+            message = f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}"
+            self.problems.append(Problem(file, line, "(yaml)", message))
+            return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             # Found at the very end (an unclosed quote or bracket): the line is where it opened.
@@ -178,8 +188,6 @@ class _Collector:
         except (yaml.YAMLError, RecursionError) as exc:
             self.problems.append(Problem(file, 1, "(yaml)", f"invalid YAML: {exc}"))
             return None
-        finally:
-            loader.dispose()
         for mapping, key, line in loader.duplicates:
             field = field_name((*path_to(document, mapping), key))
             self.problems.append(Problem(file, line, field, "duplicate key"))

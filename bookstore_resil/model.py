@@ -197,6 +197,15 @@ class Contact(_Model):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @field_validator("availability")
+    @classmethod
+    def _availability(cls, value: str) -> str:
+        # Imported here: people imports this module. The raw text stays the field's value.
+        from .people import parse_availability
+
+        parse_availability(value)
+        return value
+
     def covers(self, service: str) -> bool:
         return "ALL" in self.services or service in self.services
 

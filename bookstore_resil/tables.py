@@ -144,3 +144,14 @@ def blast_radius_table(graph: DependencyGraph, blast: BlastRadius) -> pd.DataFra
         for sid in members
     ]
     return _frame(rows, ["Service", "Name", "State"])
+
+
+def to_text(frame: pd.DataFrame) -> str:
+    """A DataFrame as left-aligned plain-text columns, for a terminal."""
+    rows = [list(frame.columns), *(list(row) for row in frame.itertuples(index=False))]
+    cells = [[str(value) for value in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(frame.columns))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    )

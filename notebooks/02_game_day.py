@@ -51,6 +51,7 @@ exercise_id = ""  # empty: a new exercise; an existing id resumes that exercise 
 responses = {}  # auto mode: outcome of manual steps, {step_id: "ok" | "failed" | "skipped"}
 target_options = {}  # options of the target driver, e.g. {"state_dir": ".lab"}
 fail_on_breach = False  # recorded in the archive: this run gates CI on RTO/RPO
+fault = ""  # empty: the scenario's own fault; or another the target knows, e.g. "api-crash"
 
 # %% [markdown]
 # ## The exercise
@@ -61,7 +62,7 @@ fail_on_breach = False  # recorded in the archive: this run gates CI on RTO/RPO
 # %%
 from bookstore_resil.gameday import open_exercise, play, summary_table
 
-exercise = open_exercise(scenario, target, data_dir, mode, probe_interval, out_dir, exercise_id, target_options, fail_on_breach)
+exercise = open_exercise(scenario, target, data_dir, mode, probe_interval, out_dir, exercise_id, target_options, fail_on_breach, fault)
 print(f"exercise {exercise.exercise_id}: {exercise.scenario.title}, archive {exercise.archive_dir}")
 
 # %% [markdown]

@@ -1,0 +1,272 @@
+"""Build the report of one exercise archive: summary, charts, executed notebook, HTML.
+
+:func:`build_report` follows papermill's ``execute_notebook``: load, parameterize, run,
+raise, write. It recomputes ``summary.json`` from ``events.jsonl``, executes
+``notebooks/03_report.ipynb`` with papermill into the archive as ``report.ipynb`` (the
+kernel runs in the archive folder with ``archive_dir="."``, so the executed notebook
+re-runs in place wherever the archive is copied; its chart cells draw the PNG files into
+the archive as they show them), and exports it to a
+self-contained ``report.html``: the ``basic`` nbconvert template wrapped in a page with
+the inline ``STYLE`` below, images embedded, no script, font or stylesheet
+fetched from anywhere.
+
+An ``s3://bucket/prefix/EXERCISE_ID`` archive is downloaded (its event log) to a
+temporary folder with boto3, built there, and the new files are uploaded back; papermill's
+own S3 handler writes ``report.ipynb``. The endpoint and credentials are boto3's usual
+ones (``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ...).
+
+Heavy imports (matplotlib, papermill, nbconvert, boto3) happen inside the functions, so
+importing this module costs nothing until a report is built.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import events as ev
+from .exercise import SUMMARY_FILE, write_summary
+from .graph import locate_system_folder
+from .measure import summarize
+from .report import CHARTS, ReportError
+
+REPORT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_report.ipynb"
+REPORT_IPYNB = "report.ipynb"
+REPORT_HTML = "report.html"
+KERNEL = "python3"
+CONTENT_TYPES = {".json": "application/json", ".png": "image/png", ".html": "text/html"}
+
+Progress = Callable[[str], None]
+
+
+def stderr_progress(line: str) -> None:
+    print(f"report: {line}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where the rebuilt report went: local paths, or ``s3://`` URIs for an S3 archive."""
+
+    archive: str
+    summary: str
+    charts: tuple[str, ...]
+    notebook: str
+    html: str
+
+    def files(self) -> list[str]:
+        return [self.summary, *self.charts, self.notebook, self.html]
+
+
+@dataclass(frozen=True)
+class _Built:
+    summary: Path
+    charts: tuple[Path, ...]
+    html: Path
+
+
+class _Clock:
+    """Progress lines with the time each phase took."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.began = time.monotonic()
+
+    def done(self, line: str) -> None:
+        now = time.monotonic()
+        self.progress(f"{line} ({now - self.began:.1f}s)")
+        self.began = now
+
+
+def system_folder(recorded: str | None, data_dir: str | Path | None) -> str:
+    """The system definition folder as an absolute path, or "" when it cannot be found.
+
+    The kernel runs inside the archive, so a relative folder is resolved here, from the
+    caller's directory (and its parent, as the notebooks do).
+    """
+    wanted = data_dir or recorded
+    if not wanted:
+        return ""
+    folder = locate_system_folder(wanted)
+    return str(folder.resolve()) if folder.is_dir() else ""
+
+
+def execute_report_notebook(local: Path, output: str, data_dir: str) -> Any:
+    """Run 03_report.ipynb against the archive folder ``local``; write it to ``output``."""
+    import papermill
+    from jupyter_client.kernelspec import NoSuchKernel
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    if not REPORT_NOTEBOOK.is_file():
+        raise ReportError(str(local), f"the report notebook {REPORT_NOTEBOOK} is missing")
+    try:
+        return papermill.execute_notebook(
+            str(REPORT_NOTEBOOK),
+            output,
+            parameters={"archive_dir": ".", "data_dir": data_dir},
+            kernel_name=KERNEL,
+            cwd=str(local),
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            # ipykernel warns on stderr about TCP without encryption: a local kernel's noise.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
+    except PapermillExecutionError as error:
+        raise ReportError(
+            output,
+            f"the report notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue}",
+        ) from None
+    except (NoSuchKernel, DeadKernelError, CellTimeoutError, RuntimeError) as error:
+        raise ReportError(output, f"the report notebook could not run: {error}") from None
+
+
+STYLE = """
+body { margin: 0; background: #f5f5f5; color: #212121;
+  font: 15px/1.5 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main.report { max-width: 1180px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
+h1 { font-size: 1.8em; margin: 0.4em 0; }
+h2 { font-size: 1.35em; margin: 1.4em 0 0.4em; border-bottom: 1px solid #e0e0e0; }
+h3 { font-size: 1.1em; }
+code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.92em;
+  background: #f0f0f0; padding: 0 3px; border-radius: 2px; }
+img { max-width: 100%; height: auto; display: block; margin: 8px 0; }
+table { border-collapse: collapse; margin: 8px 0 16px; font-size: 0.92em; }
+th, td { border: 1px solid #e0e0e0; padding: 4px 8px; text-align: left; vertical-align: top; }
+thead th, table.report-facts th { background: #fafafa; }
+.jp-OutputArea-output pre { white-space: pre-wrap; margin: 0; }
+"""
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+{style}
+</style>
+</head>
+<body>
+<main class="report">
+{body}
+</main>
+</body>
+</html>
+"""
+
+
+def export_html(notebook: Any, title: str) -> str:
+    """The executed notebook as one offline page: outputs and markdown, no code."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook)
+    return PAGE.format(title=html.escape(title), style=STYLE, body=body)
+
+
+def _build(local: Path, notebook_output: str, data_dir: str | Path | None, clock: _Clock) -> _Built:
+    events_path = local / ev.EVENTS_FILE
+    if not events_path.is_file():
+        raise ReportError(str(local), f"no {ev.EVENTS_FILE}: not an exercise archive")
+    contents = ev.read_events(events_path)
+    summary = summarize(contents.events, contents.truncated)
+    summary_path = write_summary(local, summary)
+    torn = ", last line torn" if contents.truncated else ""
+    clock.done(f"{SUMMARY_FILE}: {summary.outcome} from {len(contents.events)} events{torn}")
+
+    start = next(e for e in contents.events if e["type"] == ev.STARTED)
+    folder = system_folder(start.get("data_dir"), data_dir)
+    notebook = execute_report_notebook(local, notebook_output, folder)
+    charts = tuple(p for name in CHARTS if (p := local / f"{name}.png").is_file())
+    clock.done(f"{REPORT_IPYNB}: executed, charts drawn: {', '.join(p.name for p in charts)}")
+
+    html_path = local / REPORT_HTML
+    html_path.write_text(export_html(notebook, f"Exercise report {summary.exercise_id}"), "utf-8")
+    clock.done(f"{REPORT_HTML}: exported")
+    return _Built(summary_path, charts, html_path)
+
+
+def split_s3(uri: str) -> tuple[str, str]:
+    """``s3://bucket/some/prefix/`` -> (``bucket``, ``some/prefix``)."""
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    prefix = prefix.strip("/")
+    if not bucket or not prefix:
+        raise ReportError(uri, "an S3 archive is s3://BUCKET/PREFIX/EXERCISE_ID")
+    return bucket, prefix
+
+
+def _build_s3(uri: str, data_dir: str | Path | None, clock: _Clock) -> ReportPaths:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    bucket, prefix = split_s3(uri)
+    uri = f"s3://{bucket}/{prefix}"
+    try:
+        client = boto3.client("s3")
+        with tempfile.TemporaryDirectory(prefix="bookstore-report-") as tmp:
+            local = Path(tmp)
+            try:
+                client.download_file(
+                    bucket, f"{prefix}/{ev.EVENTS_FILE}", str(local / ev.EVENTS_FILE)
+                )
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                    raise ReportError(
+                        uri, f"no {ev.EVENTS_FILE}: not an exercise archive"
+                    ) from None
+                raise
+            clock.done(f"{ev.EVENTS_FILE}: downloaded from {uri}")
+            built = _build(local, f"{uri}/{REPORT_IPYNB}", data_dir, clock)
+            uploads = [built.summary, *built.charts, built.html]
+            for path in uploads:
+                client.upload_file(
+                    str(path),
+                    bucket,
+                    f"{prefix}/{path.name}",
+                    ExtraArgs={"ContentType": CONTENT_TYPES[path.suffix]},
+                )
+            clock.done(f"uploaded {len(uploads)} files to {uri}")
+    except (BotoCoreError, ClientError) as error:
+        raise ReportError(uri, f"S3: {error}") from None
+    return ReportPaths(
+        archive=uri,
+        summary=f"{uri}/{built.summary.name}",
+        charts=tuple(f"{uri}/{p.name}" for p in built.charts),
+        notebook=f"{uri}/{REPORT_IPYNB}",
+        html=f"{uri}/{built.html.name}",
+    )
+
+
+def build_report(
+    archive_dir: str | Path,
+    progress: Progress = stderr_progress,
+    data_dir: str | Path | None = None,
+) -> ReportPaths:
+    """(Re)build the report of the archive at ``archive_dir`` (a folder or ``s3://`` URI).
+
+    ``data_dir`` is the system definition for the dependency analysis; by default the one
+    the exercise recorded. Progress goes to ``progress`` one line per phase.
+    """
+    clock = _Clock(progress)
+    if str(archive_dir).startswith("s3://"):
+        return _build_s3(str(archive_dir), data_dir, clock)
+    local = Path(archive_dir).resolve()
+    built = _build(local, str(local / REPORT_IPYNB), data_dir, clock)
+    return ReportPaths(
+        archive=str(local),
+        summary=str(built.summary),
+        charts=tuple(str(p) for p in built.charts),
+        notebook=str(local / REPORT_IPYNB),
+        html=str(built.html),
+    )

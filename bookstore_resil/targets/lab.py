@@ -1,0 +1,52 @@
+"""The ``lab`` target: exercises against the local Bookstore of :mod:`bookstore_resil.lab`."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..errors import TargetError
+from ..lab import actions, faults, lifecycle
+from ..lab.canary import LabCanary
+from ..lab.checks import lab_probes
+from ..lab.state import Lab
+from .base import ActionResult, Canary, FaultRecord, Probe, Target, register_target
+
+
+class LabTarget(Target):
+    """Drives the lab in ``state_dir`` (default: ``$BOOKSTORE_RESIL_LAB_DIR`` or ``.lab``)."""
+
+    name = "lab"
+
+    def __init__(self, state_dir: str | os.PathLike[str] | None = None):
+        self.lab = Lab.at(state_dir)
+
+    def check_ready(self) -> None:
+        status = lifecycle.status(self.lab)
+        if not status.exists:
+            raise TargetError("lab", f"no lab in {self.lab.root} (run 'bookstore-resil lab up')")
+        down = [c.name for c in status.components if not c.healthy]
+        if down:
+            hint = "run 'bookstore-resil lab up'"
+            raise TargetError("lab", f"not healthy: {', '.join(down)} ({hint})")
+
+    def inject_fault(self, fault: str) -> FaultRecord:
+        return faults.inject(self.lab, fault)
+
+    def run_action(self, name: str, args: dict[str, Any], timeout_s: float) -> ActionResult:
+        return actions.run(self.lab, name, args, timeout_s)
+
+    def probes(self) -> list[Probe]:
+        return lab_probes(self.lab)
+
+    def canary(self) -> Canary | None:
+        return LabCanary(self.lab)
+
+    def actions(self) -> list[str]:
+        return list(actions.ACTIONS)
+
+    def faults(self) -> list[str]:
+        return list(faults.FAULTS)
+
+
+register_target("lab", LabTarget)

@@ -1,0 +1,75 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Exercise history
+#
+# Every game day archived in a reports folder, oldest first: what was exercised, when,
+# where, how it ended, the measured downtime and data loss against the RTO and RPO. Then
+# the trend of each scenario's downtime against its RTO, each scenario's last exercise
+# against its objectives, and how long ago each scenario was last exercised against the
+# cadence (every 5 weeks by default, after the Walmart resiliency levels).
+#
+# **How to run it.** Run every cell (the working directory may be the repository or
+# `notebooks/`), or headless: `papermill notebooks/04_history.ipynb out.ipynb -p
+# reports_dir reports -p cadence 5W`. The same table on a terminal:
+# `bookstore-resil history` (`--json` for scripts). `docs/reports.md` explains the rules.
+
+# %% tags=["parameters"]
+reports_dir = "reports"  # the archives' parent folder, one sub-folder per exercise
+cadence = "5W"  # how often each scenario should be exercised, e.g. 5W (five weeks), 30D
+data_dir = "data/bookstore"  # system definition: its scenarios never exercised show as overdue
+now = ""  # ISO time to measure ages from; empty for now
+
+# %%
+from bookstore_resil import history as h
+from bookstore_resil.graph import locate_system_folder
+
+history = h.load_history(locate_system_folder(reports_dir))
+
+# %% [markdown]
+# ## Every exercise
+#
+# One row per archive. A crashed exercise (no `summary.json`) is summarized from its event
+# log and ends as `error`; archives that cannot be read at all are listed below the table.
+
+# %%
+h.readable(history.table())
+
+# %%
+[str(skipped) for skipped in history.skipped]
+
+# %% [markdown]
+# ## Downtime over time
+#
+# Each scenario's measured downtime per exercise (log scale), coloured by outcome, with its
+# RTO as a dashed line: the gap between them is the room the objective leaves.
+
+# %%
+h.trend(history)
+
+# %% [markdown]
+# ## Each scenario's last exercise against its objectives
+
+# %%
+h.objectives(history)
+
+# %% [markdown]
+# ## Cadence
+#
+# How long ago each scenario was last exercised, whatever its outcome; older than the
+# cadence is overdue. Scenarios of the system definition never exercised are overdue too.
+
+# %%
+h.cadence_table(history, cadence, now or None, data_dir)

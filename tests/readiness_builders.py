@@ -1,0 +1,70 @@
+"""Copies of the Bookstore and crafted exercise archives for the team-readiness tests."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BOOKSTORE = Path(__file__).resolve().parents[1] / "data" / "bookstore"
+
+
+def copy_bookstore(tmp_path: Path) -> Path:
+    """A private copy of data/bookstore (tests must never write the real one)."""
+    return Path(shutil.copytree(BOOKSTORE, tmp_path / "bookstore"))
+
+
+def edit_yaml(path: Path, change) -> None:
+    """Load ``path``, let ``change`` edit the document in place, write it back."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(document)
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+
+def add_playbook(folder: Path, scenario_id: str, **changes: Any) -> Path:
+    """``playbooks/<scenario_id>.yaml``: the CDN scenario with ``changes``."""
+    document = yaml.safe_load((folder / "playbooks" / "cdn-failure.yaml").read_text())
+    document.update(id=scenario_id, **changes)
+    path = folder / "playbooks" / f"{scenario_id}.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def write_archive(
+    reports: Path,
+    scenario: str,
+    started_at: datetime,
+    *,
+    mode: str = "auto",
+    outcome: str = "passed",
+    target: str = "lab",
+    **extra: Any,
+) -> Path:
+    """``reports/<id>/summary.json`` with every CONTRACT §3 key (and ``mode``)."""
+    exercise_id = f"{started_at:%Y%m%dT%H%M%S}-{scenario}-{mode}-{target}"
+    folder = reports / exercise_id
+    folder.mkdir(parents=True)
+    ended_at = started_at + timedelta(minutes=30)
+    summary = {
+        "exercise_id": exercise_id,
+        "scenario": scenario,
+        "target": target,
+        "started_at": started_at.isoformat().replace("+00:00", "Z"),
+        "ended_at": ended_at.isoformat().replace("+00:00", "Z"),
+        "outcome": outcome,
+        "mode": mode,
+        "rto_s": 43200.0,
+        "rpo_s": 86400.0,
+        "measured_downtime_s": 1800.0,
+        "measured_data_loss_s": 0.0,
+        "rto_met": True,
+        "rpo_met": True,
+        "steps": [],
+        **extra,
+    }
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return folder

@@ -1,0 +1,49 @@
+"""Canaries acknowledged after the snapshot a restore goes back to are reported lost."""
+
+import time
+from datetime import datetime
+
+from bookstore_resil.lab import canary, run_action
+from bookstore_resil.probes import CanaryWrite, CanaryWriter, canary_report
+
+WRITE_TIMEOUT_S = 1.0
+
+
+def test_restore_from_an_older_snapshot_loses_the_later_canaries(lab):
+    writer = CanaryWriter(canary(lab.root), interval_s=0.1).start()
+    time.sleep(1.0)
+    assert run_action("db_snapshot", {}, 30, lab.root).ok
+    time.sleep(1.0)
+    writes = writer.stop()
+
+    restored = run_action("db_restore_snapshot", {}, 30, lab.root)
+
+    assert restored.ok, restored.error
+    taken_at = datetime.fromisoformat(restored.data["snapshot_taken_at"]).timestamp()
+    report = writer.report()
+    acked = [w for w in writes if w.acknowledged]
+    assert len(acked) >= 10
+    lost = set(report.lost)
+    # A write acknowledged before the dump began is in it; one begun well after is not.
+    assert all(w.seq not in lost for w in acked if w.ts + WRITE_TIMEOUT_S < taken_at)
+    assert all(w.seq in lost for w in acked if w.ts > taken_at + 0.5)
+    assert report.data_loss_s is not None and 0.5 < report.data_loss_s < 2.5
+
+
+def test_nothing_lost_means_zero_data_loss(lab):
+    writer = CanaryWriter(canary(lab.root), interval_s=0.1).start()
+    time.sleep(0.5)
+    writer.stop()
+    report = writer.report()
+    assert report.acknowledged >= 3 and report.lost == [] and report.data_loss_s == 0.0
+
+
+def test_loss_runs_from_the_recovery_point_to_the_last_lost_write():
+    writes = [CanaryWrite(seq, 100.0 + seq, acknowledged=seq != 3) for seq in range(1, 7)]
+
+    report = canary_report(writes, surviving={1, 2, 3})
+
+    assert report.lost == [4, 5, 6]
+    assert report.recovery_point_ts == 102.0
+    assert report.data_loss_s == 4.0
+    assert canary_report(writes, None).data_loss_s is None

@@ -1,0 +1,146 @@
+"""The history: one row per archive oldest first, a trend chart, and ages against a cadence."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import matplotlib.image
+import pytest
+
+from bookstore_resil.events import read_events
+from bookstore_resil.exercise import write_summary
+from bookstore_resil.history import (
+    COLUMNS,
+    ages,
+    cadence_table,
+    load_history,
+    objectives,
+    readable,
+    trend,
+)
+from bookstore_resil.measure import summarize
+
+FIXTURES = Path(__file__).parent / "fixtures" / "archives"
+DATA = Path(__file__).parent.parent / "data" / "bookstore"
+WEEK = 7 * 86400.0
+
+
+def archive_all(root: Path) -> Path:
+    """The fixtures as a reports folder: summary.json everywhere but the crashed exercise."""
+    for source in FIXTURES.iterdir():
+        folder = shutil.copytree(source, root / source.name)
+        if source.name != "api-crashed":
+            contents = read_events(folder / "events.jsonl")
+            write_summary(folder, summarize(contents.events, contents.truncated))
+    return root
+
+
+@pytest.fixture
+def reports(tmp_path) -> Path:
+    return archive_all(tmp_path / "reports")
+
+
+def test_one_row_per_archive_oldest_first(reports):
+    table = load_history(reports).table()
+    assert list(table.columns) == list(COLUMNS)
+    assert list(table["scenario"]) == [
+        "api-failure",
+        "database-failure",
+        "cdn-failure",
+        "api-failure",
+        "database-failure",
+        "api-failure",
+    ]
+    assert table["date"].is_monotonic_increasing
+    assert str(table["date"].dt.tz) == "UTC"
+    assert list(table["outcome"]) == ["passed", "passed", "failed", "aborted", "error", "error"]
+    assert table["downtime_s"].iloc[0] == pytest.approx(25.56)
+    assert table["data_loss_s"].iloc[1] == pytest.approx(4.0)
+
+
+def test_a_crashed_archive_is_summarized_from_its_events(reports):
+    history = load_history(reports)
+    crashed = next(doc for doc in history.exercises if doc["log_truncated"])
+    assert not (reports / "api-crashed" / "summary.json").exists()
+    assert crashed["outcome"] == "error"
+    assert crashed["steps"][-1]["status"] == "running"
+
+
+def test_a_broken_archive_is_skipped_with_the_file_named(reports):
+    (reports / "api-passed" / "summary.json").write_text("{not json")
+    (reports / "no-start").mkdir()
+    (reports / "no-start" / "events.jsonl").write_text(
+        '{"ts": "2024-01-01T00:00:00Z", "type": "note"}\n'
+    )
+    (reports / "not-an-archive").mkdir()
+    (reports / "README.md").write_text("archives land here")
+    history = load_history(reports)
+    assert len(history.exercises) == 5
+    assert sorted(Path(s.path).parent.name for s in history.skipped) == ["api-passed", "no-start"]
+    assert str(history.skipped[0]).startswith(str(reports / "api-passed" / "summary.json"))
+
+
+def test_a_summary_missing_required_fields_is_skipped(reports):
+    (reports / "api-passed" / "summary.json").write_text(json.dumps({"exercise_id": "x"}))
+    skipped = load_history(reports).skipped
+    assert len(skipped) == 1 and "missing" in skipped[0].reason
+
+
+def test_no_reports_folder_is_an_empty_history(tmp_path):
+    history = load_history(tmp_path / "nowhere")
+    assert history.exercises == () and len(history.table()) == 0
+
+
+def test_readable_table_spells_durations_and_verdicts(reports):
+    table = readable(load_history(reports).table())
+    first = table.iloc[0]
+    assert (first["downtime"], first["RTO"], first["RTO met"], first["RPO met"]) == (
+        "25.6s",
+        "12h",
+        "met",
+        "-",
+    )
+    assert table.iloc[2]["RTO met"] == "undecided"
+
+
+def test_ages_against_the_cadence(reports):
+    now = datetime(2024, 6, 1, tzinfo=timezone.utc)
+    found = {a.scenario: a for a in ages(load_history(reports), 5 * WEEK, now, ["new-one"])}
+    assert found["api-failure"].last_at.startswith("2024-05-14")
+    assert not found["api-failure"].overdue
+    assert found["cdn-failure"].overdue
+    assert found["cdn-failure"].age_s == pytest.approx(
+        (now - datetime(2024, 4, 2, 14, tzinfo=timezone.utc)).total_seconds()
+    )
+    assert found["new-one"].overdue and found["new-one"].last_at is None
+    assert str(found["new-one"]) == "new-one: never exercised: overdue"
+    assert "due in" in str(found["api-failure"]) and "overdue by" in str(found["cdn-failure"])
+
+
+def test_cadence_table_takes_durations_and_the_systems_scenarios(reports):
+    table = cadence_table(load_history(reports), "5W", "2024-05-20T00:00:00Z", DATA)
+    assert list(table["scenario"]) == ["api-failure", "cdn-failure", "database-failure"]
+    assert list(table["overdue"]) == [False, True, False]
+    assert set(table["cadence"]) == {"35d"}
+
+
+def png_pixels(data: bytes):
+    return matplotlib.image.imread(io.BytesIO(data), format="png")
+
+
+def test_trend_and_objectives_charts_are_drawn(reports):
+    history = load_history(reports)
+    for chart in (trend(history), objectives(history)):
+        pixels = png_pixels(chart._repr_png_())
+        assert pixels.shape[0] > 300 and pixels.shape[1] > 800
+        assert len({tuple(p) for p in pixels.reshape(-1, pixels.shape[2])[::97]}) > 10
+
+
+def test_charts_of_an_empty_history_say_so(tmp_path):
+    history = load_history(tmp_path)
+    assert "No exercise archived" in objectives(history)._repr_html_()
+    assert png_pixels(trend(history)._repr_png_()).size > 0

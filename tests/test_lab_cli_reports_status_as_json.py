@@ -1,0 +1,39 @@
+"""``bookstore-resil lab``: status as one JSON document; errors as one line."""
+
+import json
+import subprocess
+import sys
+
+from bookstore_resil.cli import main
+
+
+def test_status_json_is_one_document_on_stdout(lab, capsys):
+    assert main(["lab", "status", "--json", "--state", str(lab.root)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["healthy"] is True
+    assert {c["name"]: c["healthy"] for c in document["components"]}["db"] is True
+
+
+def test_state_may_come_before_the_verb_and_faults_print_their_record(lab, capsys):
+    assert main(["lab", "--state", str(lab.root), "fault", "cdn-objects-removed"]) == 0
+    assert "cdn-objects-removed" in capsys.readouterr().out
+    assert main(["lab", "--state", str(lab.root), "action", "cdn_verify"]) == 1
+
+
+def test_an_unknown_fault_is_one_line_and_exit_1(lab, capsys):
+    assert main(["lab", "fault", "nope", "--state", str(lab.root)]) == 1
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_status_of_no_lab_says_so(tmp_path, capsys):
+    assert main(["lab", "status", "--state", str(tmp_path / "none")]) == 0
+    assert "no lab" in capsys.readouterr().out
+
+
+def test_importing_the_lab_loads_no_heavy_library():
+    code = (
+        "import sys, bookstore_resil.cli, bookstore_resil.lab, bookstore_resil.targets.lab; "
+        "print(sorted(m for m in ('django', 'boto3', 'psycopg', 'requests') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,49 @@
+"""Each lab fault takes down its own component, and only that one, and is recorded."""
+
+import json
+
+import pytest
+
+from bookstore_resil.errors import TargetError
+from bookstore_resil.lab import inject_fault
+
+from .conftest_lab import probe_states, wait_until
+
+FAULT_COMPONENT = {
+    "api-crash": "api",
+    "api-instance-lost": "api",
+    "db-crash": "db",
+    "db-lost": "db",
+    "cdn-bucket-deleted": "cdn",
+    "cdn-objects-removed": "cdn",
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULT_COMPONENT))
+def test_fault_takes_down_its_component_only(lab, fault):
+    assert probe_states(lab) == {"api": True, "db": True, "cdn": True}
+
+    record = inject_fault(fault, lab.root)
+
+    component = FAULT_COMPONENT[fault]
+    assert wait_until(lambda: not probe_states(lab)[component], timeout_s=5)
+    others = {name: up for name, up in probe_states(lab).items() if name != component}
+    assert all(others.values()), others
+    assert record.name == fault and record.ts and record.detail
+    logged = [json.loads(line) for line in lab.faults_file.read_text().splitlines()]
+    assert logged[-1] == {"name": fault, "ts": record.ts, "detail": record.detail}
+
+
+def test_lost_things_are_gone_not_just_stopped(lab):
+    from bookstore_resil.lab import api, postgres
+
+    instance, cluster = api.current(lab), postgres.current(lab)
+    inject_fault("api-instance-lost", lab.root)
+    inject_fault("db-lost", lab.root)
+    assert api.state(lab, instance) == "lost"
+    assert postgres.state(lab, cluster) == "lost"
+
+
+def test_an_unknown_fault_is_an_error_naming_the_known_ones(lab):
+    with pytest.raises(TargetError, match="api-crash"):
+        inject_fault("meteor-strike", lab.root)

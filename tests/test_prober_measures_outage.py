@@ -1,0 +1,58 @@
+"""The prober measures outages: a synthetic one of known length, and a real API crash."""
+
+import time
+
+from bookstore_resil.lab import inject_fault, probes, run_action
+from bookstore_resil.probes import Prober, Sample, outages
+from bookstore_resil.targets.base import Probe
+
+
+def test_a_known_outage_is_measured_within_an_interval():
+    up = {"value": True}
+    seen: list[Sample] = []
+    prober = Prober([Probe("svc", "memory", lambda: up["value"])], 0.02, seen.append).start()
+    time.sleep(0.2)
+    up["value"] = False
+    went_down = time.time()
+    time.sleep(0.5)
+    up["value"] = True
+    came_back = time.time()
+    time.sleep(0.2)
+    prober.stop()
+
+    (outage,) = prober.outages("svc")
+
+    assert abs(outage.start - went_down) < 0.1 and abs(outage.end - came_back) < 0.1
+    assert seen == prober.samples
+
+
+def test_a_probe_that_raises_counts_as_down_and_does_not_stop_the_prober():
+    def broken() -> bool:
+        raise RuntimeError("boom")
+
+    with Prober([Probe("svc", "memory", broken)], 0.02) as prober:
+        time.sleep(0.1)
+    assert len(prober.samples) >= 3 and not any(s.up for s in prober.samples)
+    assert prober.outages("svc")[0].end is None
+
+
+def test_outages_are_runs_of_failed_checks():
+    samples = [Sample(t, "a", up) for t, up in enumerate([True, False, False, True, False])]
+    assert [(o.start, o.end) for o in outages(samples, "a")] == [(1, 3), (4, None)]
+
+
+def test_an_api_crash_is_measured_as_an_api_outage_only(lab):
+    with Prober(probes(lab.root), interval_s=0.1) as prober:
+        time.sleep(0.3)
+        started = time.time()
+        inject_fault("api-crash", lab.root)
+        time.sleep(1.0)
+        assert run_action("restart_app", {}, 30, lab.root).ok
+        ended = time.time()
+        time.sleep(0.3)
+
+    (outage,) = [o for o in prober.outages("api") if o.end is None or o.end > started]
+    # It begins at the crash, and ends after the restart began, by the time it returned.
+    assert started <= outage.start < started + 0.5
+    assert started + 1.0 < outage.end < ended + 0.5
+    assert prober.outages("db") == [] and prober.outages("cdn") == []

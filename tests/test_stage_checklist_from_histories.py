@@ -1,0 +1,395 @@
+"""Each line of the staged-resiliency checklist is met, or not, from crafted histories: a copy of
+the Bookstore, its sign-offs, and summary.json archives written in tmp folders."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from bookstore_resil.cli import main
+from bookstore_resil.history import load_history
+from bookstore_resil.loader import load_system
+from bookstore_resil.signoff import load_signoffs, record_signoff
+from bookstore_resil.stages import Check, Checklist, checklist, stage_checklist
+from tests.readiness_builders import copy_bookstore, edit_yaml, write_archive
+
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
+SCENARIOS = ("api-failure", "cdn-failure", "database-failure")
+
+
+def days_ago(days: float) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+def everyone_agrees(folder: Path) -> None:
+    system = load_system(folder)
+    for contact in system.contacts:
+        record_signoff(system, contact.name, at=days_ago(60))
+
+
+def ready_history(reports: Path) -> None:
+    """A manual exercise, then two automated drills of every scenario, one of them gated."""
+    write_archive(reports, "api-failure", days_ago(50), mode="interactive")
+    for scenario in SCENARIOS:
+        write_archive(reports, scenario, days_ago(30))
+        write_archive(reports, scenario, days_ago(5), fail_on_breach=scenario == "api-failure")
+
+
+@pytest.fixture
+def world(tmp_path) -> tuple[Path, Path]:
+    """(system folder, reports folder) of a team that has done everything."""
+    folder = copy_bookstore(tmp_path)
+    everyone_agrees(folder)
+    reports = tmp_path / "reports"
+    ready_history(reports)
+    return folder, reports
+
+
+def draw(folder: Path, reports: Path, at: datetime = NOW, repo: Path | None = None) -> Checklist:
+    system = load_system(folder)
+    return checklist(system, load_history(reports), load_signoffs(folder), at, repo)
+
+
+def line(result: Checklist, words: str) -> Check:
+    [found] = [c for stage in result.stages for c in stage.checks if words in c.check]
+    return found
+
+
+def met(result: Checklist) -> dict[int, bool]:
+    return {stage.stage: stage.met for stage in result.stages}
+
+
+def test_a_team_that_has_done_everything_meets_every_stage(world):
+    result = draw(*world)
+    assert met(result) == dict.fromkeys(range(1, 6), True)
+    assert result.reached == 5
+    assert [len(stage.checks) for stage in result.stages] == [6, 1, 2, 2, 1]
+    assert line(result, "manual failover").evidence.startswith(
+        "latest passed interactive exercise: 20240412T120000-api-failure-interactive-lab"
+    )
+
+
+def test_a_fresh_bookstore_meets_only_the_prerequisites(tmp_path):
+    result = draw(copy_bookstore(tmp_path), tmp_path / "no-reports")
+    [stage_1, *later] = result.stages
+    assert [c.met for c in stage_1.checks] == [True, True, True, True, False, False]
+    assert not any(stage.met for stage in later)
+    assert result.reached == 0
+    assert line(result, "critical and non-critical").evidence == (
+        "critical for api: api, database, cdn; non-critical: none"
+    )
+    assert line(result, "critical dependency failover playbook").evidence == (
+        "covered: database by database-failure, cdn by cdn-failure"
+    )
+    assert line(result, "team-wide").evidence.startswith("0 of 8 current sign-offs agreed: ")
+    assert line(result, "manual failover").evidence == "no interactive (manual) exercise archived"
+
+
+def add_search(folder: Path, **edge) -> None:
+    def change(doc):
+        doc["services"].append(
+            {"id": "search", "name": "Search", "critical": False, "rto": "1h", "rpo": "1h"}
+        )
+        if edge:
+            doc["services"][0]["depends_on"].append({"service": "search", **edge})
+
+    edit_yaml(folder / "system.yaml", change)
+
+
+def test_a_service_nothing_depends_on_leaves_dependencies_undefined(world):
+    add_search(world[0])
+    check = line(draw(*world), "critical and non-critical")
+    assert not check.met
+    assert check.evidence.endswith("no service depends on search, so its criticality is unknown")
+
+
+def test_the_recovery_playbook_needs_notification_procedures(world):
+    edit_yaml(world[0] / "contacts.yaml", lambda doc: doc.pop("notification"))
+    check = line(draw(*world), "disaster recovery failover playbook")
+    assert (check.met, check.evidence) == (
+        False,
+        "3 contacts, 0 notification procedures, disaster-recovery scenarios: api-failure",
+    )
+
+
+def test_every_critical_dependency_needs_a_critical_dependency_scenario(world):
+    edit_yaml(
+        world[0] / "playbooks" / "cdn-failure.yaml",
+        lambda doc: doc.update(playbook="disaster-recovery"),
+    )
+    check = line(draw(*world), "critical dependency failover playbook")
+    assert (check.met, check.evidence) == (
+        False,
+        "covered: database by database-failure; without a critical-dependency scenario: cdn",
+    )
+
+
+def test_non_critical_impacts_must_be_documented(world):
+    add_search(world[0], critical=False)
+    check = line(draw(*world), "impacts documented")
+    assert not check.met
+    assert "non-critical dependency search has no documented degraded behaviour" in check.evidence
+
+    edit_yaml(
+        world[0] / "system.yaml",
+        lambda doc: doc["services"][0]["depends_on"][-1].update(degraded="no full-text search"),
+    )
+    check = line(draw(*world), "impacts documented")
+    assert (check.met, check.evidence) == (
+        True,
+        "documented: api without search: no full-text search",
+    )
+
+
+def test_agreement_breaks_on_a_stale_a_disagreed_or_a_missing_signoff(world):
+    folder, reports = world
+    edit_yaml(folder / "playbooks" / "cdn-failure.yaml", lambda doc: doc.update(rto="12h"))
+    record_signoff(load_system(folder), "Bob", "api-failure", agree=False, comment="no AMI")
+    edit_yaml(
+        folder / "contacts.yaml",
+        lambda doc: doc["contacts"].append({"name": "Dan", "services": ["database"]}),
+    )
+    result = draw(folder, reports)
+    check = line(result, "team-wide")
+    assert (check.met, check.evidence) == (
+        False,
+        "5 of 9 current sign-offs agreed: Alice on cdn-failure: stale; Bob on api-failure: "
+        "disagreed; Christina on cdn-failure: stale; Dan on database-failure: missing",
+    )
+    assert not result.stages[0].met
+    assert result.reached == 0
+    assert met(result)[5]  # each stage is judged on its own lines
+
+
+@pytest.mark.parametrize(
+    ("archives", "evidence"),
+    [
+        ([("auto", "passed")], "no interactive (manual) exercise archived"),
+        (
+            [("interactive", "failed"), ("interactive", "aborted")],
+            "no interactive exercise passed: 20240501T120000-api-failure-interactive-lab "
+            "(api-failure on lab, interactive, 2024-05-01, failed), "
+            "20240502T120000-api-failure-interactive-lab "
+            "(api-failure on lab, interactive, 2024-05-02, aborted)",
+        ),
+    ],
+)
+def test_the_manual_exercise_must_be_interactive_and_passed(tmp_path, archives, evidence):
+    reports = tmp_path / "reports"
+    for day, (mode, outcome) in enumerate(archives):
+        write_archive(
+            reports,
+            "api-failure",
+            datetime(2024, 5, 1 + day, 12, tzinfo=timezone.utc),
+            mode=mode,
+            outcome=outcome,
+        )
+    check = line(draw(copy_bookstore(tmp_path), reports), "manual failover")
+    assert (check.met, check.evidence) == (False, evidence)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "target", "outcome", "extra", "expected"),
+    [
+        ("database-failure", "lab", "passed", {}, True),
+        ("cdn-failure", "aws", "passed", {"environment": "staging"}, True),
+        ("database-failure", "aws", "passed", {}, False),  # aws without an environment: production
+        ("cdn-failure", "aws", "passed", {"environment": "production"}, False),
+        ("database-failure", "lab", "failed", {}, False),
+        ("api-failure", "lab", "passed", {}, False),  # a disaster-recovery scenario
+    ],
+)
+def test_stage_2_needs_a_critical_dependency_exercise_passed_outside_production(
+    tmp_path, scenario, target, outcome, extra, expected
+):
+    reports = tmp_path / "reports"
+    write_archive(reports, scenario, days_ago(3), target=target, outcome=outcome, **extra)
+    result = draw(copy_bookstore(tmp_path), reports)
+    assert result.stages[1].met is expected
+    evidence = result.stages[1].checks[0].evidence
+    if expected:
+        assert evidence.startswith(f"latest: 20240529T120000-{scenario}-auto-{target}")
+    elif scenario == "api-failure":
+        assert evidence == "no exercise of a critical-dependency scenario archived"
+    else:
+        assert evidence.startswith("no critical-dependency exercise passed on a non-production")
+
+
+def test_stage_3_needs_every_scenario_exercised_within_five_weeks(world):
+    check = line(draw(*world), "in the last 5 weeks")
+    assert (check.met, check.evidence) == (
+        True,
+        "api-failure: last 2024-05-27 (passed), 5d ago: due in 30d; "
+        "cdn-failure: last 2024-05-27 (passed), 5d ago: due in 30d; "
+        "database-failure: last 2024-05-27 (passed), 5d ago: due in 30d",
+    )
+    late = line(draw(*world, at=NOW + timedelta(days=31)), "in the last 5 weeks")
+    assert not late.met
+    assert late.evidence.startswith(
+        "api-failure: last 2024-05-27 (passed), 36d ago: overdue by 1d;"
+    )
+
+
+def test_stage_3_lists_the_overdue_scenarios(tmp_path):
+    reports = tmp_path / "reports"
+    write_archive(reports, "api-failure", days_ago(36))
+    write_archive(reports, "database-failure", days_ago(34), outcome="aborted")  # still held
+    check = line(draw(copy_bookstore(tmp_path), reports), "in the last 5 weeks")
+    assert (check.met, check.evidence) == (
+        False,
+        "api-failure: last 2024-04-26 (passed), 36d ago: overdue by 1d; "
+        "cdn-failure: never exercised: overdue",
+    )
+
+
+@pytest.mark.parametrize(
+    ("ages", "met_", "evidence"),
+    [
+        (
+            [70, 40, 10],
+            True,
+            "last 3 exercises: 2024-03-23, 2024-04-22, 2024-05-22; longest gap 30 days",
+        ),
+        (
+            [120, 40, 20, 3],
+            True,
+            "last 3 exercises: 2024-04-22, 2024-05-12, 2024-05-29; longest gap 20 days",
+        ),
+        (
+            [80, 40, 3],
+            False,
+            "last 3 exercises: 2024-03-13, 2024-04-22, 2024-05-29; longest gap 40 days",
+        ),
+        ([20, 3], False, "a cadence needs 3 exercises; found 2: 2024-05-12, 2024-05-29"),
+    ],
+)
+def test_stage_3_no_gap_over_five_weeks_between_the_last_exercises(tmp_path, ages, met_, evidence):
+    reports = tmp_path / "reports"
+    for age in ages:
+        write_archive(reports, "api-failure", days_ago(age))
+    check = line(draw(copy_bookstore(tmp_path), reports), "no gap over 5 weeks")
+    assert (check.met, check.evidence) == (met_, evidence)
+
+
+def test_archives_after_the_moment_do_not_count(world):
+    result = draw(*world, at=days_ago(40))  # before every drill, after the manual exercise
+    assert met(result) == {1: True, 2: False, 3: False, 4: False, 5: False}
+
+
+def test_stage_4_needs_two_automated_results_of_every_scenario(tmp_path):
+    reports = tmp_path / "reports"
+    for scenario in SCENARIOS:
+        write_archive(reports, scenario, days_ago(9))
+        write_archive(reports, scenario, days_ago(8), mode="interactive")  # not automated
+    write_archive(reports, "api-failure", days_ago(7), outcome="failed")  # a result
+    write_archive(reports, "cdn-failure", days_ago(6), outcome="error")  # no result
+    result = draw(copy_bookstore(tmp_path), reports)
+    drilled, tracked = result.stages[3].checks
+    assert drilled.met and not tracked.met
+    assert tracked.evidence == (
+        "automated exercises per scenario: api-failure: 2; cdn-failure: 1; database-failure: 1"
+    )
+
+
+def test_stage_5_is_met_by_an_archived_gated_drill(tmp_path):
+    reports = tmp_path / "reports"
+    write_archive(reports, "cdn-failure", days_ago(1), outcome="failed", fail_on_breach=True)
+    check = line(draw(copy_bookstore(tmp_path), reports), "gate")
+    assert check.met
+    assert check.evidence.startswith("drill --fail-on-breach archived: 20240531T120000-cdn-failure")
+
+
+def test_stage_5_is_met_by_a_ci_configuration_that_runs_the_gate(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    folder = copy_bookstore(repo)
+    workflow = repo / ".github" / "workflows" / "gameday.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(
+        "on: [push]\njobs:\n  gate:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: bookstore-resil drill api-failure --fail-on-breach\n"
+    )
+    result = stage_checklist(folder, tmp_path / "reports", NOW)
+    check = line(result, "gate")
+    assert (check.met, check.evidence) == (
+        True,
+        "CI runs drill --fail-on-breach: .github/workflows/gameday.yml:6",
+    )
+    workflow.write_text("jobs: {test: {steps: [{run: bookstore-resil drill api-failure}]}}\n")
+    check = line(stage_checklist(folder, tmp_path / "reports", NOW), "gate")
+    assert (check.met, check.evidence) == (
+        False,
+        f"no archive of a drill run with --fail-on-breach; no CI configuration in {repo} runs one",
+    )
+
+
+def test_archives_of_other_systems_are_ignored(tmp_path):
+    reports = tmp_path / "reports"
+    write_archive(reports, "payments-failure", days_ago(1), mode="interactive", fail_on_breach=True)
+    result = draw(copy_bookstore(tmp_path), reports)
+    assert not line(result, "manual failover").met
+    assert not line(result, "gate").met
+
+
+def test_a_broken_archive_is_skipped_with_one_line(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    write_archive(reports, "api-failure", days_ago(1), mode="interactive")
+    broken = reports / "broken" / "summary.json"
+    broken.parent.mkdir()
+    broken.write_text('{"exercise_id": "broken", "scenario": "api-failure"')
+    result = draw(copy_bookstore(tmp_path), reports)
+    assert line(result, "manual failover").met
+    [skipped] = result.skipped
+    assert skipped.startswith(f"{broken}: ")
+    code = main(
+        ["stage", "--data", str(copy_bookstore(tmp_path / "cli")), "--reports", str(reports)]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.err.splitlines() == [f"bookstore-resil: skipped {skipped}"]
+
+
+def test_cli_json_is_exactly_the_contract_shape(world):
+    folder, reports = world
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "bookstore_resil.cli", "stage", "--json",
+            "--data", str(folder), "--reports", str(reports), "--at", NOW.isoformat(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, "")
+    document = json.loads(result.stdout)
+    assert list(document) == ["stages"]
+    assert [stage["stage"] for stage in document["stages"]] == [1, 2, 3, 4, 5]
+    for stage in document["stages"]:
+        assert list(stage) == ["stage", "met", "checks"]
+        assert stage["met"] is True
+        for check in stage["checks"]:
+            assert list(check) == ["check", "met", "evidence"]
+            assert check["met"] is True and isinstance(check["evidence"], str)
+
+
+def test_cli_text_shows_each_line_and_the_stage_reached(world, capsys):
+    folder, reports = world
+    record_signoff(load_system(folder), "Bob", "api-failure", agree=False, comment="no AMI")
+    args = ["stage", "--data", str(folder), "--out", str(reports), "--at", "2024-06-01T12:00:00Z"]
+    assert main(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        "Stage 1: not met: Prerequisites, team-wide agreement on playbooks, a manual failover "
+        "exercise"
+    )
+    assert "  [ ] team-wide agreement on playbooks: 7 of 8 current sign-offs agreed: " in out[5]
+    assert (
+        out[7]
+        == "Stage 2: met: A critical dependency failure tested in a non-production environment"
+    )
+    assert out[-1] == "Reached stage 0 of 5."
