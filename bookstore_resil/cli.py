@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .errors import DefinitionError, ResilError
+from .errors import DefinitionError, Problem, ResilError
 
 DEFAULT_DATA = Path("data/bookstore")
 
@@ -196,7 +196,7 @@ def _add_dependency_commands(commands: argparse._SubParsersAction) -> None:
 # --- team readiness: notify, signoff, stage (issue #7) ---
 
 
-def _signoff_problems(folder: Path) -> list:
+def _signoff_problems(folder: Path) -> list[Problem]:
     """The problems of the folder's signoffs.yaml, for validate to list with the rest."""
     from .signoff import load_signoffs
 

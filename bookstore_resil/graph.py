@@ -177,12 +177,9 @@ class DependencyGraph:
                 )
         if system.entrypoint not in self.services:
             problems.append(f"unknown entrypoint {system.entrypoint!r}")
-        if not problems:
-            try:
-                cycle = [u for u, _ in nx.find_cycle(self.graph)]
-                problems.append("dependency cycle: " + " -> ".join([*cycle, cycle[0]]))
-            except nx.NetworkXNoCycle:
-                pass
+        if not problems and not nx.is_directed_acyclic_graph(self.graph):
+            cycle = [u for u, _ in nx.find_cycle(self.graph)]
+            problems.append("dependency cycle: " + " -> ".join([*cycle, cycle[0]]))
         if problems:
             source = system.path or system.system
             raise DefinitionError([Problem(source, 0, "services", p) for p in problems])

@@ -288,7 +288,7 @@ def trend(history: History) -> Png:
 
     buffer = io.BytesIO()
     trend_chart(history.table(), buffer)
-    return Png(buffer.getvalue())
+    return Png(buffer.getvalue(), f"Measured downtime per scenario over time in {history.folder}")
 
 
 def objectives(history: History) -> Png | Html:
@@ -300,4 +300,4 @@ def objectives(history: History) -> Png | Html:
         return Html(f"<p>No exercise archived in {html.escape(history.folder)} yet.</p>")
     buffer = io.BytesIO()
     objectives_chart(rows, buffer)
-    return Png(buffer.getvalue())
+    return Png(buffer.getvalue(), "Each scenario's last exercise against its RTO and RPO")

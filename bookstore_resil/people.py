@@ -209,6 +209,10 @@ class Escalation:
     reason: str
     available: bool
 
+    @property
+    def name(self) -> str:
+        return self.contact.name
+
     def as_json(self) -> dict[str, Any]:
         """One entry of ``notify --json``'s ``contacts`` (CONTRACT §2)."""
         contact = self.contact

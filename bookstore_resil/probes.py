@@ -20,7 +20,11 @@ from .targets.base import Canary, Probe
 
 @dataclass(frozen=True)
 class Sample:
-    """One check: when it began (epoch seconds), of which endpoint, and its answer."""
+    """One check of ``endpoint``: its answer, and when the answer came (epoch seconds).
+
+    Stamped at the answer, not at the question: a request that waits in a booting
+    server's queue and then succeeds proves the service up only when it returns.
+    """
 
     ts: float
     endpoint: str
@@ -115,12 +119,12 @@ class Prober:
 
     def _checker(self, probe: Probe) -> Callable[[], None]:
         def check() -> None:
-            began, clock = time.time(), time.monotonic()
+            clock = time.monotonic()
             try:
                 up = bool(probe.check())
             except Exception:  # a probe must not raise; if it does, it saw no service
                 up = False
-            sample = Sample(began, probe.name, up, time.monotonic() - clock)
+            sample = Sample(time.time(), probe.name, up, time.monotonic() - clock)
             with self._lock:
                 self._samples.append(sample)
                 if self.on_sample is not None:
@@ -169,6 +173,8 @@ class Prober:
 
 @dataclass(frozen=True)
 class CanaryWrite:
+    """Canary ``seq``, sent at ``ts`` (epoch seconds), acknowledged by the system or not."""
+
     seq: int
     ts: float
     acknowledged: bool

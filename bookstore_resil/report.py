@@ -61,6 +61,11 @@ ROUND_DURATIONS_S = (
     7 * 86400,
 )
 CHARTS = ("timeline", "objectives", "canary")
+CHART_TEXT = {  # the alternative text of each chart
+    "timeline": "Timeline of {exercise}: each step by outcome, over each endpoint's availability",
+    "objectives": "RTO and RPO of {exercise} against the measured downtime and data loss",
+    "canary": "Canary writes of {exercise}: survived, lost, not acknowledged",
+}
 
 STATUS_COLOURS = {
     "ok": "#2e7d32",
@@ -454,9 +459,10 @@ class Png:
     """A PNG image displayed inline (and so embedded in report.html)."""
 
     data: bytes
+    alt: str
 
-    def _repr_png_(self) -> bytes:
-        return self.data
+    def _repr_png_(self) -> tuple[bytes, dict[str, str]]:
+        return self.data, {"alt": self.alt}
 
     def __repr__(self) -> str:
         return f"<PNG image, {len(self.data)} bytes>"
@@ -567,7 +573,7 @@ class Report:
             return Html(
                 "<p><i>No canary writes in this exercise: data loss was not measured.</i></p>"
             )
-        return Png(path.read_bytes())
+        return Png(path.read_bytes(), CHART_TEXT[name].format(exercise=self.summary.exercise_id))
 
     def steps_table(self) -> Html:
         return _table(

@@ -154,7 +154,7 @@ def test_database_failure_replica_promote_and_move_the_cname(aws, world, moto_ur
     assert [c["operation"] for c in promoted.data["calls"]] == ["PromoteReadReplica"]
 
     chain = playbook_actions(world, "database-failure", ["update_dns"])
-    assert chain == [("update_dns", {"record": "database"})]
+    assert chain == [("update_dns", {"record": "db"})]
     moved = aws.run_action(*chain[0], timeout_s=30)
     assert moved.ok, moved.error
     address = rds.describe_db_instances(DBInstanceIdentifier="bookstore-db-replica")

@@ -93,7 +93,7 @@ def test_every_playbook_action_in_a_dry_run_changes_nothing(world, moto_url, dry
         for step in scenario.steps
         if step.action and step.action.name != "http_check"
     ]
-    extra = [("db_promote_replica", {}), ("cdn_recreate_bucket", {})]
+    extra = [("db_promote_replica", {}), ("db_restore_snapshot", {}), ("cdn_recreate_bucket", {})]
     results = {}
     for name, args in [(a.name, dict(a.args)) for a in steps] + extra:
         results[name, str(args)] = result = dry.run_action(name, args, timeout_s=10)

@@ -135,7 +135,7 @@ def png_pixels(data: bytes):
 def test_trend_and_objectives_charts_are_drawn(reports):
     history = load_history(reports)
     for chart in (trend(history), objectives(history)):
-        pixels = png_pixels(chart._repr_png_())
+        pixels = png_pixels(chart.data)
         assert pixels.shape[0] > 300 and pixels.shape[1] > 800
         assert len({tuple(p) for p in pixels.reshape(-1, pixels.shape[2])[::97]}) > 10
 
@@ -143,4 +143,4 @@ def test_trend_and_objectives_charts_are_drawn(reports):
 def test_charts_of_an_empty_history_say_so(tmp_path):
     history = load_history(tmp_path)
     assert "No exercise archived" in objectives(history)._repr_html_()
-    assert png_pixels(trend(history)._repr_png_()).size > 0
+    assert png_pixels(trend(history).data).size > 0

@@ -19,14 +19,14 @@ def test_down_leaves_no_process_and_up_brings_the_same_data_back(lab):
     book = http_get(lab.router_url() + "/books/1/").body
     pids = []
     for process in procs.tracked(lab):
-        pids.append(process.pid)
+        pids.append((process.pid, process.start_ticks))
         pids.extend(procs.descendants(process.pid))
     assert len(pids) >= 5
 
     stopped = down(lab.root, progress=lambda line: None)
 
     assert {"router", "cdn", "snapshotter"} <= set(stopped)
-    assert [pid for pid in pids if procs.pid_alive(pid)] == []
+    assert [pid for pid in pids if procs.pid_alive(*pid)] == []
     assert procs.tracked(lab) == []
     assert not status(lab.root).healthy
 

@@ -29,9 +29,7 @@ DOCUMENTS = {file: yaml.safe_load((BOOKSTORE / file).read_text(encoding="utf-8")
 # YAML counts these as line breaks, so its lines can run past the count of "\n".
 LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
-fuzz = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+fuzz = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

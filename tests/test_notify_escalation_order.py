@@ -121,7 +121,7 @@ def test_notify_now_puts_the_exercised_scenarios_leads_first(bookstore):
         ("Christina", "covers database", True),
     ]
     default = notify_now(bookstore, scenario)  # now
-    assert [e.contact.name for e in default] == ["Alice", "Bob", "Christina"]
+    assert [e.name for e in default] == ["Alice", "Bob", "Christina"]
 
 
 def test_a_reports_to_cycle_ends(tmp_path):

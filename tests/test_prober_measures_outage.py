@@ -23,6 +23,7 @@ def test_a_known_outage_is_measured_within_an_interval():
     (outage,) = prober.outages("svc")
 
     assert abs(outage.start - went_down) < 0.1 and abs(outage.end - came_back) < 0.1
+    assert abs(prober.downtime_s("svc") - 0.5) < 0.1
     assert seen == prober.samples
 
 

@@ -56,20 +56,23 @@ def pid_alive(pid: int, start_ticks: int | None = None) -> bool:
     return start_ticks is None or int(stat[19]) == start_ticks
 
 
-def descendants(pid: int) -> list[int]:
-    """Every process below ``pid``, found through the parent pids in /proc."""
-    children: dict[int, list[int]] = {}
+Pid = tuple[int, int | None]  # a pid, and its kernel start time when known
+
+
+def descendants(pid: int) -> list[Pid]:
+    """Every process below ``pid`` (with its start time), found through /proc."""
+    children: dict[int, list[Pid]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             stat = _stat_fields(int(entry))
             if stat is not None:
-                children.setdefault(int(stat[1]), []).append(int(entry))
-    found: list[int] = []
+                children.setdefault(int(stat[1]), []).append((int(entry), int(stat[19])))
+    found: list[Pid] = []
     todo = [pid]
     while todo:
         below = children.get(todo.pop(), [])
         found.extend(below)
-        todo.extend(below)
+        todo.extend(child for child, _ in below)
     return found
 
 
@@ -138,9 +141,6 @@ def running(lab: Lab, name: str) -> TrackedProcess | None:
     return None
 
 
-Pid = tuple[int, int | None]  # a pid, and its start time when known
-
-
 def _wait_gone(pids: list[Pid], timeout_s: float) -> list[Pid]:
     deadline = time.monotonic() + timeout_s
     alive = [p for p in pids if pid_alive(*p)]
@@ -150,9 +150,11 @@ def _wait_gone(pids: list[Pid], timeout_s: float) -> list[Pid]:
     return alive
 
 
-def _signal(pid: int, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.kill(pid, sig)
+def _signal(process: Pid, sig: int) -> None:
+    """Signal the process if it is still the one we knew (its pid may have been reused)."""
+    if pid_alive(*process):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(process[0], sig)
 
 
 def stop(lab: Lab, name: str, sig: int = signal.SIGTERM, timeout_s: float = 5.0) -> bool:
@@ -163,10 +165,10 @@ def stop(lab: Lab, name: str, sig: int = signal.SIGTERM, timeout_s: float = 5.0)
         return False
     was_running = pid_alive(process.pid, process.start_ticks)
     if was_running:
-        below = [(pid, None) for pid in descendants(process.pid)]
-        _signal(process.pid, sig)
-        left = _wait_gone([(process.pid, process.start_ticks), *below], timeout_s)
-        for pid, _ in left:
+        tree = [(process.pid, process.start_ticks), *descendants(process.pid)]
+        _signal(tree[0], sig)
+        left = _wait_gone(tree, timeout_s)
+        for pid in left:
             _signal(pid, signal.SIGKILL)
         left = _wait_gone(left, 5.0)
         if left:
@@ -181,7 +183,8 @@ def kill(lab: Lab, name: str) -> bool:
     process = get(lab, name)
     if process is None or not pid_alive(process.pid, process.start_ticks):
         return False
-    for pid in [process.pid, *descendants(process.pid)]:
+    top = (process.pid, process.start_ticks)
+    for pid in [top, *descendants(process.pid)]:
         _signal(pid, signal.SIGKILL)
-    _wait_gone([(process.pid, process.start_ticks)], 5.0)
+    _wait_gone([top], 5.0)
     return True

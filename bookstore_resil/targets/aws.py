@@ -379,24 +379,25 @@ def _record_values(run: _Run, zone_id: str, name: str, kind: str) -> list[str]:
 
 
 def update_dns(run: _Run, args: Args) -> None:
-    """UPSERT the service's record: ``A`` -> the newest running instance's public address
-    (an instance service), ``CNAME`` -> the newest available DB instance's endpoint (a
-    database service), or ``target``; then wait for the change to be INSYNC."""
-    service_id = args.get("record")
-    name = run.config.record(service_id) if service_id else None
-    if name is None:
-        have = ", ".join(run.config.dns.records) if run.config.dns else "none"
-        raise TargetError(NAME, f"update_dns: record must be a service with a record ({have})")
+    """UPSERT the ``record`` (an id under dns.records in aws.yaml): ``A`` -> the newest
+    running instance's public address (for an instance service), ``CNAME`` -> the newest
+    available DB instance's endpoint (a database service), or ``target``; then wait for the
+    change to be INSYNC."""
+    records = run.config.dns.records if run.config.dns else {}
+    record_id = args.get("record")
+    if record_id not in records:
+        have = ", ".join(records) or "none in aws.yaml"
+        raise TargetError(NAME, f"update_dns: unknown record {record_id!r} ({have})")
+    name, service_id = records[record_id].name, records[record_id].service
     if service_id in run.config.instances:
         kind = "A"
-        value = args.get("target") or _newest_running(run, run.config.instances[service_id]).get(
-            "PublicIpAddress"
-        )
+        newest = _newest_running(run, run.config.instances[service_id])
+        value = args.get("target") or newest.get("PublicIpAddress")
     else:
         kind = "CNAME"
         value = args.get("target") or _newest_db_address(run, run.config.databases[service_id])
     if not value:
-        raise TargetError(NAME, f"update_dns: nothing to point {name} at (no public address)")
+        raise TargetError(NAME, f"update_dns: nothing to point {name} at (no address)")
     zone_id = _zone_id(run)
     before = _record_values(run, zone_id, name, kind)
     change = run.change(
@@ -404,7 +405,7 @@ def update_dns(run: _Run, args: Args) -> None:
         "change_resource_record_sets",
         HostedZoneId=zone_id,
         ChangeBatch={
-            "Comment": f"bookstore-resil update_dns {service_id}",
+            "Comment": f"bookstore-resil update_dns {record_id}",
             "Changes": [
                 {
                     "Action": "UPSERT",
@@ -462,9 +463,9 @@ def _newest_db_address(run: _Run, spec: Database) -> str | None:
 def _current_db(run: _Run, service_id: str, spec: Database) -> str:
     """The DB instance the service's record names (by endpoint address), else the configured
     one: after a failover the replacement is the database."""
-    name = run.config.record(service_id)
-    if name is not None:
-        values = _record_values(run, _zone_id(run), name, "CNAME")
+    record = run.config.record_of(service_id)
+    if record is not None:
+        values = _record_values(run, _zone_id(run), record.name, "CNAME")
         for instance in _family(run, spec):
             if instance.get("Endpoint", {}).get("Address") in values:
                 return instance["DBInstanceIdentifier"]

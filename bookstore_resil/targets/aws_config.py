@@ -80,12 +80,21 @@ class Bucket(_Strict):
         return self.prefix + relative
 
 
+class Record(_Strict):
+    """A record of the hosted zone and the service it names: an ``A`` record for an
+    instance service (its public IPv4), a ``CNAME`` for a database service (its endpoint)."""
+
+    name: str = Field(min_length=1)
+    service: str
+
+
 class Dns(_Strict):
-    """Route 53: one public hosted zone and, per service id, the record that names it."""
+    """Route 53: one public hosted zone and its records, by the id playbooks use
+    (``update_dns {record: ID}``)."""
 
     hosted_zone: str = Field(min_length=1)
     ttl_s: int = Field(60, ge=0, le=86400)
-    records: dict[str, str] = {}
+    records: dict[str, Record] = {}
 
 
 class AwsConfig(_Strict):
@@ -100,8 +109,10 @@ class AwsConfig(_Strict):
     dns: Dns | None = None
     limits: Limits = Limits()
 
-    def record(self, service_id: str) -> str | None:
-        return self.dns.records.get(service_id) if self.dns else None
+    def record_of(self, service_id: str) -> Record | None:
+        """The (first) record that names the service."""
+        records = self.dns.records.values() if self.dns else []
+        return next((r for r in records if r.service == service_id), None)
 
 
 _SECTIONS = ("instances", "databases", "buckets")
@@ -142,12 +153,14 @@ def load_aws_config(folder: str | Path, system: System | None = None) -> AwsConf
         found.add(file, ("region",), f"{config.region!r} is not in allowed_regions")
     if config.dns is not None:
         zone = config.dns.hosted_zone.rstrip(".").lower()
-        for service_id, name in config.dns.records.items():
-            where = ("dns", "records", service_id)
-            if owner.get(service_id) not in ("instances", "databases"):
-                found.add(file, where, f"{service_id!r} is not under instances or databases")
-            elif not _in_zone(name, zone):
-                found.add(file, where, f"{name!r} is not in the hosted zone {zone!r}")
+        for record_id, record in config.dns.records.items():
+            where = ("dns", "records", record_id)
+            if owner.get(record.service) not in ("instances", "databases"):
+                message = f"{record.service!r} is not a service under instances or databases"
+                found.add(file, (*where, "service"), message)
+            if not _in_zone(record.name, zone):
+                message = f"{record.name!r} is not in the hosted zone {zone!r}"
+                found.add(file, (*where, "name"), message)
     if found.problems:
         raise DefinitionError(found.problems)
     buckets = {

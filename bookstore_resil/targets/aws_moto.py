@@ -155,13 +155,18 @@ def build_seed_world(
     zone_id = r53.create_hosted_zone(
         Name=config.dns.hosted_zone, CallerReference=str(uuid.uuid4())
     )["HostedZone"]["Id"]
-    for service_id, name in config.dns.records.items():
+    for entry in config.dns.records.values():
         kind, value = (
             ("A", instance["PublicIpAddress"])
-            if service_id in config.instances
-            else ("CNAME", endpoints[service_id])
+            if entry.service in config.instances
+            else ("CNAME", endpoints[entry.service])
         )
-        record = {"Name": name, "Type": kind, "TTL": 60, "ResourceRecords": [{"Value": value}]}
+        record = {
+            "Name": entry.name,
+            "Type": kind,
+            "TTL": 60,
+            "ResourceRecords": [{"Value": value}],
+        }
         r53.change_resource_record_sets(
             HostedZoneId=zone_id,
             ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]},

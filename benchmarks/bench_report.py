@@ -1,0 +1,93 @@
+"""Report build time beside papermill's floor, as a ratio (target: within 3x).
+
+The floor is an empty notebook (one ``pass`` cell) executed by papermill with the same
+kernel and options in the same run: kernel start and shutdown, nothing else. Each round
+times the floor, then ``build_report`` on a fresh copy of the database fixture (the largest:
+142 events, canaries, three charts); the two alternate so that a busy machine slows both.
+
+    .venv/bin/python benchmarks/bench_report.py [--rounds 5] [--fixture database-data-loss]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from bookstore_resil.archive import KERNEL, build_report
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "archives"
+TARGET_RATIO = 3.0
+
+
+def empty_notebook(folder: Path) -> Path:
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")])
+    notebook.metadata["kernelspec"] = {"name": KERNEL, "display_name": KERNEL, "language": "python"}
+    path = folder / "empty.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def floor_s(notebook: Path, folder: Path) -> float:
+    began = time.perf_counter()
+    papermill.execute_notebook(
+        str(notebook),
+        str(folder / "empty-out.ipynb"),
+        kernel_name=KERNEL,
+        cwd=str(folder),
+        progress_bar=False,
+        request_save_on_cell_execute=False,
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+    )
+    return time.perf_counter() - began
+
+
+def report_s(fixture: Path, folder: Path, phases: dict[str, list[float]]) -> float:
+    archive = shutil.copytree(fixture, folder / f"archive-{time.monotonic_ns()}")
+    lines: list[str] = []
+    began = time.perf_counter()
+    build_report(archive, progress=lines.append)
+    elapsed = time.perf_counter() - began
+    for line in lines:
+        phase, seconds = line.split(":")[0], float(re.search(r"\(([\d.]+)s\)$", line)[1])
+        phases.setdefault(phase, []).append(seconds)
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--fixture", default="database-data-loss")
+    args = parser.parse_args()
+    fixture = FIXTURES / args.fixture
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
+        folder = Path(tmp)
+        notebook = empty_notebook(folder)
+        floor_s(notebook, folder)  # warm-up: kernel, imports and the disk cache
+        report_s(fixture, folder, {})
+        floors, reports, phases = [], [], {}
+        for _ in range(args.rounds):
+            floors.append(floor_s(notebook, folder))
+            reports.append(report_s(fixture, folder, phases))
+    floor, report = statistics.median(floors), statistics.median(reports)
+    ratio = report / floor
+    print(f"fixture: {args.fixture}, {args.rounds} rounds (medians; min-max in brackets)")
+    print(f"papermill empty notebook (floor): {floor:6.2f}s  [{min(floors):.2f}-{max(floors):.2f}]")
+    print(
+        f"build_report:                     {report:6.2f}s  [{min(reports):.2f}-{max(reports):.2f}]"
+    )
+    for phase, seconds in phases.items():
+        print(f"  {phase:<30} {statistics.median(seconds):6.2f}s")
+    verdict = "within" if ratio <= TARGET_RATIO else "over"
+    print(f"ratio: {ratio:.2f}x the floor ({verdict} the {TARGET_RATIO:.0f}x target)")
+
+
+if __name__ == "__main__":
+    main()
