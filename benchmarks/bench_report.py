@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from bookstore_resil.archive import KERNEL, build_report
+from bookstore_resil.archive import KERNEL, KERNEL_ARGUMENTS, build_report
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "archives"
 TARGET_RATIO = 3.0
@@ -44,7 +44,7 @@ def floor_s(notebook: Path, folder: Path) -> float:
         cwd=str(folder),
         progress_bar=False,
         request_save_on_cell_execute=False,
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        extra_arguments=list(KERNEL_ARGUMENTS),
     )
     return time.perf_counter() - began
 

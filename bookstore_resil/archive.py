@@ -40,6 +40,9 @@ REPORT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_rep
 REPORT_IPYNB = "report.ipynb"
 REPORT_HTML = "report.html"
 KERNEL = "python3"
+# A local kernel's own log (a TCP-without-encryption warning, the interrupt jupyter_client
+# sends on shutdown) is noise on the caller's stderr.
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
 CONTENT_TYPES = {".json": "application/json", ".png": "image/png", ".html": "text/html"}
 
 Progress = Callable[[str], None]
@@ -114,8 +117,7 @@ def execute_report_notebook(local: Path, output: str, data_dir: str) -> Any:
             cwd=str(local),
             progress_bar=False,
             request_save_on_cell_execute=False,
-            # ipykernel warns on stderr about TCP without encryption: a local kernel's noise.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            extra_arguments=list(KERNEL_ARGUMENTS),
         )
     except PapermillExecutionError as error:
         raise ReportError(

@@ -1,4 +1,4 @@
-"""The report's charts, drawn with matplotlib (Agg) from the summary and the event log.
+"""The report's charts, drawn with matplotlib from the summary and the event log.
 
 * ``timeline.png``: one bar per step on the exercise's clock, coloured by outcome, under
   the availability of every probed endpoint; the fault, the measured outage and the RTO
@@ -18,18 +18,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator  # noqa: E402
-
-from . import events as ev  # noqa: E402
-from .measure import Summary, transitions  # noqa: E402
-from .model import format_duration  # noqa: E402
-from .report import STATUS_COLOURS, percent, seed_arithmetic  # noqa: E402
+from . import events as ev
+from .measure import Summary, transitions
+from .model import format_duration
+from .report import STATUS_COLOURS, percent, seed_arithmetic
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,9 +38,8 @@ FLOOR_S = 0.1  # log axes cannot show 0: a measured 0 s is drawn here and labell
 TICKS_S = (0.1, 1, 10, 60, 600, 3600, 12 * 3600, 7 * 86400, 30 * 86400)
 
 
-def _save(fig: Any, target: Path | BinaryIO) -> None:
+def _save(fig: Figure, target: Path | BinaryIO) -> None:
     fig.savefig(target, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
-    plt.close(fig)
 
 
 def _seconds_since(origin: datetime, text: str) -> float:
@@ -62,11 +57,11 @@ def timeline_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -
     end = _seconds_since(origin, summary.ended_at or events[-1]["ts"])
     series = transitions(events)
     steps = summary.steps
-    fig, (avail, bars) = plt.subplots(
+    fig = Figure(figsize=(11, 1.6 + 0.45 * (len(series) + len(steps))))
+    avail, bars = fig.subplots(
         2,
         1,
         sharex=True,
-        figsize=(11, 1.6 + 0.45 * (len(series) + len(steps))),
         gridspec_kw={"height_ratios": [max(len(series), 1), max(len(steps), 1)]},
     )
     for row, (_, samples) in enumerate(sorted(series.items())):
@@ -196,9 +191,8 @@ def _verdict(measured: float | None, met: bool | None) -> str:
 def objectives_chart(
     rows: Sequence[ObjectiveRow], path: Path | BinaryIO, notes: Sequence[str] = ()
 ) -> Path | BinaryIO:
-    fig, axes = plt.subplots(
-        1, 2, figsize=(11, 1.8 + 0.7 * len(rows) + 0.25 * len(notes)), sharey=True
-    )
+    fig = Figure(figsize=(11, 1.8 + 0.7 * len(rows) + 0.25 * len(notes)))
+    axes = fig.subplots(1, 2, sharey=True)
     top = max(max(r.rto_s, r.rpo_s) for r in rows) * 3
     for ax, label, pick in (
         (axes[0], "RTO: downtime", lambda r: (r.rto_s, r.downtime_s, r.rto_met)),
@@ -263,7 +257,8 @@ def canary_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -> 
     check = next((e for e in reversed(events) if e["type"] == ev.CANARY_CHECK), None)
     surviving = set(check["surviving"]) if check and check.get("surviving") is not None else None
     origin = ev.parse_ts(summary.started_at)
-    fig, ax = plt.subplots(figsize=(11, 3.6))
+    fig = Figure(figsize=(11, 3.6))
+    ax = fig.subplots()
     for kind, colour in CANARY_KINDS.items():
         chosen = [w for w in writes if canary_kind(w, surviving) == kind]
         if chosen:
@@ -327,13 +322,8 @@ def trend_chart(table: pd.DataFrame, path: Path | BinaryIO) -> Path | BinaryIO:
     ``table`` is :meth:`bookstore_resil.history.History.table`.
     """
     scenarios = sorted(table["scenario"].unique()) if len(table) else []
-    fig, axes = plt.subplots(
-        max(len(scenarios), 1),
-        1,
-        figsize=(11, 0.6 + 2.2 * max(len(scenarios), 1)),
-        squeeze=False,
-        sharex=True,
-    )
+    fig = Figure(figsize=(11, 0.6 + 2.2 * max(len(scenarios), 1)))
+    axes = fig.subplots(max(len(scenarios), 1), 1, squeeze=False, sharex=True)
     if not scenarios:
         axes[0][0].text(0.5, 0.5, "no exercises archived yet", ha="center", va="center")
         axes[0][0].set_axis_off()

@@ -40,6 +40,7 @@ def line_of(text: str) -> int:
 def test_the_seed_aws_yaml_names_the_seed_identifiers():
     config = load_aws_config(SEED)
     assert config.region == "us-west-2" and config.allowed_regions == ["us-west-2"]
+    assert config.environment == "production"
     api = config.instances["api"]
     assert (api.name, api.launch_template, api.image_id) == (
         "bookstore-api",
@@ -78,7 +79,7 @@ def test_the_seed_aws_yaml_names_the_seed_identifiers():
             "{line}: instances.api.image_id: String should match pattern '^ami-[0-9a-f]+$'",
         ),
         (
-            "    launch_template: bookstore-api-ec2",
+            "    url: http://bookstore.pingpublications.com/",
             "    ssh_key: gabe-ping-pub",
             "{line}: instances.api.ssh_key: unknown key",
         ),
@@ -95,7 +96,7 @@ def test_the_seed_aws_yaml_names_the_seed_identifiers():
         ),
         (
             "  database:\n",
-            "  search:\n",
+            "  search: {identifier: a, replica: b, restored: c}\n  database:\n",
             "{line}: databases.search: unknown service 'search' (known: api, cdn, database)",
         ),
         (
@@ -110,9 +111,9 @@ def test_a_problem_is_reported_at_its_line_and_field(folder, old, new, expected)
 
 
 def test_every_problem_is_reported_at_once(folder):
-    text = SEED_TEXT.replace("  database:\n", "  search:\n").replace(
-        "region: us-west-2", "region: eu-west-1"
-    )
+    text = SEED_TEXT.replace(
+        "  database:\n", "  search: {identifier: a, replica: b, restored: c}\n  database:\n"
+    ).replace("region: us-west-2", "region: eu-west-1")
     (folder / AWS_FILE).write_text(text, encoding="utf-8")
     with pytest.raises(DefinitionError) as caught:
         load_aws_config(folder)

@@ -7,7 +7,7 @@ from bookstore_resil.lab.checks import http_get
 
 from .conftest_lab import probe_states
 
-ALL_UP = {"api": True, "db": True, "cdn": True}
+ALL_UP = {"api": True, "database": True, "cdn": True}
 
 
 def act(lab, name, **args):
@@ -45,6 +45,9 @@ def test_a_lost_instance_is_replaced_and_dns_moves_the_traffic(lab):
     newest = described.data["instances"][0]
     assert newest["address"] == launched.data["address"]
     assert lost.id not in described.output
+    assert act(lab, "restart_app", instance="newest").ok
+    direct = act(lab, "http_check", instance="newest")
+    assert direct.ok and direct.data["url"].startswith(f"http://{newest['address']}/")
 
     moved = act(lab, "update_dns", record="api")
 
@@ -101,6 +104,12 @@ def test_a_deleted_bucket_is_recreated_and_refilled(lab):
 
     assert act(lab, "cdn_verify").ok
     assert probe_states(lab) == ALL_UP
+
+
+def test_http_check_reads_a_path_of_the_public_address(lab):
+    books = act(lab, "http_check", service="api", path="/books/")
+    assert books.ok and "The Stand" in books.output
+    assert act(lab, "http_check", service="api", path="/books/?format=api").ok
 
 
 def test_http_check_takes_a_url_too(lab):

@@ -11,7 +11,7 @@ def test_status_json_is_one_document_on_stdout(lab, capsys):
     assert main(["lab", "status", "--json", "--state", str(lab.root)]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["healthy"] is True
-    assert {c["name"]: c["healthy"] for c in document["components"]}["db"] is True
+    assert {c["name"]: c["healthy"] for c in document["components"]}["database"] is True
 
 
 def test_state_may_come_before_the_verb_and_faults_print_their_record(lab, capsys):

@@ -12,8 +12,8 @@ from .conftest_lab import probe_states, wait_until
 FAULT_COMPONENT = {
     "api-crash": "api",
     "api-instance-lost": "api",
-    "db-crash": "db",
-    "db-lost": "db",
+    "db-crash": "database",
+    "db-lost": "database",
     "cdn-bucket-deleted": "cdn",
     "cdn-objects-removed": "cdn",
 }
@@ -21,7 +21,7 @@ FAULT_COMPONENT = {
 
 @pytest.mark.parametrize("fault", list(FAULT_COMPONENT))
 def test_fault_takes_down_its_component_only(lab, fault):
-    assert probe_states(lab) == {"api": True, "db": True, "cdn": True}
+    assert probe_states(lab) == {"api": True, "database": True, "cdn": True}
 
     record = inject_fault(fault, lab.root)
 

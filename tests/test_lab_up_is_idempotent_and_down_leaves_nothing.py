@@ -37,7 +37,7 @@ def test_down_leaves_no_process_and_up_brings_the_same_data_back(lab):
 def test_status_reports_every_component_with_its_endpoint(lab):
     report = status(lab.root)
     assert report.healthy
-    assert [c.name for c in report.components] == ["router", "api", "db", "cdn", "snapshots"]
+    assert [c.name for c in report.components] == ["router", "api", "database", "cdn", "snapshots"]
     assert all(c.endpoint and c.pid for c in report.components)
     assert report.records.api and report.records.db and report.records.cdn
 

@@ -56,4 +56,4 @@ def test_an_api_crash_is_measured_as_an_api_outage_only(lab):
     # It begins at the crash, and ends after the restart began, by the time it returned.
     assert started <= outage.start < started + 0.5
     assert started + 1.0 < outage.end < ended + 0.5
-    assert prober.outages("db") == [] and prober.outages("cdn") == []
+    assert prober.outages("database") == [] and prober.outages("cdn") == []

@@ -37,8 +37,16 @@ def _bin(lab: Lab) -> Path:
 
 
 def _instance(lab: Lab, args: Args) -> api.Instance:
-    if args.get("instance"):
-        return api.get(lab, args["instance"])
+    """``instance``: an id, or ``newest`` (the newest instance not lost); by default the
+    instance the ``api`` record names."""
+    wanted = args.get("instance")
+    if wanted == "newest":
+        newest = next((i for i in api.instances(lab) if not api.is_lost(i)), None)
+        if newest is None:
+            raise TargetError("lab", "no instance left to use")
+        return newest
+    if wanted:
+        return api.get(lab, wanted)
     instance = api.current(lab)
     if instance is None:
         raise TargetError("lab", f"the api record {lab.records().api!r} names no instance")
@@ -58,23 +66,30 @@ def _cluster(lab: Lab, args: Args) -> postgres.Cluster:
 
 
 def http_check(lab: Lab, args: Args, timeout_s: float) -> Outcome:
-    """``service``: api (the public address), db or cdn (a static object); or any ``url``."""
-    service = args.get("service")
-    if service == "db":
+    """GET ``path`` (default ``/``) of ``service`` (api: the public address; cdn: the
+    bucket, by default a known static object; db or database: a database check), of an ``instance``
+    directly (an id or ``newest``), or of any ``url``. The API root must list authors and
+    books; anything else must answer 2xx."""
+    service, path = args.get("service"), args.get("path")
+    if service in ("db", "database"):
         return db_check(lab, args, timeout_s)
     if service == "api":
-        answer = http_get(lab.router_url() + "/")
-        ok = api_root_ok(answer)
+        url = lab.router_url() + (path or "/")
     elif service == "cdn":
-        answer = http_get(cdn.object_url(lab))
-        ok = answer.status == 200
+        url = f"{lab.records().cdn}/{cdn.BUCKET}{path}" if path else cdn.object_url(lab)
+    elif args.get("instance"):
+        url = _instance(lab, args).url.rstrip("/") + (path or "/")
     elif args.get("url"):
-        answer = http_get(str(args["url"]))
-        ok = answer.status is not None and 200 <= answer.status < 400
+        url = str(args["url"])
     else:
-        raise TargetError("lab", "http_check needs service (api, db, cdn) or url")
-    error = None if ok else f"{service or args['url']} is not answering as it should"
-    return Outcome(ok, answer.describe(), {"status": answer.status}, error)
+        raise TargetError("lab", "http_check needs service (api, db, cdn), instance or url")
+    answer = http_get(url, timeout_s=min(timeout_s, 5.0))
+    if service != "cdn" and not args.get("url") and (path or "/") == "/":
+        ok = api_root_ok(answer)
+    else:
+        ok = answer.status is not None and 200 <= answer.status < 300
+    error = None if ok else f"{url} is not answering as it should"
+    return Outcome(ok, answer.describe(), {"status": answer.status, "url": url}, error)
 
 
 def db_check(lab: Lab, args: Args, timeout_s: float) -> Outcome:

@@ -179,8 +179,16 @@ def reload(lab: Lab, instance: Instance, timeout_s: float = 30.0) -> None:
     if process is None:
         start(lab, instance, timeout_s)
         return
+    old_workers = set(procs.descendants(process.pid))
     os.kill(process.pid, signal.SIGHUP)
-    wait_serving(lab, instance, timeout_s)
+    # gunicorn retires the old workers before the new ones have loaded Django: the app is
+    # restarted once the old ones are gone and a new one answers.
+    deadline = time.monotonic() + timeout_s
+    while old_workers & set(procs.descendants(process.pid)):
+        if time.monotonic() > deadline:
+            raise TargetError("lab", f"instance {instance.id}: old workers still running")
+        time.sleep(0.02)
+    wait_serving(lab, instance, max(0.0, deadline - time.monotonic()))
 
 
 def stop(lab: Lab, instance: Instance) -> bool:

@@ -41,13 +41,14 @@ def http_request(
     """One request with a JSON body (or none); connection errors become the answer."""
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout_s)
-    headers = {"Accept": "application/json"}
+    headers = {"Accept": "application/json, */*;q=0.1"}
     payload = None
     if body is not None:
         payload = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
     try:
-        conn.request(method, parts.path or "/", body=payload, headers=headers)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        conn.request(method, target, body=payload, headers=headers)
         response = conn.getresponse()
         return HttpAnswer(url, response.status, response.read())
     except (OSError, http.client.HTTPException) as error:
@@ -82,8 +83,9 @@ def _db_ok(lab: Lab) -> bool:
 
 
 def db_probe(lab: Lab) -> Probe:
-    """Connects to whatever the ``db`` record names at each check."""
-    return Probe("db", f"postgresql://{lab.records().db}", lambda: _safe(lambda: _db_ok(lab)))
+    """Connects to whatever the ``db`` record names at each check. Probes are named by the
+    system definition's service ids: ``api``, ``database``, ``cdn``."""
+    return Probe("database", f"postgresql://{lab.records().db}", lambda: _safe(lambda: _db_ok(lab)))
 
 
 def cdn_probe(lab: Lab) -> Probe:

@@ -233,7 +233,7 @@ def status(lab: Lab) -> LabStatus:
             _pid(procs.running(lab, instance.id) if instance else None),
         ),
         ComponentStatus(
-            "db",
+            "database",
             db_p.check(),
             records.db,
             f"cluster {cluster.id}" if cluster else "no cluster at the db record",

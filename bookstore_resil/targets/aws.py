@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -113,7 +114,7 @@ def _shown(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _time(value: Any) -> str:
-    return iso(value) if hasattr(value, "astimezone") else str(value)
+    return iso(value) if isinstance(value, datetime) else str(value)
 
 
 class _Run:
@@ -154,7 +155,9 @@ class _Run:
             try:
                 getattr(client, method)(DryRun=True, **params)
             except ClientError as error:
-                if error.response["Error"]["Code"] != "DryRunOperation":
+                code = _error_code(error)[0]
+                if code != "DryRunOperation":  # e.g. UnauthorizedOperation: it would fail
+                    self.record(AwsCall(service, operation, _shown(params), False, code))
                     raise
             note = "EC2 DryRun: would have succeeded"
         raise _WouldChange(AwsCall(service, operation, _shown(params), sent=False, note=note))
@@ -214,8 +217,8 @@ def _describe(run: _Run, **params: Any) -> list[dict[str, Any]]:
     return sorted(found, key=lambda i: i["LaunchTime"], reverse=True)
 
 
-def _newest_running(run: _Run, spec: Instance) -> dict[str, Any]:
-    """The seed's describe-instances query: running instances of the AMI, latest LaunchTime.
+def _running(run: _Run, spec: Instance) -> list[dict[str, Any]]:
+    """The seed's describe-instances query: running instances of the AMI, newest first.
 
     (The seed filters on ``instance-state-code=16``, which moto lacks; the state name is
     the same filter.)
@@ -229,14 +232,14 @@ def _newest_running(run: _Run, spec: Instance) -> dict[str, Any]:
     )
     if not found:
         raise TargetError(NAME, f"no running instance of {spec.image_id}")
-    return found[0]
+    return found
 
 
 def _instance(run: _Run, spec: Instance, which: str | None) -> dict[str, Any]:
     """``newest``: the newest running one of the AMI; ``i-...``: that one; else the newest
     instance tagged with the service's Name that is not terminated."""
     if which == "newest":
-        return _newest_running(run, spec)
+        return _running(run, spec)[0]
     if which:
         return _describe(run, InstanceIds=[which])[0]
     found = _describe(
@@ -328,15 +331,7 @@ def launch_replacement(run: _Run, args: Args) -> None:
 def describe_instances(run: _Run, args: Args) -> None:
     """Running instances of the AMI, newest first: LaunchTime, public DNS name, address."""
     _, spec = _one(run, "instances", args)
-    found = _describe(
-        run,
-        Filters=[
-            {"Name": "image-id", "Values": [spec.image_id]},
-            {"Name": "instance-state-name", "Values": ["running"]},
-        ],
-    )
-    if not found:
-        raise TargetError(NAME, f"no running instance of {spec.image_id}")
+    found = _running(run, spec)
     rows = [
         {
             "id": i["InstanceId"],
@@ -391,7 +386,7 @@ def update_dns(run: _Run, args: Args) -> None:
     name, service_id = records[record_id].name, records[record_id].service
     if service_id in run.config.instances:
         kind = "A"
-        newest = _newest_running(run, run.config.instances[service_id])
+        newest = _running(run, run.config.instances[service_id])[0]
         value = args.get("target") or newest.get("PublicIpAddress")
     else:
         kind = "CNAME"
@@ -655,6 +650,12 @@ def _get(run: _Run, url: str) -> int:
     return response.status_code
 
 
+def _url(spec: Instance | Bucket, service: str) -> str:
+    if spec.url is None:
+        raise TargetError(NAME, f"http_check: aws.yaml gives {service!r} no url")
+    return spec.url
+
+
 def http_check(run: _Run, args: Args) -> None:
     """GET ``url``; or the ``url`` aws.yaml gives the ``service`` (an instance service's url
     joined with ``path``, a bucket service's url joined with its probe object); or the public
@@ -670,11 +671,11 @@ def http_check(run: _Run, args: Args) -> None:
         if not host:
             raise TargetError(NAME, f"instance {instance['InstanceId']} has no public address")
         url = urljoin(f"http://{host}/", path)
-    elif service in run.config.instances or service in run.config.buckets:
-        spec = run.config.instances.get(service) or run.config.buckets[service]
-        if spec.url is None:
-            raise TargetError(NAME, f"http_check: aws.yaml gives {service!r} no url")
-        url = urljoin(spec.url, path or getattr(spec, "probe_object", ""))
+    elif service in run.config.instances:
+        url = urljoin(_url(run.config.instances[service], service), path)
+    elif service in run.config.buckets:
+        bucket = run.config.buckets[service]
+        url = urljoin(_url(bucket, service), path or bucket.probe_object)
     else:
         raise TargetError(
             NAME, "http_check needs url, instance, or service (a service of instances or buckets)"
@@ -778,7 +779,7 @@ FAULTS: dict[str, Callable[[_Run], str]] = {
 # -- health (probes and check_ready) ----------------------------------------------------
 
 
-def api_health(run: _Run, service_id: str) -> str:
+def api_health(run: _Run, service_id: str) -> None:
     spec = run.config.instances[service_id]
     instance_id = _instance(run, spec, None)["InstanceId"]
     ok, state = _instance_state(run, instance_id, checks=True)
@@ -786,18 +787,16 @@ def api_health(run: _Run, service_id: str) -> str:
         raise TargetError(NAME, f"instance {instance_id} is {state}")
     if spec.url is not None and not 200 <= _get(run, spec.url) < 400:
         raise TargetError(NAME, f"GET {spec.url} does not answer 2xx/3xx")
-    return f"instance {instance_id} {state}"
 
 
-def database_health(run: _Run, service_id: str) -> str:
+def database_health(run: _Run, service_id: str) -> None:
     identifier = _current_db(run, service_id, run.config.databases[service_id])
     ok, status = _db_state(run, identifier)
     if not ok:
         raise TargetError(NAME, f"DB instance {identifier} is {status}")
-    return f"DB instance {identifier} {status}"
 
 
-def bucket_health(run: _Run, service_id: str) -> str:
+def bucket_health(run: _Run, service_id: str) -> None:
     spec = run.config.buckets[service_id]
     key = spec.key(spec.probe_object)
     try:
@@ -805,7 +804,6 @@ def bucket_health(run: _Run, service_id: str) -> str:
     except ClientError as error:
         code = _error_code(error)[0]
         raise TargetError(NAME, f"s3://{spec.bucket}/{key}: {code}") from None
-    return f"s3://{spec.bucket}/{key} present"
 
 
 # -- the driver -------------------------------------------------------------------------
@@ -836,6 +834,7 @@ class AwsTarget(Target):
             raise TargetError(NAME, f"region {self.region} is not allowed (aws.yaml: {allowed})")
         self.allow_destructive = allow_destructive
         self.endpoint_url = endpoint_url
+        self.environment = self.config.environment
         #: Set it to stop every wait at once; later actions fail as halted.
         self.halt_event = threading.Event()
         self._session = aws_session(self.region)
@@ -846,14 +845,17 @@ class AwsTarget(Target):
     # -- clients and guards -----------------------------------------------------------
 
     def _client(self, service: str, probe: bool) -> Any:
+        """A client with bounded timeouts and retries; a probe's answers fast or not at all."""
         limits = self.config.limits
         with self._lock:  # a boto3 session is not thread-safe; its clients are
             if (service, probe) not in self._clients:
+                if probe:
+                    timeouts = (min(limits.connect_timeout_s, 2.0), min(limits.read_timeout_s, 5.0))
+                else:
+                    timeouts = (limits.connect_timeout_s, limits.read_timeout_s)
                 config = Config(
-                    connect_timeout=min(limits.connect_timeout_s, 2)
-                    if probe
-                    else limits.connect_timeout_s,
-                    read_timeout=min(limits.read_timeout_s, 5) if probe else limits.read_timeout_s,
+                    connect_timeout=timeouts[0],
+                    read_timeout=timeouts[1],
                     retries={
                         "mode": "standard",
                         "max_attempts": 1 if probe else limits.max_attempts,
@@ -876,7 +878,11 @@ class AwsTarget(Target):
 
     def credential_strings(self) -> list[str]:
         """The key id, secret and token boto3's chain gives: what an archive must not hold."""
-        credentials = self._session.get_credentials()
+        with self._lock:
+            try:
+                credentials = self._session.get_credentials()
+            except BotoCoreError:  # no usable chain: nothing was signed with anything
+                return []
         if credentials is None:
             return []
         frozen = credentials.get_frozen_credentials()
@@ -940,7 +946,7 @@ class AwsTarget(Target):
             detail = action(run)
         return FaultRecord(fault, ts, detail)
 
-    def _health_checks(self) -> list[tuple[str, str, Callable[[_Run, str], str]]]:
+    def _health_checks(self) -> list[tuple[str, str, Callable[[_Run, str], None]]]:
         """(service id, address, check) for every service of aws.yaml."""
         checks = [
             (sid, spec.url or f"ec2:{spec.name}", api_health)
@@ -956,12 +962,12 @@ class AwsTarget(Target):
         ]
         return checks
 
-    def _healthy(self, service_id: str, check: Callable[[_Run, str], str]) -> str:
-        """The check's description; raises TargetError when unhealthy or unreachable."""
+    def _healthy(self, service_id: str, check: Callable[[_Run, str], None]) -> None:
+        """Raises TargetError when the service is unhealthy or cannot be asked."""
         run = _Run(self, self.config.limits.http_timeout_s, probe=True)
         with _as_target_error():
             self._check_account(run)
-            return check(run, service_id)
+            check(run, service_id)
 
     def check_ready(self) -> None:
         with _as_target_error():
@@ -976,19 +982,36 @@ class AwsTarget(Target):
             raise TargetError(NAME, "not ready: " + "; ".join(problems))
 
     def probes(self) -> list[Probe]:
-        def probe(service_id: str, check: Callable[[_Run, str], str]) -> Callable[[], bool]:
-            def up() -> bool:
-                try:
-                    self._healthy(service_id, check)
-                except Exception:
-                    return False
-                return True
-
-            return up
-
+        """One probe per service of aws.yaml, named by service id. Each asks AWS at most
+        every ``limits.probe_interval_s`` (AWS throttles API calls) and repeats its last
+        answer in between."""
         return [
-            Probe(sid, address, probe(sid, check)) for sid, address, check in self._health_checks()
+            Probe(sid, address, _ThrottledProbe(self, sid, check))
+            for sid, address, check in self._health_checks()
         ]
+
+
+class _ThrottledProbe:
+    def __init__(self, target: AwsTarget, service_id: str, check: Callable[[_Run, str], None]):
+        self.target = target
+        self.service_id = service_id
+        self.check = check
+        self.asked_at: float | None = None
+        self.up = False
+
+    def __call__(self) -> bool:
+        at = time.monotonic()
+        if (
+            self.asked_at is None
+            or at - self.asked_at >= self.target.config.limits.probe_interval_s
+        ):
+            try:
+                self.target._healthy(self.service_id, self.check)
+                self.up = True
+            except Exception:  # a probe never raises: whatever went wrong, it is down
+                self.up = False
+            self.asked_at = at
+        return self.up
 
 
 register_target(NAME, AwsTarget)

@@ -48,6 +48,7 @@ class Limits(_Strict):
     wait_timeout_s: float = Field(900.0, gt=0, le=3600)
     poll_interval_s: float = Field(5.0, gt=0, le=60)
     http_timeout_s: float = Field(5.0, gt=0, le=60)
+    probe_interval_s: float = Field(5.0, ge=0, le=300)
 
 
 class Instance(_Strict):
@@ -101,6 +102,9 @@ class AwsConfig(_Strict):
     """The whole of ``aws.yaml``."""
 
     region: Region
+    # What the account is for (production, staging, ...): archives can record it, and a
+    # drill in production does not count as practice in a non-production environment.
+    environment: str | None = None
     allowed_regions: list[Region] = Field(min_length=1)
     allowed_accounts: list[AccountId] = Field(min_length=1)
     instances: dict[str, Instance] = {}

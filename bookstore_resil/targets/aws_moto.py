@@ -90,8 +90,9 @@ def build_seed_world(
 ) -> SeedWorld:
     """Copy ``seed_dir`` to ``into`` (which must not exist) and build its AWS world in moto.
 
-    ``urls`` gives the services' HTTP endpoints (service id -> url); the others lose theirs,
-    as nothing answers HTTP behind moto's instances and buckets.
+    ``urls`` gives the services' HTTP endpoints (service id -> url). A bucket's default is
+    its path-style address on moto's server (moto serves objects to plain GETs); an
+    instance's url is dropped, as nothing answers HTTP behind moto's instances.
     """
     into = Path(into)
     shutil.copytree(seed_dir, into)
@@ -186,7 +187,11 @@ def build_seed_world(
         document["buckets"][bucket_id]["static_backup"] = backup.name
         document["buckets"][bucket_id]["probe_object"] = next(iter(STATIC_FILES))
 
-    urls = dict(urls or {})
+    urls = {
+        **{b: f"{endpoint_url}/{c.bucket}/{c.prefix}" for b, c in config.buckets.items()},
+        **(urls or {}),
+    }
+    document["environment"] = "moto"
     document["allowed_accounts"] = [MOTO_ACCOUNT]
     document["instances"][api_id]["image_id"] = image_id
     for section in ("instances", "buckets"):
@@ -194,6 +199,6 @@ def build_seed_world(
             entry.pop("url", None)
             if service_id in urls:
                 entry["url"] = urls[service_id]
-    document.setdefault("limits", {})["poll_interval_s"] = poll_interval_s
+    document.setdefault("limits", {}).update(poll_interval_s=poll_interval_s, probe_interval_s=0)
     (into / AWS_FILE).write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     return SeedWorld(into, image_id, instance["InstanceId"], zone_id, sorted(STATIC_FILES))
