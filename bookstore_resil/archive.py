@@ -1,11 +1,11 @@
 """Build the report of one exercise archive: summary, charts, executed notebook, HTML.
 
 :func:`build_report` follows papermill's ``execute_notebook``: load, parameterize, run,
-raise, write. It recomputes ``summary.json`` from ``events.jsonl``, executes
+raise, write. It recomputes ``summary.json`` from ``events.jsonl``, draws the charts as
+PNG files into the archive (while the notebook's kernel boots), executes
 ``notebooks/03_report.ipynb`` with papermill into the archive as ``report.ipynb`` (the
 kernel runs in the archive folder with ``archive_dir="."``, so the executed notebook
-re-runs in place wherever the archive is copied; its chart cells draw the PNG files into
-the archive as they show them), and exports it to a
+re-runs in place wherever the archive is copied), and exports it to a
 self-contained ``report.html``: the ``basic`` nbconvert template wrapped in a page with
 the inline ``STYLE`` below, images embedded, no script, font or stylesheet
 fetched from anywhere.
@@ -25,7 +25,8 @@ import html
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,9 +41,9 @@ REPORT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_rep
 REPORT_IPYNB = "report.ipynb"
 REPORT_HTML = "report.html"
 KERNEL = "python3"
-# A local kernel's own log (a TCP-without-encryption warning, the interrupt jupyter_client
-# sends on shutdown) is noise on the caller's stderr.
-KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
+# A local kernel's own log (a TCP-without-encryption warning) is noise on the caller's
+# stderr; its input history is kept in memory, as nbclient does, not in ~/.ipython.
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:")
 CONTENT_TYPES = {".json": "application/json", ".png": "image/png", ".html": "text/html"}
 
 Progress = Callable[[str], None]
@@ -99,32 +100,64 @@ def system_folder(recorded: str | None, data_dir: str | Path | None) -> str:
     return str(folder.resolve()) if folder.is_dir() else ""
 
 
-def execute_report_notebook(local: Path, output: str, data_dir: str) -> Any:
-    """Run 03_report.ipynb against the archive folder ``local``; write it to ``output``."""
-    import papermill
+@contextmanager
+def report_kernel(local: Path) -> Iterator[Any]:
+    """The report notebook's kernel, started at once in the archive folder.
+
+    papermill would start the kernel only when it executes; started here, it boots on
+    another core while the charts are drawn. At the end the clients papermill opened on it
+    are closed (it does not close what it does not own) and the kernel is killed: the
+    notebook holds nothing that needs a graceful shutdown.
+    """
     from jupyter_client.kernelspec import NoSuchKernel
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    class Kernel(AsyncKernelManager):
+        opened: list[Any] = []
+
+        def client(self, **kwargs: Any) -> Any:
+            opened = super().client(**kwargs)
+            self.opened.append(opened)
+            return opened
+
+    kernel = Kernel(kernel_name=KERNEL, opened=[])
+    try:
+        run_sync(kernel.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS), cwd=str(local))
+    except NoSuchKernel as error:
+        raise ReportError(str(local), f"no Jupyter kernel {KERNEL!r}: {error}") from None
+    try:
+        yield kernel
+    finally:
+        for client in kernel.opened:
+            client.stop_channels()
+        run_sync(kernel.shutdown_kernel)(now=True)
+
+
+def execute_report_notebook(output: str, data_dir: str, kernel: Any) -> Any:
+    """Run 03_report.ipynb on ``kernel`` (started in the archive); write it to ``output``."""
+    import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     if not REPORT_NOTEBOOK.is_file():
-        raise ReportError(str(local), f"the report notebook {REPORT_NOTEBOOK} is missing")
+        raise ReportError(output, f"the report notebook {REPORT_NOTEBOOK} is missing")
     try:
         return papermill.execute_notebook(
             str(REPORT_NOTEBOOK),
             output,
             parameters={"archive_dir": ".", "data_dir": data_dir},
             kernel_name=KERNEL,
-            cwd=str(local),
             progress_bar=False,
             request_save_on_cell_execute=False,
-            extra_arguments=list(KERNEL_ARGUMENTS),
+            km=kernel,
         )
     except PapermillExecutionError as error:
         raise ReportError(
             output,
             f"the report notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue}",
         ) from None
-    except (NoSuchKernel, DeadKernelError, CellTimeoutError, RuntimeError) as error:
+    except (DeadKernelError, CellTimeoutError, RuntimeError) as error:
         raise ReportError(output, f"the report notebook could not run: {error}") from None
 
 
@@ -178,6 +211,8 @@ def export_html(notebook: Any, title: str) -> str:
 
 
 def _build(local: Path, notebook_output: str, data_dir: str | Path | None, clock: _Clock) -> _Built:
+    from .report_charts import draw_chart
+
     events_path = local / ev.EVENTS_FILE
     if not events_path.is_file():
         raise ReportError(str(local), f"no {ev.EVENTS_FILE}: not an exercise archive")
@@ -189,9 +224,13 @@ def _build(local: Path, notebook_output: str, data_dir: str | Path | None, clock
 
     start = next(e for e in contents.events if e["type"] == ev.STARTED)
     folder = system_folder(start.get("data_dir"), data_dir)
-    notebook = execute_report_notebook(local, notebook_output, folder)
-    charts = tuple(p for name in CHARTS if (p := local / f"{name}.png").is_file())
-    clock.done(f"{REPORT_IPYNB}: executed, charts drawn: {', '.join(p.name for p in charts)}")
+    with report_kernel(local) as kernel:
+        charts = tuple(
+            path for name in CHARTS if (path := draw_chart(name, summary, contents.events, local))
+        )
+        clock.done(f"charts: {', '.join(p.name for p in charts)}")
+        notebook = execute_report_notebook(notebook_output, folder, kernel)
+    clock.done(f"{REPORT_IPYNB}: executed")
 
     html_path = local / REPORT_HTML
     html_path.write_text(export_html(notebook, f"Exercise report {summary.exercise_id}"), "utf-8")

@@ -562,17 +562,18 @@ class Report:
         )
 
     def chart(self, name: str) -> Png | Html:
-        """Draw one of ``CHARTS`` into the archive as NAME.png and show it."""
-        from .report_charts import draw_chart
-
+        """One of ``CHARTS``: NAME.png of the archive, drawn first when it is not there."""
         if name not in CHARTS:
             known = ", ".join(CHARTS)
             raise ReportError(str(self.archive_dir), f"unknown chart {name!r} (known: {known})")
-        path = draw_chart(name, self.summary, self.events, self.archive_dir)
-        if path is None:
-            return Html(
-                "<p><i>No canary writes in this exercise: data loss was not measured.</i></p>"
-            )
+        path = self.archive_dir / f"{name}.png"
+        if not path.is_file():
+            from .report_charts import draw_chart  # matplotlib, only when drawing
+
+            if draw_chart(name, self.summary, self.events, self.archive_dir) is None:
+                return Html(
+                    "<p><i>No canary writes in this exercise: data loss not measured.</i></p>"
+                )
         return Png(path.read_bytes(), CHART_TEXT[name].format(exercise=self.summary.exercise_id))
 
     def steps_table(self) -> Html:

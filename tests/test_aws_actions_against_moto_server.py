@@ -201,7 +201,6 @@ def test_cdn_failure_recreate_upload_and_verify(aws, world, moto_url):
     assert "missing: rest_framework/css/bootstrap.min.css" in emptied.output
 
     aws.inject_fault("cdn-bucket-deleted")
-    assert not aws.run_action("http_check", {"service": "cdn"}, timeout_s=10).ok
     assert BUCKET not in [b["Name"] for b in client("s3", moto_url).list_buckets()["Buckets"]]
     chain = playbook_actions(
         world, "cdn-failure", ["cdn_verify", "cdn_recreate_bucket", "cdn_upload_static"]
@@ -214,9 +213,10 @@ def test_cdn_failure_recreate_upload_and_verify(aws, world, moto_url):
 
     again = aws.run_action("cdn_verify", {}, timeout_s=10)
     assert again.ok and again.data == {"expected": 3, "missing": 0, "differ": 0, "calls": []}
-    # The test procedure's GET of a static file, here through moto's S3 endpoint.
-    public = aws.run_action("http_check", {"service": "cdn"}, timeout_s=10)
-    assert public.ok and public.data["url"].endswith("/static/rest_framework/css/bootstrap.min.css")
+    # The test procedure's GET of a static file: the bucket is private, like the seed's.
+    url = f"{moto_url}/{BUCKET}/static/rest_framework/css/bootstrap.min.css"
+    public = aws.run_action("http_check", {"url": url}, timeout_s=10)
+    assert not public.ok and public.error == f"aws: GET {url}: HTTP 403"
     keys = client("s3", moto_url).list_objects_v2(Bucket=BUCKET)["Contents"]
     assert sorted(k["Key"] for k in keys) == [f"static/{f}" for f in world.static_files]
 

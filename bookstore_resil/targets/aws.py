@@ -428,9 +428,8 @@ def update_dns(run: _Run, args: Args) -> None:
 
 
 def _db(run: _Run, identifier: str) -> dict[str, Any]:
-    return run.read("rds", "describe_db_instances", DBInstanceIdentifier=identifier)["DBInstances"][
-        0
-    ]
+    found = run.read("rds", "describe_db_instances", DBInstanceIdentifier=identifier)
+    return found["DBInstances"][0]
 
 
 def _family(run: _Run, spec: Database) -> list[dict[str, Any]]:
@@ -460,7 +459,7 @@ def _current_db(run: _Run, service_id: str, spec: Database) -> str:
     one: after a failover the replacement is the database."""
     record = run.config.record_of(service_id)
     if record is not None:
-        values = _record_values(run, _zone_id(run), record.name, "CNAME")
+        values = {v.rstrip(".") for v in _record_values(run, _zone_id(run), record.name, "CNAME")}
         for instance in _family(run, spec):
             if instance.get("Endpoint", {}).get("Address") in values:
                 return instance["DBInstanceIdentifier"]

@@ -90,9 +90,9 @@ def build_seed_world(
 ) -> SeedWorld:
     """Copy ``seed_dir`` to ``into`` (which must not exist) and build its AWS world in moto.
 
-    ``urls`` gives the services' HTTP endpoints (service id -> url). A bucket's default is
-    its path-style address on moto's server (moto serves objects to plain GETs); an
-    instance's url is dropped, as nothing answers HTTP behind moto's instances.
+    ``urls`` gives the services' HTTP endpoints (service id -> url); the others lose theirs:
+    nothing answers HTTP behind moto's instances, and the bucket is private, as the seed's
+    is (a GET of its objects without credentials is refused).
     """
     into = Path(into)
     shutil.copytree(seed_dir, into)
@@ -187,10 +187,7 @@ def build_seed_world(
         document["buckets"][bucket_id]["static_backup"] = backup.name
         document["buckets"][bucket_id]["probe_object"] = next(iter(STATIC_FILES))
 
-    urls = {
-        **{b: f"{endpoint_url}/{c.bucket}/{c.prefix}" for b, c in config.buckets.items()},
-        **(urls or {}),
-    }
+    urls = dict(urls or {})
     document["environment"] = "moto"
     document["allowed_accounts"] = [MOTO_ACCOUNT]
     document["instances"][api_id]["image_id"] = image_id
