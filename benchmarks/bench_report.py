@@ -56,7 +56,7 @@ def report_s(fixture: Path, folder: Path, phases: dict[str, list[float]]) -> flo
     build_report(archive, progress=lines.append)
     elapsed = time.perf_counter() - began
     for line in lines:
-        phase, seconds = line.split(":")[0], float(re.search(r"\(([\d.]+)s\)$", line)[1])
+        phase, seconds = line.split(": ")[1], float(re.search(r"\(([\d.]+)s\)$", line)[1])
         phases.setdefault(phase, []).append(seconds)
     return elapsed
 

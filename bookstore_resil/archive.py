@@ -50,7 +50,7 @@ Progress = Callable[[str], None]
 
 
 def stderr_progress(line: str) -> None:
-    print(f"report: {line}", file=sys.stderr, flush=True)
+    print(line, file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class _Clock:
 
     def done(self, line: str) -> None:
         now = time.monotonic()
-        self.progress(f"{line} ({now - self.began:.1f}s)")
+        self.progress(f"report: {line} ({now - self.began:.1f}s)")
         self.began = now
 
 
@@ -112,16 +112,17 @@ def report_kernel(local: Path) -> Iterator[Any]:
     from jupyter_client.kernelspec import NoSuchKernel
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
+    from traitlets import List
 
     class Kernel(AsyncKernelManager):
-        opened: list[Any] = []
+        opened = List()
 
         def client(self, **kwargs: Any) -> Any:
             opened = super().client(**kwargs)
             self.opened.append(opened)
             return opened
 
-    kernel = Kernel(kernel_name=KERNEL, opened=[])
+    kernel = Kernel(kernel_name=KERNEL)
     try:
         run_sync(kernel.start_kernel)(extra_arguments=list(KERNEL_ARGUMENTS), cwd=str(local))
     except NoSuchKernel as error:
@@ -175,6 +176,7 @@ table { border-collapse: collapse; margin: 8px 0 16px; font-size: 0.92em; }
 th, td { border: 1px solid #e0e0e0; padding: 4px 8px; text-align: left; vertical-align: top; }
 thead th, table.report-facts th { background: #fafafa; }
 .jp-OutputArea-output pre { white-space: pre-wrap; margin: 0; }
+a.anchor-link { display: none; }
 """
 
 PAGE = """<!DOCTYPE html>
@@ -211,8 +213,6 @@ def export_html(notebook: Any, title: str) -> str:
 
 
 def _build(local: Path, notebook_output: str, data_dir: str | Path | None, clock: _Clock) -> _Built:
-    from .report_charts import draw_chart
-
     events_path = local / ev.EVENTS_FILE
     if not events_path.is_file():
         raise ReportError(str(local), f"no {ev.EVENTS_FILE}: not an exercise archive")
@@ -225,6 +225,8 @@ def _build(local: Path, notebook_output: str, data_dir: str | Path | None, clock
     start = next(e for e in contents.events if e["type"] == ev.STARTED)
     folder = system_folder(start.get("data_dir"), data_dir)
     with report_kernel(local) as kernel:
+        from .report_charts import draw_chart  # matplotlib, while the kernel boots
+
         charts = tuple(
             path for name in CHARTS if (path := draw_chart(name, summary, contents.events, local))
         )

@@ -17,9 +17,9 @@ from typing import Any
 from .errors import ExerciseError
 from .events import EVENTS_FILE, read_events
 from .exercise import SUMMARY_FILE, new_exercise_id, write_summary
+from .gameday import build_target
 from .loader import load_system
 from .measure import Summary, summarize
-from .targets import get_target
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 GAME_DAY_NOTEBOOK = NOTEBOOKS / "02_game_day.ipynb"
@@ -62,7 +62,7 @@ def drill(
 
     target_options = dict(target_options or {})
     progress(f"drill: checking that target {target!r} is healthy")
-    get_target(target, **target_options).check_ready()
+    build_target(target, data_dir, target_options).check_ready()
 
     exercise_id = exercise_id or new_exercise_id(scenario)
     archive_dir = Path(out_dir).resolve() / exercise_id

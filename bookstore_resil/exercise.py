@@ -133,6 +133,7 @@ class Exercise:
             service=scenario.service,
             playbook=scenario.playbook,
             target=target.name,
+            environment=target.environment,
             mode=mode,
             system=system.system,
             data_dir=system.path,
@@ -217,7 +218,7 @@ class Exercise:
         """Inject the scenario's fault on the target (or declare a real outage); open step 1."""
         if self.fault_at is not None:
             raise ExerciseError(self.exercise_id, "already started")
-        if inject and self.fault:
+        if inject and self.fault and self.target.injects_faults:
             record = self.target.inject_fault(self.fault)
             self.fault_at = ev.parse_ts(record.ts)
             self._record(ev.FAULT, fault=record.name, at=record.ts, detail=record.detail)
@@ -234,7 +235,15 @@ class Exercise:
             raise ExerciseError(self.exercise_id, f"step {step.id} is manual: mark it instead")
         result = self._call(step)
         status = "ok" if result.ok else "failed"
-        self._close(step, status, by="automation", output=result.output, error=result.error)
+        self._close(
+            step,
+            status,
+            by="automation",
+            output=result.output,
+            error=result.error,
+            data=result.data,
+            action_s=round(result.duration_s, 3),
+        )
         return result
 
     def mark(self, status: str, note: str | None = None, by: str = "facilitator") -> None:
@@ -263,6 +272,7 @@ class Exercise:
         """Stop automation at once; the exercise ends as aborted."""
         self._halt.set()
         self.halted = True
+        self.target.halt()
         self._record(ev.HALTED, reason=reason, step=self.current.id if self.current else None)
         return self._finish(wait_for_recovery=False)
 

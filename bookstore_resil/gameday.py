@@ -19,6 +19,14 @@ from .targets import get_target
 MODES = ("interactive", "auto")
 
 
+def build_target(name: str, data_dir: Path, options: dict[str, Any] | None = None) -> Any:
+    """The target driver ``name``; the aws driver also reads the system folder's aws.yaml."""
+    options = dict(options or {})
+    if name == "aws":
+        options.setdefault("data_dir", str(data_dir))
+    return get_target(name, **options)
+
+
 def open_exercise(
     scenario: str,
     target: str = "lab",
@@ -36,8 +44,9 @@ def open_exercise(
 
     if mode not in MODES:
         raise UsageError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-    system = load_system(locate_system_folder(data_dir))
-    driver = get_target(target, **(target_options or {}))
+    folder = locate_system_folder(data_dir)
+    system = load_system(folder)
+    driver = build_target(target, folder, target_options)
     options = Options(probe_interval_s=probe_interval)
     out = locate_system_folder(out_dir)
     if exercise_id and (out / exercise_id / EVENTS_FILE).exists():

@@ -27,7 +27,7 @@ from .errors import ResilError
 from .exercise import SUMMARY_FILE
 from .measure import summarize
 from .model import format_duration
-from .report import Html, Png
+from .report import Html, Png, status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,26 +101,21 @@ class History:
         return table
 
 
-def _verdict(met: Any, measured: Any) -> str:
-    if measured is None or measured != measured:  # None or NaN: nothing measured
-        return "-"
-    return {True: "met", False: "missed"}.get(met, "undecided")
+def _measured(column: pd.Series) -> list[float | None]:
+    return [None if value != value else value for value in column]  # NaN: nothing measured
 
 
 def readable(table: pd.DataFrame) -> pd.DataFrame:
     """:meth:`History.table` for people: times and durations in words, verdicts spelled out."""
+    downtime, data_loss = _measured(table["downtime_s"]), _measured(table["data_loss_s"])
     return table.assign(
         date=table["date"].dt.strftime("%Y-%m-%d %H:%M"),
-        downtime_s=[format_duration(v) if v == v else "-" for v in table["downtime_s"]],
-        data_loss_s=[format_duration(v) if v == v else "-" for v in table["data_loss_s"]],
+        downtime_s=[format_duration(v) for v in downtime],
+        data_loss_s=[format_duration(v) for v in data_loss],
         rto_s=table["rto_s"].map(format_duration),
         rpo_s=table["rpo_s"].map(format_duration),
-        rto_met=[
-            _verdict(m, v) for m, v in zip(table["rto_met"], table["downtime_s"], strict=True)
-        ],
-        rpo_met=[
-            _verdict(m, v) for m, v in zip(table["rpo_met"], table["data_loss_s"], strict=True)
-        ],
+        rto_met=[status(v, met) for v, met in zip(downtime, table["rto_met"], strict=True)],
+        rpo_met=[status(v, met) for v, met in zip(data_loss, table["rpo_met"], strict=True)],
     ).rename(
         columns={
             "downtime_s": "downtime",

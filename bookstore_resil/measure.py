@@ -66,6 +66,7 @@ class Summary:
     title: str
     service: str
     target: str
+    environment: str
     mode: str
     started_at: str
     ended_at: str | None
@@ -263,6 +264,7 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
         title=start.get("title", start["scenario"]),
         service=start.get("service", ""),
         target=start["target"],
+        environment=start.get("environment", "production"),
         mode=start.get("mode", "auto"),
         started_at=start["ts"],
         ended_at=ended_at if finish else None,

@@ -199,39 +199,41 @@ def seed_arithmetic(fault_at: str | None, rto_s: float, rpo_s: float) -> list[st
     ]
 
 
+def status(measured: float | None, met: bool | None) -> str:
+    """An objective's verdict in a word: met, missed, not measured, or undecided (measured
+    but no verdict: still down at the end, and not yet past the objective)."""
+    if measured is None:
+        return "not measured"
+    return {True: "met", False: "missed"}.get(met, "undecided")
+
+
 def verdicts(summary: Summary) -> tuple[Verdict, Verdict]:
-    rto = summary.rto_s
-    down = summary.measured_downtime_s
-    if down is None:
-        rto_status = "not measured"
+    rto, down = summary.rto_s, summary.measured_downtime_s
+    rto_status = status(down, summary.rto_met)
+    if rto_status == "not measured":
         rto_text = f"no probe watched {summary.measured_endpoint or 'the service'}"
-    elif summary.rto_met is True:
-        rto_status = "met"
+    elif rto_status == "met":
         rto_text = (
             f"down {format_duration(down)}, {format_duration(rto - down)} to spare "
             f"({percent(down / rto)} of the objective)"
         )
-    elif summary.rto_met is False:
-        rto_status = "missed"
+    elif rto_status == "missed":
         still = " and still down at the end" if summary.recovered is False else ""
         rto_text = f"down {format_duration(down)}{still}: missed by {format_duration(down - rto)}"
     else:
-        rto_status = "undecided"
         rto_text = (
             f"still down after {format_duration(down)} when the exercise ended "
             f"({format_duration(rto - down)} of the objective left)"
         )
-    loss = summary.measured_data_loss_s
-    rpo = summary.rpo_s
-    if loss is None:
-        rpo_status = "not measured"
+    rpo, loss = summary.rpo_s, summary.measured_data_loss_s
+    rpo_status = status(loss, summary.rpo_met)
+    if rpo_status == "not measured":
         rpo_text = (
             "the canary writes were not read back"
             if summary.canary is not None
             else "no canary writes in this exercise"
         )
-    elif summary.rpo_met:
-        rpo_status = "met"
+    elif rpo_status == "met":
         rpo_text = (
             f"{format_duration(loss)} of acknowledged writes lost, "
             f"{format_duration(rpo - loss)} to spare"
@@ -239,7 +241,6 @@ def verdicts(summary: Summary) -> tuple[Verdict, Verdict]:
             else "no acknowledged write was lost"
         )
     else:
-        rpo_status = "missed"
         rpo_text = (
             f"{format_duration(loss)} of writes lost: missed by {format_duration(loss - rpo)}"
         )

@@ -25,7 +25,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from . import events as ev
 from .measure import Summary, transitions
 from .model import format_duration
-from .report import STATUS_COLOURS, percent, seed_arithmetic
+from .report import STATUS_COLOURS, percent, seed_arithmetic, status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,7 +74,7 @@ def timeline_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -
             )
             avail.broken_barh([(start, stop - start)], (row - 0.35, 0.7), color=UP if up else DOWN)
     avail.set_yticks(range(len(series)), sorted(series))
-    avail.set_ylim(len(series) - 0.5, -0.5)
+    avail.set_ylim(max(len(series), 1) - 0.5, -0.5)
     avail.set_title(f"{summary.title}: {summary.exercise_id} ({summary.outcome})", loc="left")
 
     for row, step in enumerate(steps):
@@ -89,7 +89,7 @@ def timeline_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -
         )
         bars.text(start + length, row, f" {format_duration(length)}", va="center", fontsize=8)
     bars.set_yticks(range(len(steps)), [s.id for s in steps])
-    bars.set_ylim(len(steps) - 0.5, -0.5)
+    bars.set_ylim(max(len(steps), 1) - 0.5, -0.5)
     bars.set_xlabel(f"seconds since the exercise started ({origin:%Y-%m-%d %H:%M:%S} UTC)")
 
     legend = [
@@ -170,9 +170,9 @@ class ObjectiveRow:
     rpo_met: bool | None
 
     @classmethod
-    def from_summary(cls, doc: dict[str, Any], label: str | None = None) -> ObjectiveRow:
+    def from_summary(cls, doc: dict[str, Any]) -> ObjectiveRow:
         return cls(
-            label or doc["scenario"],
+            doc["scenario"],
             float(doc["rto_s"]),
             doc.get("measured_downtime_s"),
             doc.get("rto_met"),
@@ -180,12 +180,6 @@ class ObjectiveRow:
             doc.get("measured_data_loss_s"),
             doc.get("rpo_met"),
         )
-
-
-def _verdict(measured: float | None, met: bool | None) -> str:
-    if measured is None:
-        return "not measured"
-    return {True: "met", False: "missed", None: "undecided"}[met]
 
 
 def objectives_chart(
@@ -200,7 +194,7 @@ def objectives_chart(
     ):
         for y, row in enumerate(rows):
             objective, measured, met = pick(row)
-            verdict = _verdict(measured, met)
+            verdict = status(measured, met)
             ax.barh(y + 0.18, objective, height=0.32, color="#cfd8dc", edgecolor="#607d8b")
             ax.text(
                 objective,

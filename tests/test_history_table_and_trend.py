@@ -102,7 +102,7 @@ def test_readable_table_spells_durations_and_verdicts(reports):
         "25.6s",
         "12h",
         "met",
-        "-",
+        "not measured",
     )
     assert table.iloc[2]["RTO met"] == "undecided"
 
@@ -144,3 +144,27 @@ def test_charts_of_an_empty_history_say_so(tmp_path):
     history = load_history(tmp_path)
     assert "No exercise archived" in objectives(history)._repr_html_()
     assert png_pixels(trend(history).data).size > 0
+
+
+@pytest.mark.parametrize("cwd", ["repo-root", "notebooks"])
+def test_the_history_notebook_runs_headless(reports, tmp_path, cwd):
+    import papermill
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "history.ipynb"
+    papermill.execute_notebook(
+        str(root / "notebooks" / "04_history.ipynb"),
+        str(out),
+        parameters={"reports_dir": str(reports), "now": "2024-05-20T00:00:00Z"},
+        kernel_name="python3",
+        cwd=str(root if cwd == "repo-root" else root / "notebooks"),
+        progress_bar=False,
+    )
+    outputs = [o for c in json.loads(out.read_text())["cells"] for o in c.get("outputs", [])]
+    html = "".join(
+        "".join(o["data"]["text/html"]) for o in outputs if "text/html" in o.get("data", {})
+    )
+    assert html.count("api-failure-") >= 3  # the table, then the cadence
+    assert "cdn-failure" in html and "True" in html  # cdn overdue on 2024-05-20
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert [o["metadata"]["image/png"]["alt"][:8] for o in images] == ["Measured", "Each sce"]

@@ -10,6 +10,7 @@ import pytest
 from bookstore_resil.graph import RTO_UNMET, SINGLE_POINT_OF_FAILURE, ServiceAnalysis
 from bookstore_resil.measure import StepRecord
 from bookstore_resil.report import (
+    CHARTS,
     ReportError,
     find,
     load_report,
@@ -190,3 +191,13 @@ def test_the_report_sections_render_as_html():
         assert section._repr_html_().startswith("<")
     assert "09:30:06 UTC on 2024-03-19" in sections[0].html
     assert "launch-replica" in sections[2].html
+
+
+def test_a_log_with_only_a_start_and_a_finish_still_gets_its_charts(tmp_path):
+    first = (FIXTURES / "api-passed" / "events.jsonl").read_text().splitlines()[0]
+    finish = '{"ts": "2024-03-05T17:00:10Z", "type": "exercise_finished", "step": null}'
+    (tmp_path / "events.jsonl").write_text(f"{first}\n{finish}\n")
+    loaded = load_report(tmp_path, DATA)
+    assert [type(loaded.chart(name)).__name__ for name in CHARTS] == ["Png", "Png", "Html"]
+    assert loaded.findings.verdicts[0].status == "not measured"
+    assert "notify" not in kinds(loaded.findings)  # no fault, nobody to notify

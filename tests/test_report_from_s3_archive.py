@@ -82,8 +82,10 @@ def test_a_database_archive_in_s3_gets_its_report_written_back(s3):
     page = s3.get_object(Bucket=BUCKET, Key=prefix + "report.html")
     assert page["ContentType"] == "text/html"
     assert b"data:image/png;base64," in page["Body"].read()
-    assert lines[0].startswith(f"events.jsonl: downloaded from {uri}")
-    assert lines[-1].startswith(f"uploaded 5 files to {uri}")  # papermill wrote the notebook
+    assert lines[0].startswith(f"report: events.jsonl: downloaded from {uri}")
+    assert lines[-1].startswith(
+        f"report: uploaded 5 files to {uri}"
+    )  # papermill wrote the notebook
 
 
 def test_the_report_command_prints_the_s3_paths(s3, capsys):

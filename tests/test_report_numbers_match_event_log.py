@@ -172,7 +172,7 @@ def test_every_outcome_gets_notebook_html_and_charts(built, name):
     assert charts == {"timeline.png", "objectives.png"} | ({"canary.png"} if with_canary else set())
     for path in paths.files():
         assert Path(path).stat().st_size > 0
-    assert [line.split(":")[0] for line in lines] == [
+    assert [line.split(": ")[1] for line in lines] == [
         "summary.json",
         "charts",
         "report.ipynb",

@@ -875,6 +875,13 @@ class AwsTarget(Target):
             raise TargetError(NAME, f"account {account} is not allowed (aws.yaml: {allowed})")
         self._account = account
 
+    @property
+    def injects_faults(self) -> bool:
+        return self.allow_destructive
+
+    def halt(self) -> None:
+        self.halt_event.set()
+
     def credential_strings(self) -> list[str]:
         """The key id, secret and token boto3's chain gives: what an archive must not hold."""
         with self._lock:

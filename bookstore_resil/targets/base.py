@@ -50,9 +50,17 @@ class Probe:
 
 
 class Target(abc.ABC):
-    """A place an exercise runs: the local lab or an AWS account."""
+    """A place an exercise runs: the local lab or an AWS account.
+
+    ``environment`` names where it is (``lab``, ``staging``, ``production``...): the stage
+    checklist counts only non-production exercises as practice. ``injects_faults`` is false
+    where the driver may not break anything (AWS without ``allow_destructive``): the
+    exercise then declares the outage instead of injecting one.
+    """
 
     name: str
+    environment: str = "production"
+    injects_faults: bool = True
 
     @abc.abstractmethod
     def check_ready(self) -> None:
@@ -69,6 +77,9 @@ class Target(abc.ABC):
     @abc.abstractmethod
     def probes(self) -> list[Probe]:
         """The availability probes of this target, one per endpoint."""
+
+    def halt(self) -> None:  # noqa: B027 - most drivers have nothing in flight to stop
+        """Stop whatever the driver is waiting for, at once (the exercise was halted)."""
 
     def canary(self) -> Canary | None:
         """The data-loss canary writer of this target, if it has one."""

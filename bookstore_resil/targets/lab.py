@@ -17,6 +17,7 @@ class LabTarget(Target):
     """Drives the lab in ``state_dir`` (default: ``$BOOKSTORE_RESIL_LAB_DIR`` or ``.lab``)."""
 
     name = "lab"
+    environment = "lab"
 
     def __init__(self, state_dir: str | os.PathLike[str] | None = None):
         self.lab = Lab.at(state_dir)

@@ -1,0 +1,180 @@
+"""``drill`` runs the seed's three scenarios end to end against the real lab.
+
+Each drill runs the game-day notebook in a real kernel with papermill, injects the
+scenario's fault on the lab, follows the playbook's branches, and measures downtime with
+the probes (and, for the database, data loss with the canary writer).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+from bookstore_resil import events as ev
+from bookstore_resil.cli import main
+from bookstore_resil.drill import drill
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
+
+
+def run(lab, tmp_path, scenario, fault=None, **options):
+    return drill(
+        scenario,
+        data_dir=DATA,
+        out_dir=tmp_path / "reports",
+        target_options={"state_dir": str(lab.root)},
+        fault=fault,
+        report=options.pop("report", False),
+        progress=lambda _: None,
+        **options,
+    )
+
+
+def path_of(summary) -> list[tuple[str, str]]:
+    return [(step.id, step.status) for step in summary.steps]
+
+
+def events_of(result) -> list[dict]:
+    return ev.read_events(result.archive_dir / ev.EVENTS_FILE).events
+
+
+def test_api_instance_lost_takes_the_replacement_instance_path(lab, tmp_path):
+    result = run(lab, tmp_path, "api-failure")
+    summary = result.summary
+    assert path_of(summary)[:4] == [
+        ("verify-instance", "failed"),
+        ("restart-app", "failed"),
+        ("restart-instance", "failed"),
+        ("launch-replacement", "ok"),
+    ]
+    assert ("update-dns", "ok") in path_of(summary)
+    assert path_of(summary)[-1] == ("service-restored", "ok")
+    assert summary.outcome == "passed", summary.reason
+    assert summary.fault == "api-instance-lost"
+    assert summary.measured_endpoint == "api"
+    assert 0 < summary.measured_downtime_s < 120
+    assert summary.rto_met is True
+    # The replacement really serves the public address now.
+    launched = next(
+        e
+        for e in events_of(result)
+        if e["type"] == ev.STEP_FINISHED and e["step"] == "launch-replacement"
+    )
+    assert lab.records().api == launched["data"]["address"]
+
+
+def test_api_process_crash_takes_the_restart_path(lab, tmp_path):
+    result = run(lab, tmp_path, "api-failure", fault="api-crash")
+    ids = [step for step, _ in path_of(result.summary)]
+    assert path_of(result.summary)[:2] == [("verify-instance", "failed"), ("restart-app", "ok")]
+    assert "launch-replacement" not in ids
+    assert ids[2:] == ["test-endpoint", "test-dependencies", "service-restored"]
+    assert result.summary.outcome == "passed", result.summary.reason
+    assert result.summary.measured_downtime_s > 0
+
+
+def test_database_lost_is_restored_from_a_snapshot_with_measured_data_loss(lab, tmp_path):
+    result = run(lab, tmp_path, "database-failure")
+    summary = result.summary
+    assert path_of(summary)[:4] == [
+        ("verify-database", "failed"),
+        ("restart-database", "failed"),
+        ("launch-replica", "ok"),
+        ("update-db-dns", "ok"),
+    ]
+    assert ("restore-snapshot", "skipped") in path_of(summary)
+    assert summary.outcome == "passed", summary.reason
+    assert summary.measured_endpoint == "database"
+    assert summary.measured_downtime_s > 0
+
+    # Data loss: exactly the acknowledged canaries written after the snapshot restored.
+    events = events_of(result)
+    replica = next(
+        e for e in events if e["type"] == ev.STEP_FINISHED and e["step"] == "launch-replica"
+    )
+    snapshot_at = ev.parse_ts(replica["data"]["snapshot_taken_at"])
+    fault_at = ev.parse_ts(summary.fault_at)
+    acked = {e["seq"]: ev.parse_ts(e["at"]) for e in events if e["type"] == ev.CANARY and e["ack"]}
+    margin = timedelta(seconds=1)
+    surely_lost = {s for s, t in acked.items() if snapshot_at + margin < t < fault_at}
+    surely_kept = {s for s, t in acked.items() if t < snapshot_at - margin}
+    assert surely_lost <= set(summary.canary.lost)
+    assert not surely_kept & set(summary.canary.lost)
+    assert summary.measured_data_loss_s is not None
+    if summary.canary.lost:
+        assert summary.measured_data_loss_s > 0
+    assert summary.rpo_met is True
+
+
+def test_cdn_bucket_deleted_is_recreated_and_refilled(lab, tmp_path):
+    result = run(lab, tmp_path, "cdn-failure")
+    summary = result.summary
+    assert path_of(summary)[:3] == [
+        ("verify-bucket", "failed"),
+        ("recreate-bucket", "ok"),
+        ("upload-static", "ok"),
+    ]
+    assert ("route-to-backup", "skipped") in path_of(summary)
+    assert summary.outcome == "passed", summary.reason
+    assert summary.measured_endpoint == "cdn"
+    assert summary.measured_downtime_s > 0
+
+
+def test_drill_archive_holds_the_contract_files(lab, tmp_path):
+    result = run(lab, tmp_path, "api-failure", fault="api-crash", report=True)
+    names = {p.name for p in result.archive_dir.iterdir()}
+    assert {
+        "events.jsonl",
+        "exercise.ipynb",
+        "summary.json",
+        "report.ipynb",
+        "report.html",
+    } <= names
+    assert any(name.endswith(".png") for name in names)
+    summary = json.loads((result.archive_dir / "summary.json").read_text())
+    for key in (
+        "exercise_id",
+        "scenario",
+        "target",
+        "started_at",
+        "ended_at",
+        "outcome",
+        "rto_s",
+        "rpo_s",
+        "measured_downtime_s",
+        "measured_data_loss_s",
+        "rto_met",
+        "rpo_met",
+        "steps",
+    ):
+        assert key in summary
+    for step in summary["steps"]:
+        assert {"id", "status", "started_at", "ended_at", "duration_s"} <= step.keys()
+    for event in events_of(result):
+        assert event["ts"].endswith("Z") and event["type"]
+
+
+def test_fail_on_breach_exits_1_when_the_rto_is_missed(lab, tmp_path, capsys):
+    data = tmp_path / "bookstore"
+    shutil.copytree(DATA, data)
+    playbook = data / "playbooks" / "api-failure.yaml"
+    playbook.write_text(playbook.read_text().replace("rto: 12h", "rto: 100ms"))
+    argv = [
+        "drill",
+        "api-failure",
+        "--fault",
+        "api-crash",
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path / "reports"),
+        "--state",
+        str(lab.root),
+        "--no-report",
+    ]
+    assert main([*argv, "--fail-on-breach"]) == 1
+    out = capsys.readouterr().out
+    assert "MISSED" in out
+    assert main(argv) == 0

@@ -1,0 +1,190 @@
+"""The game day as a facilitator plays it: 02_game_day.ipynb in a real JupyterLab, clicked
+through in headless Chromium, against the session's lab.
+
+JupyterLab serves a temporary folder holding a copy of the notebook with a cell of
+parameters injected after its own (papermill-style): the Bookstore definition, a
+temporary reports folder, the test lab, ``api-failure`` with the ``api-crash`` fault
+(the short path: the app restart brings the API back), interactive mode. The browser runs
+every cell from the Run menu, then clicks through the game-day panel: Notified Bob, Start,
+each automated step's Run as its card becomes current, a deviation, the manual
+resume step Done with a note, Finish. Then the archive on disk must say exactly that.
+The screenshot of the panel goes to ``test-artifacts/game_day_widgets.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from bookstore_resil.loader import load_system
+from tests.browser import CHROMIUM, chromium, jupyterlab, notebook_with_parameters
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM}"
+)
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK = REPO / "notebooks" / "02_game_day.ipynb"
+DATA = REPO / "data" / "bookstore"
+ARTIFACTS = REPO / "test-artifacts"
+SCREENSHOT = "game_day_widgets.png"
+
+SCENARIO, FAULT = "api-failure", "api-crash"
+EXERCISE_ID = "browser-game-day"
+# The playbook's path after an app crash: the instance check fails, which branches to
+# the app restart; that succeeds and jumps to the test procedure, then the resume step.
+AUTOMATED = ["verify-instance", "restart-app", "test-endpoint", "test-dependencies"]
+MANUAL = "service-restored"
+NOTE = "Bob loaded /books/ in his browser: The Stand is listed"
+DEVIATION = "Christina tailed the gunicorn log on the instance"
+
+WAIT_MS = 30_000  # each browser wait
+FINISH_WAIT_S = 120  # Finish waits for sustained recovery, then builds the report
+
+
+def read_events(archive: Path) -> list[dict]:
+    lines = (archive / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def wait_for_file(path: Path, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} not written within {timeout_s}s"
+        time.sleep(0.5)
+
+
+@pytest.mark.timeout(300)
+def test_a_facilitator_plays_the_game_day_in_jupyterlab(lab, tmp_path):
+    from playwright.sync_api import expect
+
+    scenario = load_system(DATA).scenario(SCENARIO)
+    number = {step.id: n for n, step in enumerate(scenario.steps, start=1)}
+    root, reports = tmp_path / "root", tmp_path / "reports"
+    root.mkdir()
+    notebook_with_parameters(
+        NOTEBOOK,
+        root / NOTEBOOK.name,
+        {
+            "scenario": SCENARIO,
+            "fault": FAULT,
+            "data_dir": str(DATA),
+            "out_dir": str(reports),
+            "exercise_id": EXERCISE_ID,
+            "target_options": {"state_dir": str(lab.root)},
+            "mode": "interactive",
+        },
+    )
+    archive = reports / EXERCISE_ID
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with (
+        jupyterlab(root, tmp_path) as server,
+        chromium({"width": 1400, "height": 2400}) as page,
+    ):
+        page.set_default_timeout(WAIT_MS)
+        try:
+            page.goto(server.url(f"lab/tree/{NOTEBOOK.name}"))
+            page.locator(".jp-Notebook").first.wait_for()
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+            # The panel's output area; every locator below is scoped to it.
+            panel = page.locator(".jp-OutputArea-output").filter(
+                has=page.locator(".jupyter-widgets")
+            )
+            start = panel.get_by_role("button", name="Start")
+            expect(start).to_be_enabled(timeout=60_000)
+            # The last cell ran too, and the kernel has nothing left to do.
+            expect(page.get_by_text("'the exercise is still running'")).to_be_visible()
+            server.wait_for_idle_kernels()
+            expect(panel).to_contain_text("Clock: not started")
+            expect(panel).to_contain_text("api up")  # the baseline, before the fault
+
+            def card(step_id: str):
+                title = f"{number[step_id]}. {scenario.step(step_id).title}"
+                return (
+                    panel.locator(".widget-vbox")
+                    .filter(has_text=title)
+                    .filter(has_not=page.get_by_role("button", name="Start"))
+                )
+
+            def current(step_id: str):
+                box = card(step_id)
+                expect(box.get_by_text("current", exact=True)).to_be_visible()
+                return box
+
+            panel.get_by_role("button", name="Notified Bob").click()
+            expect(card(AUTOMATED[0]).get_by_role("button", name="Run")).to_be_disabled()
+            start.click()
+            expect(panel).to_contain_text("api DOWN")
+
+            for step_id, following in zip(AUTOMATED, [*AUTOMATED[1:], MANUAL], strict=True):
+                box = current(step_id)
+                expect(card(following).get_by_role("button", name="Run")).to_be_disabled()
+                box.get_by_role("button", name="Run").click()
+                # Closed with a status badge, and the playbook's next step is current.
+                expect(box.get_by_text("current", exact=True)).to_have_count(0)
+                current(following)
+
+            panel.get_by_role("textbox").last.fill(DEVIATION)
+            panel.get_by_role("button", name="Record deviation").click()
+            expect(panel.get_by_role("textbox").last).to_have_value("")
+
+            box = current(MANUAL)
+            expect(box.get_by_role("button", name="Run")).to_have_count(0)  # manual: no Run
+            box.get_by_role("textbox").fill(NOTE)
+            box.get_by_role("button", name="Done").click()
+            expect(box.get_by_text("current", exact=True)).to_have_count(0)
+            expect(box).to_contain_text("ok")
+
+            finish = panel.get_by_role("button", name="Finish")
+            expect(finish).to_be_enabled()
+            finish.click()
+            # Closed: every panel button is disabled once the report is built.
+            expect(panel.get_by_role("button", name="Halt")).to_be_disabled(
+                timeout=FINISH_WAIT_S * 1000
+            )
+            expect(finish).to_be_disabled()
+            panel.screenshot(path=str(ARTIFACTS / SCREENSHOT))
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "game_day_failure.png"), full_page=True)
+            raise
+    shutil.copyfile(ARTIFACTS / SCREENSHOT, tmp_path / SCREENSHOT)
+
+    wait_for_file(archive / "summary.json", 10)
+    wait_for_file(archive / "report.html", 10)
+    events = read_events(archive)
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "exercise_started" and kinds[-1] == "exercise_finished"
+    [fault] = [e for e in events if e["type"] == "fault_injected"]
+    assert fault["fault"] == FAULT
+    started = [e["step"] for e in events if e["type"] == "step_started"]
+    finished = {e["step"]: e for e in events if e["type"] == "step_finished"}
+    assert started == [*AUTOMATED, MANUAL]
+    assert list(finished) == [*AUTOMATED, MANUAL]
+    assert [finished[s]["by"] for s in AUTOMATED] == ["automation"] * len(AUTOMATED)
+    assert [finished[s]["status"] for s in AUTOMATED] == ["failed", "ok", "ok", "ok"]
+    assert finished["verify-instance"]["next"] == "restart-app"  # the playbook's branch
+    assert finished[MANUAL]["by"] == "facilitator"
+    assert finished[MANUAL]["status"] == "ok"
+    assert finished[MANUAL]["note"] == NOTE
+    assert [(e["contact"]) for e in events if e["type"] == "notification"] == ["Bob"]
+    assert [e["text"] for e in events if e["type"] == "deviation"] == [DEVIATION]
+    assert kinds.index("notification") < kinds.index("fault_injected")
+
+    summary = json.loads((archive / "summary.json").read_text(encoding="utf-8"))
+    assert summary["exercise_id"] == EXERCISE_ID
+    assert summary["scenario"] == SCENARIO
+    assert summary["outcome"] == "passed", summary
+    assert summary["measured_downtime_s"] > 0
+    assert summary["rto_met"] is True
+    assert [s["id"] for s in summary["steps"]] == [*AUTOMATED, MANUAL]
+    assert (archive / "exercise.ipynb").is_file()  # the notebook as the team ran it
+    assert (archive / "report.ipynb").is_file()
+    assert EXERCISE_ID in (archive / "report.html").read_text(encoding="utf-8")
+    assert (ARTIFACTS / SCREENSHOT).stat().st_size > 10_000
