@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/bookstore-resil validate
 	$(BIN)/bookstore-resil deps
+	$(BIN)/bookstore-resil lab up
+	$(BIN)/bookstore-resil drill api-failure
+	@echo "The lab is still up: open the workbook with '$(BIN)/jupyter lab notebooks/'"
+	@echo "or stop it with '$(BIN)/bookstore-resil lab down'."
 
 test: $(STAMP)
 	$(BIN)/ruff check bookstore_resil tests benchmarks

@@ -177,8 +177,8 @@ class Exercise:
             options or Options(sustain_s=start.get("sustain_s", DEFAULT_SUSTAIN_S)),
         )
         exercise.fault = start.get("fault", scenario.fault)
-        exercise._replay(contents.events)
         exercise._record(ev.RESUMED, truncated=contents.truncated)
+        exercise._replay(contents.events)
         exercise._start_measuring()
         return exercise
 

@@ -46,9 +46,7 @@ def notebook_with_parameters(source: Path, target: Path, parameters: dict[str, A
     ``parameters`` cell, as papermill does: the notebook's own defaults stay visible."""
     notebook = nbformat.read(source, as_version=4)
     index = next(
-        i
-        for i, cell in enumerate(notebook.cells)
-        if "parameters" in cell.metadata.get("tags", [])
+        i for i, cell in enumerate(notebook.cells) if "parameters" in cell.metadata.get("tags", [])
     )
     lines = [f"{name} = {value!r}" for name, value in parameters.items()]
     injected = nbformat.v4.new_code_cell(

@@ -506,10 +506,59 @@ def _promote(run: _Run, identifier: str) -> None:
     run.data["promoted"] = identifier
 
 
+def _db_exists(run: _Run, identifier: str) -> bool:
+    try:
+        _db(run, identifier)
+    except ClientError as error:
+        if _error_code(error)[0] == "DBInstanceNotFound":
+            return False
+        raise
+    return True
+
+
+def _restore_latest(run: _Run, source: str, identifier: str) -> None:
+    """A new DB instance ``identifier`` from the latest available snapshot of ``source``."""
+    snapshots = [
+        s
+        for s in run.pages(
+            "rds", "describe_db_snapshots", "DBSnapshots", DBInstanceIdentifier=source
+        )
+        if s["Status"] == "available"
+    ]
+    if not snapshots:
+        raise TargetError(NAME, f"no available snapshot of {source}")
+    latest = max(snapshots, key=lambda s: s["SnapshotCreateTime"])
+    taken_at = _time(latest["SnapshotCreateTime"])
+    run.change(
+        "rds",
+        "restore_db_instance_from_db_snapshot",
+        DBInstanceIdentifier=identifier,
+        DBSnapshotIdentifier=latest["DBSnapshotIdentifier"],
+    )
+    state = _wait_available(run, identifier)
+    run.say(f"{identifier} from {latest['DBSnapshotIdentifier']} of {taken_at}: {state}")
+    run.data.update(
+        identifier=identifier,
+        snapshot=latest["DBSnapshotIdentifier"],
+        snapshot_taken_at=taken_at,
+    )
+
+
 def db_launch_replica(run: _Run, args: Args) -> None:
     """A read replica of the current database, and (``promote``, default true) promote it
-    to a standalone instance, ready for the database record to name it."""
+    to a standalone instance, ready for the database record to name it.
+
+    RDS cannot replicate a deleted instance: when the source is gone, the replica is
+    restored from the source's latest snapshot instead (standalone: nothing to promote)."""
     spec, source = _database(run, args)
+    run.data.update(replica=spec.replica, source=source)
+    if not _db_exists(run, source):
+        run.say(
+            f"{source} is gone and RDS cannot replicate a deleted instance: restoring "
+            f"{spec.replica} from the latest snapshot of {source} instead"
+        )
+        _restore_latest(run, source, spec.replica)
+        return
     run.change(
         "rds",
         "create_db_instance_read_replica",
@@ -517,7 +566,6 @@ def db_launch_replica(run: _Run, args: Args) -> None:
         SourceDBInstanceIdentifier=source,
     )
     run.say(f"{spec.replica} (replica of {source}): {_wait_available(run, spec.replica)}")
-    run.data.update(replica=spec.replica, source=source)
     if args.get("promote", True):
         _promote(run, spec.replica)
 
@@ -531,30 +579,7 @@ def db_promote_replica(run: _Run, args: Args) -> None:
 def db_restore_snapshot(run: _Run, args: Args) -> None:
     """A new DB instance from the latest available snapshot of the configured one."""
     _, spec = _one(run, "databases", args)
-    snapshots = [
-        s
-        for s in run.pages(
-            "rds", "describe_db_snapshots", "DBSnapshots", DBInstanceIdentifier=spec.identifier
-        )
-        if s["Status"] == "available"
-    ]
-    if not snapshots:
-        raise TargetError(NAME, f"no available snapshot of {spec.identifier}")
-    latest = max(snapshots, key=lambda s: s["SnapshotCreateTime"])
-    taken_at = _time(latest["SnapshotCreateTime"])
-    run.change(
-        "rds",
-        "restore_db_instance_from_db_snapshot",
-        DBInstanceIdentifier=spec.restored,
-        DBSnapshotIdentifier=latest["DBSnapshotIdentifier"],
-    )
-    state = _wait_available(run, spec.restored)
-    run.say(f"{spec.restored} from {latest['DBSnapshotIdentifier']} of {taken_at}: {state}")
-    run.data.update(
-        identifier=spec.restored,
-        snapshot=latest["DBSnapshotIdentifier"],
-        snapshot_taken_at=taken_at,
-    )
+    _restore_latest(run, spec.identifier, spec.restored)
 
 
 # -- S3 ---------------------------------------------------------------------------------

@@ -1,0 +1,84 @@
+"""A kernel killed (SIGKILL) mid-exercise loses nothing it recorded; the exercise resumes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+from jupyter_client.manager import KernelManager
+
+from bookstore_resil import events as ev
+from bookstore_resil.gameday import open_exercise
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
+
+
+def execute(client, code: str, timeout_s: float = 120) -> None:
+    reply = client.execute_interactive(code, timeout=timeout_s)
+    assert reply["content"]["status"] == "ok", reply["content"]
+
+
+def test_killed_kernel_keeps_every_event_and_the_exercise_resumes(lab, tmp_path):
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(cwd=str(tmp_path))
+    client = manager.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    archive = tmp_path / "kill-me"
+    try:
+        execute(
+            client,
+            "from bookstore_resil.gameday import open_exercise\n"
+            f"exercise = open_exercise('api-failure', 'lab', {str(DATA)!r}, 'interactive', "
+            f"0.1, {str(tmp_path)!r}, 'kill-me', {{'state_dir': {str(lab.root)!r}}})\n"
+            "exercise.start()\n"
+            "for _ in range(3): exercise.run()\n",
+        )
+        # The fourth step (launch a replacement instance) takes seconds: kill during it.
+        client.execute("exercise.run()")
+        log = archive / ev.EVENTS_FILE
+        deadline = time.monotonic() + 30
+        while '"step":"launch-replacement"' not in log.read_text():
+            assert time.monotonic() < deadline, "launch-replacement never started"
+            time.sleep(0.05)
+        before = log.read_text().splitlines()
+        os.kill(manager.provisioner.process.pid, signal.SIGKILL)
+        manager.provisioner.process.wait(timeout=10)
+    finally:
+        client.stop_channels()
+        manager.cleanup_resources()
+
+    recorded = [line for line in log.read_text().splitlines() if line]
+    assert recorded[: len(before)] == before, "every event written before the kill is kept"
+    killed_at = ev.read_events(log).events
+    assert [e["step"] for e in killed_at if e["type"] == ev.STEP_FINISHED] == [
+        "verify-instance",
+        "restart-app",
+        "restart-instance",
+    ]
+
+    exercise = open_exercise(
+        "api-failure",
+        "lab",
+        str(DATA),
+        "interactive",
+        0.1,
+        str(tmp_path),
+        "kill-me",
+        {"state_dir": str(lab.root)},
+    )
+    assert exercise.current.id == "launch-replacement", "the interrupted step opens again"
+    summary = exercise.run_auto()
+    events = ev.read_events(log).events
+    assert [line for line in log.read_text().splitlines() if line][: len(before)] == before
+    assert any(e["type"] == ev.RESUMED for e in events)
+    assert summary.outcome == "passed", summary.reason
+    assert [s.id for s in summary.steps][:4] == [
+        "verify-instance",
+        "restart-app",
+        "restart-instance",
+        "launch-replacement",
+    ]
+    assert summary.measured_downtime_s > 0
