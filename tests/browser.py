@@ -2,13 +2,15 @@
 
 :class:`JupyterLab` runs ``jupyter lab`` from the venv as a subprocess on a free local port
 with a token, a root folder of the test's own and private config, settings and workspace
-folders (so the user's JupyterLab setup plays no part), and stops it by its pid.
+folders (so the user's JupyterLab setup plays no part; no news is fetched), and stops it
+through its API, else by its pid.
 :func:`chromium` launches ``/usr/bin/chromium`` headless through Playwright; nothing is
 downloaded (``playwright install`` is never needed).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -94,6 +96,12 @@ class JupyterLab:
         ]
         if os.geteuid() == 0:  # CI containers run as root
             command.append("--allow-root")
+        # Never fetch Jupyter news (no network; no toast over the page).
+        notification = self.home / "settings" / "@jupyterlab" / "apputils-extension"
+        notification.mkdir(parents=True, exist_ok=True)
+        (notification / "notification.jupyterlab-settings").write_text(
+            json.dumps({"fetchNews": "false", "checkForUpdates": False})
+        )
         env = {
             **os.environ,
             "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",

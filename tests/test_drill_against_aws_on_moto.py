@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import boto3
@@ -231,7 +230,6 @@ def test_api_instance_lost_launches_a_replacement_and_moves_the_a_record(world, 
     no_instance = "no instance named 'bookstore-api' that is not terminated"
     assert no_instance in finished(result, "restart-app")["error"]
 
-    ec2 = aws_client(moto_url, "ec2")
     instances = {
         i["InstanceId"]: i for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]
     }
@@ -248,7 +246,7 @@ def test_api_instance_lost_launches_a_replacement_and_moves_the_a_record(world, 
 
     assert record(moto_url, world.zone_id, API_RECORD, "A") == [new["PublicIpAddress"]]
     moved = finished(result, "update-dns")["data"]
-    assert moved["previous"] == [instances[world.instance_id]["PublicIpAddress"]]
+    assert moved["previous"] == [original_address]
     assert moved["target"] == new["PublicIpAddress"] == launched["address"]
 
 

@@ -33,6 +33,7 @@ NOTEBOOK = REPO / "notebooks" / "02_game_day.ipynb"
 DATA = REPO / "data" / "bookstore"
 ARTIFACTS = REPO / "test-artifacts"
 SCREENSHOT = "game_day_widgets.png"
+FAILURE_SCREENSHOT = "game_day_failure.png"  # the whole page, when the test fails
 
 SCENARIO, FAULT = "api-failure", "api-crash"
 EXERCISE_ID = "browser-game-day"
@@ -48,6 +49,7 @@ MANUAL = "service-restored"
 NOTE = "Bob loaded /books/ in his browser: The Stand is listed"
 DEVIATION = "Christina tailed the gunicorn log on the instance"
 
+VIEWPORT = {"width": 1400, "height": 1000}
 WAIT_MS = 30_000  # each browser wait
 FINISH_WAIT_S = 120  # Finish waits for sustained recovery, then builds the report
 
@@ -88,10 +90,11 @@ def test_a_facilitator_plays_the_game_day_in_jupyterlab(lab, tmp_path):
     )
     archive = reports / EXERCISE_ID
     ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / FAILURE_SCREENSHOT).unlink(missing_ok=True)
 
     with (
         jupyterlab(root, tmp_path) as server,
-        chromium({"width": 1400, "height": 2400}) as page,
+        chromium(VIEWPORT) as page,
     ):
         page.set_default_timeout(WAIT_MS)
         try:
@@ -163,9 +166,13 @@ def test_a_facilitator_plays_the_game_day_in_jupyterlab(lab, tmp_path):
             # the server must outlive that.
             wait_for_report(archive / "report.html", FINISH_WAIT_S)
             expect(finish).to_be_disabled()
+            # The notebook scrolls inside the page: make the page tall enough for the panel.
+            height = panel.bounding_box()["height"]
+            page.set_viewport_size({"width": VIEWPORT["width"], "height": int(height) + 600})
+            panel.scroll_into_view_if_needed()
             panel.screenshot(path=str(ARTIFACTS / SCREENSHOT))
         except Exception:
-            page.screenshot(path=str(ARTIFACTS / "game_day_failure.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / FAILURE_SCREENSHOT), full_page=True)
             raise
     shutil.copyfile(ARTIFACTS / SCREENSHOT, tmp_path / SCREENSHOT)
 
