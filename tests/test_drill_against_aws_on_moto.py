@@ -204,6 +204,9 @@ def record(moto_url: str, zone_id: str, name: str, kind: str) -> list[str]:
 
 
 def test_api_instance_lost_launches_a_replacement_and_moves_the_a_record(world, moto_url, tmp_path):
+    ec2 = aws_client(moto_url, "ec2")
+    original = ec2.describe_instances(InstanceIds=[world.instance_id])["Reservations"][0]
+    original_address = original["Instances"][0]["PublicIpAddress"]
     result = run(world, tmp_path, "api-failure")
     summary = result.summary
     assert path_of(summary) == [
