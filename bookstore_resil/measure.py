@@ -56,6 +56,13 @@ class CanaryResult:
     surviving_checked: bool
     lost_window: tuple[str, str] | None
 
+    @property
+    def data_loss_s(self) -> float | None:
+        """Seconds of acknowledged writes lost; None when survivors could not be read."""
+        if not self.surviving_checked:
+            return None
+        return _seconds(*self.lost_window) if self.lost_window else 0.0
+
 
 @dataclass
 class Summary:
@@ -195,22 +202,37 @@ def _delta(start: datetime, end: datetime) -> float:
     return round((end - start).total_seconds(), 3)
 
 
-def canary_of(events: list[dict[str, Any]], started_at: str) -> CanaryResult | None:
-    writes = [e for e in events if e["type"] == ev.CANARY]
-    if not writes:
-        return None
-    acked = {e["seq"]: e.get("at", e["ts"]) for e in writes if e.get("ack")}
-    check = next((e for e in reversed(events) if e["type"] == ev.CANARY_CHECK), None)
-    if check is None or check.get("surviving") is None:
+def canary_loss(
+    writes: list[tuple[int, datetime, bool]], surviving: set[int] | None, since: datetime
+) -> CanaryResult:
+    """Which acknowledged writes ``(seq, when, acknowledged)`` did not survive, and the span.
+
+    The span runs from the recovery point (the last surviving acknowledged write before the
+    first lost one, else ``since``) to the last lost write.
+    """
+    acked = {seq: at for seq, at, ack in writes if ack}
+    if surviving is None:
         return CanaryResult(len(writes), len(acked), [], False, None)
-    surviving = set(check["surviving"])
     lost = sorted(seq for seq in acked if seq not in surviving)
     window = None
     if lost:
         before = [seq for seq in acked if seq < lost[0] and seq in surviving]
-        window_start = acked[max(before)] if before else started_at
-        window = (window_start, acked[lost[-1]])
+        window_start = acked[max(before)] if before else since
+        window = (ev.iso(window_start), ev.iso(acked[lost[-1]]))
     return CanaryResult(len(writes), len(acked), lost, True, window)
+
+
+def canary_of(events: list[dict[str, Any]], started_at: str) -> CanaryResult | None:
+    writes = [
+        (e["seq"], ev.parse_ts(e.get("at", e["ts"])), bool(e.get("ack")))
+        for e in events
+        if e["type"] == ev.CANARY
+    ]
+    if not writes:
+        return None
+    check = next((e for e in reversed(events) if e["type"] == ev.CANARY_CHECK), None)
+    surviving = None if check is None or check.get("surviving") is None else set(check["surviving"])
+    return canary_loss(writes, surviving, ev.parse_ts(started_at))
 
 
 def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
@@ -248,9 +270,7 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
             rto_met = False
 
     canary = canary_of(events, start["ts"])
-    data_loss = None
-    if canary is not None and canary.surviving_checked:
-        data_loss = _seconds(*canary.lost_window) if canary.lost_window else 0.0
+    data_loss = canary.data_loss_s if canary is not None else None
     rpo_met = None if data_loss is None else data_loss <= rpo_s
 
     last_step = next((e for e in reversed(events) if e["type"] == ev.STEP_FINISHED), None)

@@ -14,7 +14,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
+from .measure import CanaryResult, Outage, canary_loss, outage_of
 from .targets.base import Canary, Probe
 
 
@@ -30,35 +32,6 @@ class Sample:
     endpoint: str
     up: bool
     latency_s: float = 0.0
-
-
-@dataclass(frozen=True)
-class Outage:
-    """A run of failed checks: from the first failed one to the first good one after it
-    (``end`` is None when the endpoint was still down at the last check)."""
-
-    endpoint: str
-    start: float
-    end: float | None
-
-    @property
-    def duration_s(self) -> float | None:
-        return None if self.end is None else self.end - self.start
-
-
-def outages(samples: list[Sample], endpoint: str) -> list[Outage]:
-    """The outages of ``endpoint`` seen in ``samples``, oldest first."""
-    found: list[Outage] = []
-    down_since: float | None = None
-    for sample in sorted((s for s in samples if s.endpoint == endpoint), key=lambda s: s.ts):
-        if not sample.up and down_since is None:
-            down_since = sample.ts
-        elif sample.up and down_since is not None:
-            found.append(Outage(endpoint, down_since, sample.ts))
-            down_since = None
-    if down_since is not None:
-        found.append(Outage(endpoint, down_since, None))
-    return found
 
 
 class _Ticker:
@@ -160,15 +133,22 @@ class Prober:
         """CPU seconds the probe threads used (their checks included)."""
         return sum(t.cpu_s for t in self._tickers)
 
-    def outages(self, endpoint: str) -> list[Outage]:
-        return outages(self.samples, endpoint)
+    def series(self, endpoint: str) -> list[tuple[datetime, bool]]:
+        """One endpoint's samples as (time, up), oldest first, as :mod:`.measure` reads them."""
+        return [
+            (datetime.fromtimestamp(s.ts, timezone.utc), s.up)
+            for s in sorted(self.samples, key=lambda s: s.ts)
+            if s.endpoint == endpoint
+        ]
 
-    def downtime_s(self, endpoint: str) -> float:
-        """Total measured downtime of ``endpoint`` (an open outage counts up to the last
-        sample)."""
-        samples = self.samples
-        last = max((s.ts for s in samples if s.endpoint == endpoint), default=0.0)
-        return sum((o.end or last) - o.start for o in outages(samples, endpoint))
+    def outage(self, endpoint: str, after: float, sustain_s: float = 0.0) -> Outage | None:
+        """The first outage of ``endpoint`` after epoch time ``after``, measured as an
+        exercise measures it (:func:`.measure.outage_of`)."""
+        series = self.series(endpoint)
+        if not series:
+            return None
+        start = datetime.fromtimestamp(after, timezone.utc)
+        return outage_of(endpoint, series, start, series[-1][0], sustain_s)
 
 
 @dataclass(frozen=True)
@@ -178,24 +158,6 @@ class CanaryWrite:
     seq: int
     ts: float
     acknowledged: bool
-
-
-@dataclass(frozen=True)
-class CanaryReport:
-    """Which acknowledged canaries were lost, and how much time of writes that was.
-
-    ``data_loss_s`` runs from the recovery point (the last acknowledged write that survived
-    before the first lost one, else the first write) to the last lost write: 0 when
-    nothing acknowledged was lost, None when the system could not be read back.
-    """
-
-    written: int
-    acknowledged: int
-    surviving: int | None
-    lost: list[int]
-    recovery_point_ts: float | None
-    last_lost_ts: float | None
-    data_loss_s: float | None
 
 
 class CanaryWriter:
@@ -250,28 +212,10 @@ class CanaryWriter:
     def cpu_s(self) -> float:
         return self._ticker.cpu_s
 
-    def report(self) -> CanaryReport:
+    def loss(self) -> CanaryResult:
         """Read back the surviving canaries (call after recovery) and compare."""
-        return canary_report(self.writes, self.canary.surviving())
-
-
-def canary_report(writes: list[CanaryWrite], surviving: set[int] | None) -> CanaryReport:
-    acked = sorted((w for w in writes if w.acknowledged), key=lambda w: w.seq)
-    if surviving is None:
-        return CanaryReport(len(writes), len(acked), None, [], None, None, None)
-    lost = [w for w in acked if w.seq not in surviving]
-    kept = sum(1 for w in acked if w.seq in surviving)
-    if not lost:
-        return CanaryReport(len(writes), len(acked), kept, [], None, None, 0.0)
-    before = [w for w in acked if w.seq < lost[0].seq and w.seq in surviving]
-    recovery_point = before[-1].ts if before else min(w.ts for w in writes)
-    last_lost = lost[-1].ts
-    return CanaryReport(
-        written=len(writes),
-        acknowledged=len(acked),
-        surviving=kept,
-        lost=[w.seq for w in lost],
-        recovery_point_ts=recovery_point,
-        last_lost_ts=last_lost,
-        data_loss_s=last_lost - recovery_point,
-    )
+        writes = [
+            (w.seq, datetime.fromtimestamp(w.ts, timezone.utc), w.acknowledged) for w in self.writes
+        ]
+        since = writes[0][1] if writes else datetime.now(timezone.utc)
+        return canary_loss(writes, self.canary.surviving(), since)

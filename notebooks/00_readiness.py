@@ -42,7 +42,7 @@
 # %% tags=["parameters"]
 data_dir = "data/bookstore"  # system folder; a relative path is tried from the current directory, then its parent
 reports_dir = "reports"  # parent folder of the exercise archives (<id>/summary.json), found the same way
-at_time = None  # ISO time (e.g. "2024-05-06T09:30:00-07:00") to judge availability and the 5-week cadence; None = now
+at_time = None  # ISO time (e.g. "2024-05-06T09:30:00-07:00") to judge availability and the 5-week cadence; None for now
 
 # %%
 from datetime import datetime, timezone

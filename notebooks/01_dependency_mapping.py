@@ -37,7 +37,7 @@
 # %% tags=["parameters"]
 data_dir = "data/bookstore"  # system folder; a relative path is tried from the current directory, then its parent
 failed_service = "database"  # the service whose failure is drawn and tabled in the blast-radius section
-at_time = None  # ISO time (e.g. "2024-05-01T02:30:00-07:00") to judge criticality windows then; None = every window open
+at_time = None  # ISO time (e.g. "2024-05-01T02:30:00-07:00") to judge criticality windows then; None: every window open
 
 # %%
 from bookstore_resil import charts, tables

@@ -13,23 +13,31 @@
 # ---
 
 # %% [markdown]
-# # Exercise history
+# # 04 · Exercise history
 #
-# Every game day archived in a reports folder, oldest first: what was exercised, when,
-# where, how it ended, the measured downtime and data loss against the RTO and RPO. Then
-# the trend of each scenario's downtime against its RTO, each scenario's last exercise
-# against its objectives, and how long ago each scenario was last exercised against the
-# cadence (every 5 weeks by default, after the Walmart resiliency levels).
+# **What it is for.** One game day proves a playbook once; the stages of resiliency ask a
+# team to keep proving it. This notebook lists every game day archived in a reports folder,
+# oldest first: what was exercised, when, where, how it ended, the measured downtime and
+# data loss against the RTO and RPO. Then, for the team's planning meeting: the trend of
+# each scenario's downtime against its RTO, each scenario's last exercise against its
+# objectives, and how long ago each scenario was last exercised against the cadence (every
+# 5 weeks by default, after the Walmart resiliency levels the series builds on), so the
+# overdue ones get the next game day.
 #
 # **How to run it.** Run every cell (the working directory may be the repository or
-# `notebooks/`), or headless: `papermill notebooks/04_history.ipynb out.ipynb -p
-# reports_dir reports -p cadence 5W`. The same table on a terminal:
-# `bookstore-resil history` (`--json` for scripts). `docs/reports.md` explains the rules.
+# `notebooks/`), or headless:
+#
+# ```bash
+# papermill notebooks/04_history.ipynb /tmp/04_history.ipynb -p reports_dir reports -p cadence 5W
+# ```
+#
+# The same table on a terminal: `bookstore-resil history` (`--json` for scripts).
+# `docs/reports.md` explains the rules.
 
 # %% tags=["parameters"]
-reports_dir = "reports"  # the archives' parent folder, one sub-folder per exercise
+reports_dir = "reports"  # the archives' parent folder, one sub-folder per exercise; a relative path is tried from the current directory, then its parent
 cadence = "5W"  # how often each scenario should be exercised, e.g. 5W (five weeks), 30D
-data_dir = "data/bookstore"  # system definition: its scenarios never exercised show as overdue
+data_dir = "data/bookstore"  # system folder, found the same way: its scenarios never exercised show as overdue
 now = ""  # ISO time to measure ages from; empty for now
 
 # %%

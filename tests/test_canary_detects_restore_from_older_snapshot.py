@@ -1,10 +1,11 @@
 """Canaries acknowledged after the snapshot a restore goes back to are reported lost."""
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from bookstore_resil.lab import canary, run_action
-from bookstore_resil.probes import CanaryWrite, CanaryWriter, canary_report
+from bookstore_resil.measure import canary_loss
+from bookstore_resil.probes import CanaryWriter
 
 WRITE_TIMEOUT_S = 1.0
 
@@ -20,7 +21,7 @@ def test_restore_from_an_older_snapshot_loses_the_later_canaries(lab):
 
     assert restored.ok, restored.error
     taken_at = datetime.fromisoformat(restored.data["snapshot_taken_at"]).timestamp()
-    report = writer.report()
+    report = writer.loss()
     acked = [w for w in writes if w.acknowledged]
     assert len(acked) >= 10
     lost = set(report.lost)
@@ -34,16 +35,17 @@ def test_nothing_lost_means_zero_data_loss(lab):
     writer = CanaryWriter(canary(lab.root), interval_s=0.1).start()
     time.sleep(0.5)
     writer.stop()
-    report = writer.report()
+    report = writer.loss()
     assert report.acknowledged >= 3 and report.lost == [] and report.data_loss_s == 0.0
 
 
 def test_loss_runs_from_the_recovery_point_to_the_last_lost_write():
-    writes = [CanaryWrite(seq, 100.0 + seq, acknowledged=seq != 3) for seq in range(1, 7)]
+    t0 = datetime(2026, 11, 26, 17, 0, tzinfo=timezone.utc)
+    writes = [(seq, t0 + timedelta(seconds=seq), seq != 3) for seq in range(1, 7)]
 
-    report = canary_report(writes, surviving={1, 2, 3})
+    report = canary_loss(writes, surviving={1, 2, 3}, since=t0)
 
     assert report.lost == [4, 5, 6]
-    assert report.recovery_point_ts == 102.0
+    assert report.lost_window == ("2026-11-26T17:00:02.000000Z", "2026-11-26T17:00:06.000000Z")
     assert report.data_loss_s == 4.0
-    assert canary_report(writes, None).data_loss_s is None
+    assert canary_loss(writes, None, since=t0).data_loss_s is None

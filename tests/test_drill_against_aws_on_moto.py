@@ -90,8 +90,9 @@ class _WebHandler(BaseHTTPRequestHandler):
         running = self.server.running_hosts()
         # As the proxy: the host asked for. Directly: the public endpoint, through DNS.
         up = asked.hostname in running if asked.scheme else bool(self.server.a_record() & running)
+        base = f"http://{asked.netloc or self.headers['Host']}"
         pages = {
-            "/": {"authors": "/authors/", "books": "/books/"},
+            "/": {"authors": f"{base}/authors/", "books": f"{base}/books/"},
             "/books/": [{"title": "The Stand"}],
         }
         if not up:
@@ -244,8 +245,10 @@ def test_api_instance_lost_launches_a_replacement_and_moves_the_a_record(world, 
     running = [i for i in instances.values() if i["State"]["Name"] == "running"]
     assert max(running, key=lambda i: i["LaunchTime"])["InstanceId"] == new["InstanceId"]
     assert finished(result, "describe-instances")["data"]["newest"]["id"] == new["InstanceId"]
-    checked = finished(result, "verify-new-instance")["data"]["url"]
-    assert urlsplit(checked).hostname == new["PublicDnsName"]
+    checked = finished(result, "verify-new-instance")
+    assert urlsplit(checked["data"]["url"]).hostname == new["PublicDnsName"]
+    root = {"authors": f"http://{new['PublicDnsName']}/authors/"}
+    assert json.dumps(root)[:-1] in checked["output"]
 
     assert record(moto_url, world.zone_id, API_RECORD, "A") == [new["PublicIpAddress"]]
     moved = finished(result, "update-dns")["data"]

@@ -2,9 +2,14 @@
 
 import time
 
+from bookstore_resil.events import parse_ts
 from bookstore_resil.lab import inject_fault, probes, run_action
-from bookstore_resil.probes import Prober, Sample, outages
+from bookstore_resil.probes import Prober, Sample
 from bookstore_resil.targets.base import Probe
+
+
+def epoch(iso: str) -> float:
+    return parse_ts(iso).timestamp()
 
 
 def test_a_known_outage_is_measured_within_an_interval():
@@ -20,10 +25,11 @@ def test_a_known_outage_is_measured_within_an_interval():
     time.sleep(0.2)
     prober.stop()
 
-    (outage,) = prober.outages("svc")
+    outage = prober.outage("svc", after=went_down - 0.1)
 
-    assert abs(outage.start - went_down) < 0.1 and abs(outage.end - came_back) < 0.1
-    assert abs(prober.downtime_s("svc") - 0.5) < 0.1
+    assert abs(epoch(outage.down_at) - went_down) < 0.1
+    assert abs(epoch(outage.up_at) - came_back) < 0.1
+    assert abs(outage.duration_s - 0.5) < 0.1
     assert seen == prober.samples
 
 
@@ -34,12 +40,8 @@ def test_a_probe_that_raises_counts_as_down_and_does_not_stop_the_prober():
     with Prober([Probe("svc", "memory", broken)], 0.02) as prober:
         time.sleep(0.1)
     assert len(prober.samples) >= 3 and not any(s.up for s in prober.samples)
-    assert prober.outages("svc")[0].end is None
-
-
-def test_outages_are_runs_of_failed_checks():
-    samples = [Sample(t, "a", up) for t, up in enumerate([True, False, False, True, False])]
-    assert [(o.start, o.end) for o in outages(samples, "a")] == [(1, 3), (4, None)]
+    outage = prober.outage("svc", after=0)
+    assert outage.recovered is False and outage.up_at is None
 
 
 def test_an_api_crash_is_measured_as_an_api_outage_only(lab):
@@ -52,8 +54,8 @@ def test_an_api_crash_is_measured_as_an_api_outage_only(lab):
         ended = time.time()
         time.sleep(0.3)
 
-    (outage,) = [o for o in prober.outages("api") if o.end is None or o.end > started]
+    outage = prober.outage("api", after=started)
     # It begins at the crash, and ends after the restart began, by the time it returned.
-    assert started <= outage.start < started + 0.5
-    assert started + 1.0 < outage.end < ended + 0.5
-    assert prober.outages("database") == [] and prober.outages("cdn") == []
+    assert started <= epoch(outage.down_at) < started + 0.5
+    assert started + 1.0 < epoch(outage.up_at) < ended + 0.5
+    assert prober.outage("database", after=0) is None and prober.outage("cdn", after=0) is None

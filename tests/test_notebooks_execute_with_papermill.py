@@ -1,0 +1,148 @@
+"""Every notebook executes headless with papermill on its default parameters, and
+``papermill --help-notebook`` documents every parameter.
+
+Only what would write into the repository is redirected: 02's ``out_dir`` (and its
+``target_options``, to the session's lab). 03 runs as the report does, with the archive
+as its working directory (``archive_dir = "."``), here a copy of a fixture archive.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+NAMES = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+ARCHIVE = REPO / "tests" / "fixtures" / "archives" / "api-passed"
+PAPERMILL = Path(sys.executable).parent / "papermill"
+
+
+def execute(name: str, output: Path, cwd: Path, **parameters) -> nbformat.NotebookNode:
+    papermill.execute_notebook(
+        str(NOTEBOOKS / f"{name}.ipynb"),
+        str(output),
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(cwd),
+        progress_bar=False,
+        execution_timeout=120,
+    )
+    return nbformat.read(output, as_version=4)
+
+
+def text_of(notebook: nbformat.NotebookNode) -> str:
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            data = output.get("data", {})
+            parts += [data.get(mime, "") for mime in ("text/plain", "text/markdown", "text/html")]
+    return "\n".join(parts)
+
+
+def mime_types(notebook: nbformat.NotebookNode) -> set[str]:
+    return {
+        mime for c in notebook.cells for o in c.get("outputs", []) for mime in o.get("data", {})
+    }
+
+
+def test_00_readiness_on_its_defaults(tmp_path):
+    notebook = execute("00_readiness", tmp_path / "out.ipynb", cwd=NOTEBOOKS)
+    text = text_of(notebook)
+    assert "Bookstore:" in text and "archived exercises" in text
+    assert "Reached stage" in text
+    assert {"image/png", "application/vnd.jupyter.widget-view+json"} <= mime_types(notebook)
+
+
+def test_01_dependency_mapping_on_its_defaults(tmp_path):
+    notebook = execute("01_dependency_mapping", tmp_path / "out.ipynb", cwd=NOTEBOOKS)
+    text = text_of(notebook)
+    assert "bookstore-db" in text  # the architecture table
+    assert "image/png" in mime_types(notebook)  # the dependency graph
+
+
+@pytest.mark.timeout(180)
+def test_02_game_day_on_its_defaults_shows_the_panel_and_lets_the_kernel_go(lab, tmp_path):
+    began = time.monotonic()
+    notebook = execute(
+        "02_game_day",
+        tmp_path / "out.ipynb",
+        cwd=NOTEBOOKS,
+        out_dir=str(tmp_path / "reports"),
+        target_options={"state_dir": str(lab.root)},
+    )
+    # The panel's clock and probe threads must not hold the kernel's shutdown.
+    assert time.monotonic() - began < 60
+    assert "application/vnd.jupyter.widget-view+json" in mime_types(notebook)
+    assert "the exercise is still running" in text_of(notebook)
+    [log] = (tmp_path / "reports").glob("*/events.jsonl")
+    kinds = [json.loads(line)["type"] for line in log.read_text().splitlines()]
+    assert kinds[:2] == ["exercise_started", "probes_started"]
+    assert "fault_injected" not in kinds  # interactive: nothing breaks until Start
+
+
+def test_03_report_on_its_defaults_inside_an_archive(tmp_path):
+    archive = Path(shutil.copytree(ARCHIVE, tmp_path / "api-passed"))
+    notebook = execute("03_report", tmp_path / "out.ipynb", cwd=archive)
+    assert "api-failure" in text_of(notebook)
+    assert "image/png" in mime_types(notebook)
+    assert list(archive.glob("*.png"))  # the chart cells draw into the archive
+
+
+def test_04_history_on_its_defaults(tmp_path):
+    notebook = execute("04_history", tmp_path / "out.ipynb", cwd=NOTEBOOKS)
+    assert "overdue" in text_of(notebook)  # the cadence table
+
+
+def assigned_names(source: str) -> list[str]:
+    """The names a parameters cell assigns, in order."""
+    names = []
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return names
+
+
+def help_texts(cli_output: str) -> dict[str, str]:
+    """``name: help`` from ``papermill --help-notebook``: the help follows the
+    ``(default ...)`` on the same line, or on the next, indented."""
+    listing = cli_output.split("Parameters inferred for notebook", 1)[1].splitlines()[1:]
+    helps: dict[str, str] = {}
+    name = None
+    for line in listing:
+        match = re.match(r"^  (\w+): .*?\(default .*?\)(.*)$", line)
+        if match:
+            name = match.group(1)
+            helps[name] = match.group(2).strip()
+        elif name and line.startswith("   "):
+            helps[name] = f"{helps[name]} {line.strip()}".strip()
+    return helps
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_help_notebook_documents_every_parameter(name):
+    path = NOTEBOOKS / f"{name}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    [cell] = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    result = subprocess.run(
+        [str(PAPERMILL), "--help-notebook", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    helps = help_texts(result.stdout)
+    # papermill skips a line it cannot parse (a second "=" in its comment, for one).
+    assert list(helps) == assigned_names(cell.source), result.stdout
+    assert [p for p, text in helps.items() if len(text) < 10] == [], result.stdout
