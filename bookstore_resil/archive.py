@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from . import events as ev
+from .errors import ReportError
 from .exercise import SUMMARY_FILE, write_summary
-from .graph import locate_system_folder
+from .loader import locate_system_folder
 from .measure import summarize
-from .report import CHARTS, ReportError
+from .report import CHARTS
 
 REPORT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_report.ipynb"
 REPORT_IPYNB = "report.ipynb"

@@ -71,3 +71,11 @@ class EventLogError(ResilError):
         self.path = path
         self.line = line
         super().__init__(f"{path}:{line}: event: {message}")
+
+
+class ReportError(ResilError):
+    """An archive that cannot be reported on (no event log, a failed notebook, S3 trouble)."""
+
+    def __init__(self, archive: str, message: str):
+        self.archive = archive
+        super().__init__(f"{archive}: {message}")

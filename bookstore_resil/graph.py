@@ -16,7 +16,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cached_property
-from pathlib import Path
 
 import networkx as nx
 
@@ -132,19 +131,6 @@ def parse_moment(text: str | None) -> datetime | None:
             f"cannot read {text!r} as an ISO time, e.g. 2024-05-01T02:30-07:00"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def locate_system_folder(folder: str | Path) -> Path:
-    """A relative system folder looked up from the current directory, then its parent.
-
-    Notebooks run with the repo root or ``notebooks/`` as their directory; both find
-    ``data/bookstore`` this way.
-    """
-    folder = Path(folder)
-    if folder.is_absolute() or folder.is_dir():
-        return folder
-    above = Path.cwd().parent / folder
-    return above if above.is_dir() else folder
 
 
 def _upstream(graph: nx.DiGraph, sources: Iterable[str]) -> set[str]:

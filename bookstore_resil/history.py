@@ -233,8 +233,7 @@ def ages(
 
 def scenario_ids(data_dir: str | Path | None) -> list[str]:
     """The scenario ids of the system definition at ``data_dir``; none if there is no folder."""
-    from .graph import locate_system_folder
-    from .loader import load_system
+    from .loader import load_system, locate_system_folder
 
     folder = locate_system_folder(data_dir) if data_dir else None
     if folder is None or not folder.is_dir():

@@ -149,7 +149,7 @@ class _ContactsFile(BaseModel):
     notification: list[Notification] = []
 
 
-class _Collector:
+class Collector:
     """Gathers problems for one folder; each file's document is kept for line look-ups."""
 
     def __init__(self, folder: Path):
@@ -240,7 +240,7 @@ def locate_system_folder(folder: str | Path) -> Path:
 def load_system(folder: str | Path) -> System:
     """Load and cross-check the system folder; raise DefinitionError with every problem."""
     folder = Path(folder)
-    found = _Collector(folder)
+    found = Collector(folder)
     if not folder.is_dir():
         raise DefinitionError([Problem(str(folder), 0, "(folder)", "not a folder")])
     system_path = folder / SYSTEM_FILE
@@ -317,7 +317,7 @@ def _duplicates(ids: list[str]) -> list[int]:
     return repeats
 
 
-def _check_system(found: _Collector, file: str, parsed: _SystemFile) -> None:
+def _check_system(found: Collector, file: str, parsed: _SystemFile) -> None:
     ids = [s.id for s in parsed.services]
     for index in _duplicates(ids):
         found.add(file, ("services", index, "id"), f"duplicate service id {ids[index]!r}")
@@ -373,7 +373,7 @@ def _cycles(services: list[Service]) -> list[list[str]]:
 
 
 def _check_contacts(
-    found: _Collector, file: str, parsed: _ContactsFile, system: _SystemFile
+    found: Collector, file: str, parsed: _ContactsFile, system: _SystemFile
 ) -> None:
     names = [c.name for c in parsed.contacts]
     for index in _duplicates(names):
@@ -392,7 +392,7 @@ def _check_contacts(
 
 
 def _check_scenarios(
-    found: _Collector,
+    found: Collector,
     scenarios: list[Scenario],
     covered: set[str] | None,
     system: _SystemFile,

@@ -31,6 +31,9 @@ PROCEDURES = ("recovery_procedure", "test_procedure", "resume_procedure")
 _NUMBER = re.compile(r"^\s*[-+]?[\d.]+\s*$")
 
 
+_DAY_WEEK = re.compile(r"(\d\s*)([dw])(?![a-z])")
+
+
 def parse_duration(value: Any) -> float:
     """``"12h"``, ``"30min"``, ``"90s"``, ``"2d"`` -> seconds, parsed by pandas.
 
@@ -41,8 +44,10 @@ def parse_duration(value: Any) -> float:
         raise ValueError(f"expected a duration with a unit such as '12h' or '30min', got {value!r}")
     import pandas as pd
 
+    # pandas 3 deprecates the lower-case day and week units the contract uses ("2d").
+    text = _DAY_WEEK.sub(lambda m: m.group(1) + m.group(2).upper(), value.strip())
     try:
-        seconds = pd.Timedelta(value.strip()).total_seconds()
+        seconds = pd.Timedelta(text).total_seconds()
     except (ValueError, TypeError) as exc:
         raise ValueError(f"cannot read {value!r} as a duration (e.g. 12h, 30min, 90s, 2d)") from exc
     if not seconds > 0:

@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 from . import events as ev
-from .errors import ResilError
 from .graph import RPO_UNMET, RTO_UNMET, ServiceAnalysis
 from .measure import StepRecord, Summary, summarize
 from .model import format_duration
@@ -80,14 +79,6 @@ STATUS_COLOURS = {
     "skipped": "#757575",
     "not measured": "#757575",
 }
-
-
-class ReportError(ResilError):
-    """An archive that cannot be reported on (no event log, a failed notebook, S3 trouble)."""
-
-    def __init__(self, archive: str, message: str):
-        self.archive = archive
-        super().__init__(f"{archive}: {message}")
 
 
 @dataclass(frozen=True)
@@ -421,8 +412,8 @@ def find(
 def dependency_of(service: str, data_dir: str | Path | None) -> tuple[ServiceAnalysis | None, str]:
     """The dependency analysis of ``service`` in the system at ``data_dir``, or why not."""
     from .errors import DefinitionError
-    from .graph import DependencyGraph, locate_system_folder
-    from .loader import load_system
+    from .graph import DependencyGraph
+    from .loader import load_system, locate_system_folder
 
     if not data_dir:
         return None, "no system definition recorded: dependency analysis left out"

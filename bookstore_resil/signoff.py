@@ -25,7 +25,7 @@ import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from .errors import DefinitionError, UsageError
-from .loader import _Collector
+from .loader import Collector
 from .people import concerns
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def load_signoffs(folder: str | Path) -> list[SignOff]:
     path = folder / SIGNOFFS_FILE
     if not path.exists():
         return []
-    found = _Collector(folder)
+    found = Collector(folder)
     file = str(path)
     document = found.read(path)
     parsed = None if document is None else found.validate(file, _SignoffsFile, document)

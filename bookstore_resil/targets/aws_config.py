@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..errors import DefinitionError, Problem
-from ..loader import _Collector, load_system
+from ..loader import Collector, load_system
 from ..model import System
 
 AWS_FILE = "aws.yaml"
@@ -135,7 +135,7 @@ def load_aws_config(folder: str | Path, system: System | None = None) -> AwsConf
     file = str(path)
     if not path.exists():
         raise DefinitionError([Problem(file, 0, "(file)", "missing: the aws target needs one")])
-    found = _Collector(folder)
+    found = Collector(folder)
     document = found.read(path)
     config = None if document is None else found.validate(file, AwsConfig, document)
     if config is None:
