@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from . import events as ev
+from .errors import ReportError
 from .graph import RPO_UNMET, RTO_UNMET, ServiceAnalysis
 from .measure import StepRecord, Summary, summarize
 from .model import format_duration
