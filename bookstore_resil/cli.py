@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .errors import DefinitionError, Problem, ResilError
+from .errors import DefinitionError, ResilError
 
 DEFAULT_DATA = Path("data/bookstore")
 
@@ -31,16 +31,9 @@ def _print_json(document: object) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .loader import load_system
+    from .validate import validate_folder
 
-    folder = _data_dir(args)
-    problems = _signoff_problems(folder)
-    try:
-        system = load_system(folder)
-    except DefinitionError as error:
-        raise DefinitionError([*error.problems, *problems]) from None
-    if problems:
-        raise DefinitionError(problems)
+    system = validate_folder(_data_dir(args))
     steps = sum(len(s.steps) for s in system.scenarios)
     print(
         f"{system.path}: valid: {system.system}, {len(system.services)} services, "
@@ -194,17 +187,6 @@ def _add_dependency_commands(commands: argparse._SubParsersAction) -> None:
 
 
 # --- team readiness: notify, signoff, stage (issue #7) ---
-
-
-def _signoff_problems(folder: Path) -> list[Problem]:
-    """The problems of the folder's signoffs.yaml, for validate to list with the rest."""
-    from .signoff import load_signoffs
-
-    try:
-        load_signoffs(folder)
-    except DefinitionError as error:
-        return error.problems
-    return []
 
 
 def cmd_notify(args: argparse.Namespace) -> int:

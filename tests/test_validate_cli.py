@@ -86,3 +86,17 @@ def test_the_data_folder_comes_from_bookstore_resil_data(
 ):
     result = run("validate", *args, data_env=data_env)
     assert (result.returncode, result.stdout, result.stderr) == (exit_code, stdout, stderr)
+
+
+def test_validate_checks_the_aws_yaml_beside_the_definition(tmp_path):
+    import shutil
+
+    data = tmp_path / "bookstore"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data" / "bookstore", data)
+    aws = data / "aws.yaml"
+    aws.write_text(aws.read_text().replace("  database:\n", "  databse:\n"))
+    result = run("validate", "--data", str(data))
+    assert result.returncode == 2
+    line = next(n for n, text in enumerate(aws.read_text().splitlines(), 1) if "databse" in text)
+    assert result.stderr.startswith(f"{aws}:{line}: databases.databse: unknown service 'databse'")
+    assert result.stdout == "" and "Traceback" not in result.stderr
