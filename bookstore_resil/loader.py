@@ -39,8 +39,8 @@ class LineList(list):
     item_lines: list[int]
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that builds LineDict/LineList and reports duplicate keys."""
+class _LineConstructor:
+    """Builds LineDict/LineList, notes duplicate keys; mixed into a safe loader."""
 
     def __init__(self, stream: str):
         super().__init__(stream)
@@ -59,7 +59,7 @@ class _LineLoader(yaml.SafeLoader):
             ) from exc
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+def _construct_mapping(loader: _LineConstructor, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     mapping = LineDict()
     mapping.line = node.start_mark.line + 1
@@ -80,15 +80,42 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     return mapping
 
 
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
+def _construct_sequence(loader: _LineConstructor, node: yaml.SequenceNode) -> LineList:
     sequence = LineList(loader.construct_object(child, deep=True) for child in node.value)
     sequence.line = node.start_mark.line + 1
     sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
     return sequence
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+class _LineLoader(_LineConstructor, yaml.SafeLoader):
+    """The pure-Python parser: its messages and lines are the ones problems report."""
+
+
+# libyaml's parser is several times faster on large definitions; it only ever reads files
+# that parse cleanly, since what it refuses is parsed again by the pure-Python one.
+_FastLineLoader = (
+    type("_FastLineLoader", (_LineConstructor, yaml.CSafeLoader), {})
+    if hasattr(yaml, "CSafeLoader")
+    else None
+)
+
+for _loader in filter(None, (_LineLoader, _FastLineLoader)):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _parse(text: str) -> tuple[Any, list[tuple[LineDict, Any, int]]]:
+    """The document and its duplicate keys; raises the pure-Python parser's YAML errors."""
+    if _FastLineLoader is not None:
+        fast = _FastLineLoader(text)
+        try:
+            return fast.get_single_data(), fast.duplicates
+        except (yaml.YAMLError, RecursionError):
+            pass
+        finally:
+            fast.dispose()
+    loader = _LineLoader(text)  # which refuses control characters at once
+    return loader.get_single_data(), loader.duplicates
 
 
 def line_of(document: Any, path: tuple[Any, ...]) -> int:
@@ -170,8 +197,7 @@ class Collector:
             self.problems.append(Problem(file, 1, "(file)", f"cannot read: {exc}"))
             return None
         try:
-            loader = _LineLoader(text)  # which refuses control characters at once
-            document = loader.get_single_data()
+            document, duplicates = _parse(text)
         except yaml.reader.ReaderError as exc:
             line = text.count("\n", 0, exc.position) + 1
             message = f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}"
@@ -188,7 +214,7 @@ class Collector:
         except (yaml.YAMLError, RecursionError) as exc:
             self.problems.append(Problem(file, 1, "(yaml)", f"invalid YAML: {exc}"))
             return None
-        for mapping, key, line in loader.duplicates:
+        for mapping, key, line in duplicates:
             field = field_name((*path_to(document, mapping), key))
             self.problems.append(Problem(file, line, field, "duplicate key"))
         if not isinstance(document, LineDict):

@@ -50,9 +50,9 @@ from datetime import datetime, timezone
 from IPython.display import Markdown, display
 
 from bookstore_resil.charts import png_image
-from bookstore_resil.graph import locate_system_folder, parse_moment
+from bookstore_resil.graph import parse_moment
 from bookstore_resil.history import load_history
-from bookstore_resil.loader import load_system
+from bookstore_resil.loader import load_system, locate_system_folder
 from bookstore_resil.people import notify_table, who_to_notify
 from bookstore_resil.people_charts import org_chart
 from bookstore_resil.signoff import load_signoffs, signoff_form, signoff_table

@@ -41,8 +41,8 @@ at_time = None  # ISO time (e.g. "2024-05-01T02:30:00-07:00") to judge criticali
 
 # %%
 from bookstore_resil import charts, tables
-from bookstore_resil.graph import DependencyGraph, locate_system_folder, parse_moment
-from bookstore_resil.loader import load_system
+from bookstore_resil.graph import DependencyGraph, parse_moment
+from bookstore_resil.loader import load_system, locate_system_folder
 
 # %%
 graph = DependencyGraph(load_system(locate_system_folder(data_dir)))

@@ -42,7 +42,7 @@ now = ""  # ISO time to measure ages from; empty for now
 
 # %%
 from bookstore_resil import history as h
-from bookstore_resil.graph import locate_system_folder
+from bookstore_resil.loader import locate_system_folder
 
 history = h.load_history(locate_system_folder(reports_dir))
 

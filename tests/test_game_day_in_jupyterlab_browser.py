@@ -5,10 +5,11 @@ JupyterLab serves a temporary folder holding a copy of the notebook with a cell 
 parameters injected after its own (papermill-style): the Bookstore definition, a
 temporary reports folder, the test lab, ``api-failure`` with the ``api-crash`` fault
 (the short path: the app restart brings the API back), interactive mode. The browser runs
-every cell from the Run menu, then clicks through the game-day panel: Notified Bob, Start,
-each automated step's Run as its card becomes current, a deviation, the manual
-resume step Done with a note, Finish. Then the archive on disk must say exactly that.
-The screenshot of the panel goes to ``test-artifacts/game_day_widgets.png``.
+every cell from the Run menu, then clicks through the game-day panel as the notebook tells
+the room to: Start, Notified Bob, each automated step's Run as its card becomes current,
+a deviation, the manual resume step Done with a note, Finish. Then the archive on disk
+must say exactly that. The screenshot of the panel goes to
+``test-artifacts/game_day_widgets.png`` (and the test's temporary folder).
 """
 
 from __future__ import annotations
@@ -132,11 +133,11 @@ def test_a_facilitator_plays_the_game_day_in_jupyterlab(lab, tmp_path):
                 expect(box.get_by_text("current", exact=True)).to_be_visible()
                 return box
 
-            panel.get_by_role("button", name="Notified Bob").click()
             path = [*AUTOMATED, MANUAL]
             expect(card(path[0]).get_by_role("button", name="Run")).to_be_disabled()
             start.click()
             expect(panel).to_contain_text("api DOWN")
+            panel.get_by_role("button", name="Notified Bob").click()
 
             for step_id, following in pairwise(path):
                 box = current(step_id)
@@ -193,7 +194,7 @@ def test_a_facilitator_plays_the_game_day_in_jupyterlab(lab, tmp_path):
     assert finished[MANUAL]["note"] == NOTE
     assert [e["contact"] for e in events if e["type"] == "notification"] == ["Bob"]
     assert [e["text"] for e in events if e["type"] == "deviation"] == [DEVIATION]
-    assert kinds.index("notification") < kinds.index("fault_injected")
+    assert kinds.index("fault_injected") < kinds.index("notification")
 
     summary = json.loads((archive / "summary.json").read_text(encoding="utf-8"))
     assert summary["exercise_id"] == EXERCISE_ID
