@@ -63,6 +63,8 @@ class EventLog:
         event = {"ts": iso(ts or now()), "type": type, **fields}
         line = json.dumps(event, default=str, separators=(",", ":")) + "\n"
         with self._lock:
+            if self._file.closed:
+                raise EventLogError(str(self.path), 0, f"closed: {type} not recorded")
             self._file.write(line)
             self._file.flush()
             os.fsync(self._file.fileno())

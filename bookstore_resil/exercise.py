@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import events as ev
-from .errors import ExerciseError, ResilError
+from .errors import EventLogError, ExerciseError, ResilError
 from .loader import JUMPS
 from .log import logger
 from .measure import DEFAULT_SUSTAIN_S, Summary, summarize
@@ -358,6 +358,8 @@ class Exercise:
         )
 
     def _close(self, step: Step, status: str, by: str, **fields: Any) -> None:
+        if self.finished:
+            return  # halted while the step ran: it stays open in the log, as it was
         following = self._next_after(step, status)
         self.statuses[step.id] = status
         self._record(
@@ -422,11 +424,18 @@ class Exercise:
         if self.endpoint_up.get(sample.endpoint) is not sample.up:
             self.endpoint_up[sample.endpoint] = sample.up
             at = ev.iso(datetime.fromtimestamp(sample.ts, timezone.utc))
-            self._record(ev.PROBE, endpoint=sample.endpoint, up=sample.up, at=at)
+            self._record_measurement(ev.PROBE, endpoint=sample.endpoint, up=sample.up, at=at)
 
     def _canary_written(self, write: CanaryWrite) -> None:
         at = ev.iso(datetime.fromtimestamp(write.ts, timezone.utc))
-        self._record(ev.CANARY, seq=write.seq, ack=write.acknowledged, at=at)
+        self._record_measurement(ev.CANARY, seq=write.seq, ack=write.acknowledged, at=at)
+
+    def _record_measurement(self, type: str, **fields: Any) -> None:
+        # From a probe's thread: a sample that lands after the log closed belongs to no one.
+        try:
+            self._record(type, **fields)
+        except EventLogError:
+            logger.debug("%s after the exercise finished: dropped", type)
 
     def _wait_for_baseline(self) -> None:
         """Let the probes see every endpoint up for ``baseline_s`` before breaking anything."""

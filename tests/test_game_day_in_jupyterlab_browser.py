@@ -68,7 +68,7 @@ def wait_for_report(path: Path, timeout_s: float) -> None:
         time.sleep(0.5)
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(240)
 def test_a_facilitator_plays_the_game_day_in_jupyterlab(lab, tmp_path):
     from playwright.sync_api import expect
 

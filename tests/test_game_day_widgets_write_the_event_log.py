@@ -94,3 +94,21 @@ def test_halt_ends_the_exercise_as_aborted_at_once(lab, tmp_path):
     assert not any(t == ev.STEP_STARTED for t in types[types.index(ev.HALTED) :])
     assert panel.exercise.summary().outcome == "aborted"
     assert all(c.run.disabled and c.done.disabled for c in panel.cards)
+
+
+def test_halt_while_an_action_runs_stops_at_once_and_leaves_the_step_open(lab, tmp_path):
+    panel = open_panel(lab, tmp_path, "api-failure")
+    click(panel, panel.start)
+    for _ in range(3):  # verify, restart app, restart instance: all fail on a lost instance
+        card = next(c for c in panel.cards if c.step is panel.exercise.current)
+        click(panel, card.run)
+    card = next(c for c in panel.cards if c.step is panel.exercise.current)
+    assert card.step.id == "launch-replacement"
+    card.run.click()  # launching takes seconds; Halt must not wait for it
+    panel.halt.click()
+    panel.wait()
+    assert panel.message.value == ""
+    summary = panel.exercise.summary()
+    assert summary.outcome == "aborted"
+    assert summary.steps[-1].id == "launch-replacement"
+    assert summary.steps[-1].status == "running"
