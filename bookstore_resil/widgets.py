@@ -17,6 +17,7 @@ import ipywidgets as w
 from .exercise import Exercise
 from .log import logger
 from .model import Step, format_duration
+from .targets.base import ActionResult
 
 STATUS_COLOURS = {"ok": "#2e7d32", "failed": "#c62828", "skipped": "#757575"}
 
@@ -26,6 +27,14 @@ def _badge(text: str, colour: str) -> str:
         f'<span style="background:{colour};color:white;padding:2px 8px;border-radius:4px;'
         f'margin-right:6px">{html.escape(text)}</span>'
     )
+
+
+def _excerpt(result: ActionResult, lines: int = 12) -> str:
+    """The start of an action's output (the whole of it is in the event log)."""
+    text = "\n".join(filter(None, (result.output, result.error)))
+    kept = text.splitlines()[:lines]
+    more = len(text.splitlines()) - len(kept)
+    return "\n".join(line[:200] for line in kept) + (f"\n... {more} more lines" if more else "")
 
 
 class StepCard:
@@ -160,9 +169,7 @@ class GameDayPanel:
             try:
                 result = call()
                 if card is not None and result is not None and hasattr(result, "output"):
-                    card.output.value = (
-                        f"<pre>{html.escape(result.output or result.error or '')}</pre>"
-                    )
+                    card.output.value = f"<pre>{html.escape(_excerpt(result))}</pre>"
                 self.message.value = ""
             except Exception as error:  # shown to the facilitator; the log has the facts
                 logger.warning("game-day action failed: %s", error)
