@@ -415,6 +415,19 @@ def _check_contacts(
                     ("contacts", index, "services", item_index),
                     f"unknown service {service!r}",
                 )
+    boss = {c.name: c.reports_to for c in parsed.contacts}
+    reported: set[str] = set()
+    for index, contact in enumerate(parsed.contacts):
+        chain = [contact.name]
+        while boss.get(chain[-1]) in boss and boss[chain[-1]] not in chain:
+            chain.append(boss[chain[-1]])
+        if boss.get(chain[-1]) == contact.name and contact.name not in reported:
+            reported.update(chain)
+            found.add(
+                file,
+                ("contacts", index, "reports_to"),
+                "org chart cycle: " + " -> ".join([*chain, contact.name]),
+            )
 
 
 def _check_scenarios(
