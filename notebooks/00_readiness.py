@@ -45,28 +45,10 @@ reports_dir = "reports"  # parent folder of the exercise archives (<id>/summary.
 at_time = None  # ISO time (e.g. "2024-05-06T09:30:00-07:00") to judge availability and the 5-week cadence; None for now
 
 # %%
-from datetime import datetime, timezone
+from bookstore_resil.readiness import readiness
 
-from IPython.display import Markdown, display
-
-from bookstore_resil.charts import png_image
-from bookstore_resil.graph import parse_moment
-from bookstore_resil.history import load_history
-from bookstore_resil.loader import load_system, locate_system_folder
-from bookstore_resil.people import notify_table, who_to_notify
-from bookstore_resil.people_charts import org_chart
-from bookstore_resil.signoff import load_signoffs, signoff_form, signoff_table
-from bookstore_resil.stages import checklist, find_repo
-
-# %%
-folder = locate_system_folder(data_dir)
-system = load_system(folder)
-moment = parse_moment(at_time) or datetime.now(timezone.utc)
-history = load_history(locate_system_folder(reports_dir))
-stages = checklist(system, history, load_signoffs(folder), moment, find_repo(folder))
-print(f"{system.system}: {len(history.exercises)} archived exercises; as of {moment.isoformat(timespec='minutes')}")
-for skipped in stages.skipped:
-    print(f"skipped {skipped}")
+room = readiness(data_dir, reports_dir, at_time)
+print(room.summary())
 
 # %% [markdown]
 # ## The staged-resiliency checklist
@@ -76,8 +58,7 @@ for skipped in stages.skipped:
 # levels the series is built on.
 
 # %%
-display(Markdown(f"**Reached stage {stages.reached} of {len(stages.stages)}.**"))
-stages.table()
+room.checklist.table()
 
 # %% [markdown]
 # ## Who has signed what
@@ -88,7 +69,7 @@ stages.table()
 # sign-off must be made again. Team-wide agreement needs `agreed` in every concerned cell.
 
 # %%
-signoff_table(system, load_signoffs(folder))
+room.signoffs()
 
 # %% [markdown]
 # ## The org chart
@@ -97,7 +78,7 @@ signoff_table(system, load_signoffs(folder))
 # zone), grey the ones who are not.
 
 # %%
-png_image(org_chart(system, moment))
+room.org_chart()
 
 # %% [markdown]
 # ## Who to notify when each service fails
@@ -106,9 +87,7 @@ png_image(org_chart(system, moment))
 # services cover the failed one, then up the org chart. *Available* is judged at `at_time`.
 
 # %%
-for service in system.services:
-    display(Markdown(f"### {service.name} (`{service.id}`)"))
-    display(notify_table(who_to_notify(system, service.id, moment)))
+room.call_lists()
 
 # %% [markdown]
 # ## Record sign-offs during the playbook review
@@ -118,16 +97,4 @@ for service in system.services:
 # of the playbook's current content; the table below refreshes.
 
 # %%
-import ipywidgets as widgets
-
-current = widgets.Output()
-
-
-def show_signoffs(_records=None):
-    current.clear_output()
-    with current:
-        display(signoff_table(system, load_signoffs(folder)))
-
-
-show_signoffs()
-display(signoff_form(system, on_record=show_signoffs), current)
+room.signoff_panel()
