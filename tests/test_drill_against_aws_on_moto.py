@@ -165,6 +165,9 @@ def run(world, tmp_path, scenario: str, destructive: bool = True, report: bool =
         out_dir=tmp_path / "reports",
         target_options={"allow_destructive": True} if destructive else {},
         report=report,
+        # Moto answers in milliseconds: a service is down for 0.1-0.8 s, which the default
+        # 0.1 s probe interval (plus the probe's own calls) can miss. Sample faster.
+        probe_interval=0.02,
         progress=lambda _: None,
     )
     summary = result.summary
