@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.conftest_lab"]
+pytest_plugins = ["tests.conftest_lab", "tests.conftest_aws"]

@@ -10,26 +10,17 @@ import pytest
 
 from bookstore_resil.secrets import redact, scan_for_secrets
 from bookstore_resil.targets.aws import AwsTarget
-from bookstore_resil.targets.aws_moto import build_seed_world, moto_env, moto_server, reset
+from bookstore_resil.targets.aws_moto import build_seed_world, reset
+from tests.conftest_aws import use_moto_env
 
 KEY_ID = "AKIAFAKEBOOKSTORE0001"
 SECRET = "fAkE/Bookstore+Secret/0123456789abcdefghijklmnopqrstuvwxyzAB"
 TOKEN = "FwoGZXIvYXdzEFAKEBOOKSTORESESSIONTOKEN//////////0001"
 
 
-@pytest.fixture(scope="module")
-def moto_url():
-    with moto_server() as url:
-        yield url
-
-
 @pytest.fixture
 def world(moto_url, tmp_path, monkeypatch):
-    for key, value in moto_env(KEY_ID, SECRET).items():
-        if value is None:
-            monkeypatch.delenv(key, raising=False)
-        else:
-            monkeypatch.setenv(key, value)
+    use_moto_env(monkeypatch, KEY_ID, SECRET)
     monkeypatch.setenv("AWS_SESSION_TOKEN", TOKEN)
     reset(moto_url)
     return build_seed_world(moto_url, tmp_path / "bookstore")

@@ -12,7 +12,8 @@ import pytest
 from bookstore_resil.loader import load_system
 from bookstore_resil.targets import get_target
 from bookstore_resil.targets.aws import AwsTarget
-from bookstore_resil.targets.aws_moto import build_seed_world, moto_env, moto_server, reset
+from bookstore_resil.targets.aws_moto import build_seed_world, reset
+from tests.conftest_aws import use_moto_env
 
 BUCKET = "cdn.bookstore.pingpublications.com"
 
@@ -37,12 +38,6 @@ class _Bookstore(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def moto_url():
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def api_url():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Bookstore)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -55,11 +50,7 @@ def api_url():
 
 @pytest.fixture
 def world(moto_url, api_url, tmp_path, monkeypatch):
-    for key, value in moto_env().items():
-        if value is None:
-            monkeypatch.delenv(key, raising=False)
-        else:
-            monkeypatch.setenv(key, value)
+    use_moto_env(monkeypatch)
     reset(moto_url)
     return build_seed_world(moto_url, tmp_path / "bookstore", urls={"api": api_url})
 

@@ -8,7 +8,8 @@ import pytest
 from bookstore_resil.errors import TargetError
 from bookstore_resil.loader import load_system
 from bookstore_resil.targets.aws import AwsTarget
-from bookstore_resil.targets.aws_moto import build_seed_world, moto_env, moto_server, reset
+from bookstore_resil.targets.aws_moto import build_seed_world, reset
+from tests.conftest_aws import use_moto_env
 
 # Every change an action can make, and what the dry run records for it.
 CHANGES = {
@@ -25,19 +26,9 @@ CHANGES = {
 
 
 @pytest.fixture(scope="module")
-def moto_url():
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def world(moto_url, tmp_path_factory):
     with pytest.MonkeyPatch.context() as env:
-        for key, value in moto_env().items():
-            if value is None:
-                env.delenv(key, raising=False)
-            else:
-                env.setenv(key, value)
+        use_moto_env(env)
         reset(moto_url)
         world = build_seed_world(moto_url, tmp_path_factory.mktemp("dry") / "bookstore")
         # A running instance of the AMI backup, for update_dns to point the A record at.

@@ -13,23 +13,14 @@ import yaml
 
 from bookstore_resil.errors import TargetError
 from bookstore_resil.targets.aws import AwsTarget, wait_for
-from bookstore_resil.targets.aws_moto import build_seed_world, moto_env, moto_server, reset
-
-
-@pytest.fixture(scope="module")
-def moto_url():
-    with moto_server() as url:
-        yield url
+from bookstore_resil.targets.aws_moto import build_seed_world, reset
+from tests.conftest_aws import use_moto_env
 
 
 @pytest.fixture(scope="module")
 def world(moto_url, tmp_path_factory):
     with pytest.MonkeyPatch.context() as env:
-        for key, value in moto_env().items():
-            if value is None:
-                env.delenv(key, raising=False)
-            else:
-                env.setenv(key, value)
+        use_moto_env(env)
         reset(moto_url)
         yield build_seed_world(moto_url, tmp_path_factory.mktemp("errors") / "bookstore")
 

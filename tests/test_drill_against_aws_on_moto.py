@@ -27,8 +27,9 @@ from bookstore_resil import events as ev
 from bookstore_resil.drill import drill
 from bookstore_resil.secrets import scan_for_secrets
 from bookstore_resil.targets.aws import AwsTarget
-from bookstore_resil.targets.aws_moto import LOOPBACK, build_seed_world, moto_env, moto_server
+from bookstore_resil.targets.aws_moto import LOOPBACK, build_seed_world
 from bookstore_resil.targets.aws_moto import reset as reset_moto
+from tests.conftest_aws import use_moto_env
 
 KEY_ID = "AKIAFAKEDRILLONMOTO07"
 SECRET = "fAkE/Drill+On+Moto/0123456789abcdefghijklmnopqrstuvwxyzABCD"
@@ -122,12 +123,6 @@ class _WebHandler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def moto_url():
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def web(moto_url):
     server = _Web(moto_url)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -141,11 +136,7 @@ def web(moto_url):
 @pytest.fixture
 def world(moto_url, web, tmp_path, monkeypatch):
     """A fresh seed world in moto; this process (and so the kernel) set up to reach it."""
-    for key, value in moto_env(KEY_ID, SECRET).items():
-        if value is None:
-            monkeypatch.delenv(key, raising=False)
-        else:
-            monkeypatch.setenv(key, value)
+    use_moto_env(monkeypatch, KEY_ID, SECRET)
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
     for name in ("http_proxy", "HTTP_PROXY"):
         monkeypatch.setenv(name, web)

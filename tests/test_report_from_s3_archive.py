@@ -8,22 +8,12 @@ from pathlib import Path
 import boto3
 import papermill.s3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from bookstore_resil.archive import build_report
 from bookstore_resil.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archives"
 BUCKET = "gameday-archives"
-
-
-@pytest.fixture(scope="module")
-def moto_url():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture
