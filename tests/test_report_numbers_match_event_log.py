@@ -16,23 +16,9 @@ from pathlib import Path
 import pytest
 
 from bookstore_resil.archive import build_report
+from tests.contract import SUMMARY_KEYS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archives"
-CONTRACT_KEYS = {
-    "exercise_id",
-    "scenario",
-    "target",
-    "started_at",
-    "ended_at",
-    "outcome",
-    "rto_s",
-    "rpo_s",
-    "measured_downtime_s",
-    "measured_data_loss_s",
-    "rto_met",
-    "rpo_met",
-    "steps",
-}
 EXPECTED = {
     # name: (outcome, rto_met, rpo_met, data loss measured)
     "api-passed": ("passed", True, None, False),
@@ -134,7 +120,7 @@ def test_summary_json_numbers_are_the_event_logs(built, name):
     events = read_log(folder / "events.jsonl")
     outcome, rto_met, rpo_met, loss_measured = EXPECTED[name]
 
-    assert CONTRACT_KEYS <= summary.keys()
+    assert SUMMARY_KEYS <= summary.keys()
     assert summary["exercise_id"] == events[0]["exercise_id"]
     assert summary["outcome"] == outcome
     assert summary["rto_s"] == events[0]["rto_s"] and summary["rpo_s"] == events[0]["rpo_s"]
