@@ -14,8 +14,11 @@ BOOKSTORE = Path(__file__).resolve().parents[1] / "data" / "bookstore"
 
 
 def copy_bookstore(tmp_path: Path) -> Path:
-    """A private copy of data/bookstore (tests must never write the real one)."""
-    return Path(shutil.copytree(BOOKSTORE, tmp_path / "bookstore"))
+    """A private copy of data/bookstore (tests must never write the real one), before its
+    playbook review: without the seed's sign-offs."""
+    folder = Path(shutil.copytree(BOOKSTORE, tmp_path / "bookstore"))
+    (folder / "signoffs.yaml").unlink()
+    return folder
 
 
 def edit_yaml(path: Path, change) -> None:

@@ -412,3 +412,12 @@ def test_validate_accepts_the_bookstore(capsys: pytest.CaptureFixture[str]):
     assert capsys.readouterr().out == (
         f"{BOOKSTORE}: valid: Bookstore, 3 services, 3 contacts, 3 scenarios, 31 steps\n"
     )
+
+
+def test_the_whole_team_agreed_to_every_playbook_as_the_seed_reports():
+    from bookstore_resil.signoff import load_signoffs, signoff_statuses
+
+    statuses = signoff_statuses(load_system(BOOKSTORE), load_signoffs(BOOKSTORE))
+    concerned = [s for s in statuses if s.concerned]
+    assert len(concerned) == 8
+    assert {s.status for s in concerned} == {"agreed"}
