@@ -38,7 +38,8 @@ from .loader import locate_system_folder
 from .measure import summarize
 from .report import CHARTS
 
-REPORT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_report.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+REPORT_NOTEBOOK = NOTEBOOKS / "03_report.ipynb"
 REPORT_IPYNB = "report.ipynb"
 REPORT_HTML = "report.html"
 KERNEL = "python3"

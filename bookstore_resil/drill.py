@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .archive import KERNEL, KERNEL_ARGUMENTS, NOTEBOOKS, build_report
 from .errors import ExerciseError
 from .events import EVENTS_FILE, read_events
 from .exercise import SUMMARY_FILE, new_exercise_id, write_summary
@@ -21,7 +22,6 @@ from .gameday import build_target
 from .loader import load_system
 from .measure import Summary, summarize
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 GAME_DAY_NOTEBOOK = NOTEBOOKS / "02_game_day.ipynb"
 EXERCISE_NOTEBOOK = "exercise.ipynb"
 
@@ -88,26 +88,40 @@ def drill(
             str(GAME_DAY_NOTEBOOK),
             str(archive_dir / EXERCISE_NOTEBOOK),
             parameters=parameters,
-            kernel_name="python3",
-            progress_bar=sys.stderr.isatty(),
+            kernel_name=KERNEL,
+            extra_arguments=list(KERNEL_ARGUMENTS),
+            progress_bar=False,
+            stdout_file=_Lines(progress),
             cwd=str(archive_dir),
         )
         error = None
     except papermill.PapermillExecutionError as exc:
         error = f"{exc.ename}: {exc.evalue}"
     summary = _summary(archive_dir, error)
-    progress(f"drill: {summary.outcome}: {summary.reason}")
 
     built = None
     if report:
-        from .archive import build_report
-
         built = build_report(archive_dir, progress=progress)
     if error:
         raise ExerciseError(
             exercise_id, f"the game-day notebook failed: {error} (archive: {archive_dir})"
         )
     return DrillResult(archive_dir, summary, built)
+
+
+class _Lines:
+    """A file-like object handing each complete line the kernel prints to ``progress``."""
+
+    def __init__(self, progress: Callable[[str], None]):
+        self.progress, self.pending = progress, ""
+
+    def write(self, text: str) -> None:
+        *lines, self.pending = (self.pending + text).split("\n")
+        for line in lines:
+            self.progress(f"drill: {line}")
+
+    def flush(self) -> None:
+        pass
 
 
 def _summary(archive_dir: Path, error: str | None) -> Summary:

@@ -284,23 +284,34 @@ class Exercise:
             )
         return self._finish(wait_for_recovery=True)
 
-    def run_auto(self, responses: dict[str, str] | None = None) -> Summary:
+    def run_auto(
+        self,
+        responses: dict[str, str] | None = None,
+        progress: Callable[[str], None] = lambda _line: None,
+    ) -> Summary:
         """Run the whole playbook headless: automated steps run, manual ones take ``responses``.
 
         A manual step with no response is marked ok, or skipped when it is optional.
+        ``progress`` gets a line as each step ends (drill streams them to the terminal).
         """
         responses = responses or {}
         if self.fault_at is None:
             self._wait_for_baseline()
             self.start()
+            progress(f"{self.fault or 'outage declared'} at {ev.iso(self.fault_at)}")
         while self.current is not None and not self._halt.is_set():
             step = self.current
+            began = time.monotonic()
             if step.automated:
                 self.run()
             else:
                 status = responses.get(step.id, "skipped" if step.optional else "ok")
                 self.mark(status, note="response given in auto mode", by="auto-response")
-        return self.finish() if not self.finished else self.summary()
+            took = time.monotonic() - began
+            progress(f"  {self.statuses[step.id]:<8} {took:6.1f}s  {step.id}")
+        summary = self.finish() if not self.finished else self.summary()
+        progress(f"{summary.outcome}: {summary.reason}")
+        return summary
 
     # -- state for widgets ------------------------------------------------------------
 

@@ -71,7 +71,7 @@ def play(
 ) -> Any:
     """Interactive: the game-day panel to display. Auto: every step runs now; None."""
     if exercise.mode == "auto":
-        exercise.run_auto(responses)
+        exercise.run_auto(responses, progress=lambda line: print(line, flush=True))
         return None
     from .widgets import GameDayPanel
 
