@@ -16,7 +16,7 @@ from typing import Any
 
 from .archive import KERNEL, KERNEL_ARGUMENTS, NOTEBOOKS, build_report
 from .errors import ExerciseError
-from .events import EVENTS_FILE, read_events
+from .events import ERROR, EVENTS_FILE, STARTED, EventLog, read_events
 from .exercise import SUMMARY_FILE, new_exercise_id, write_summary
 from .gameday import build_target
 from .loader import load_system
@@ -60,9 +60,9 @@ def drill(
         known = ", ".join(s.id for s in system.scenarios)
         raise ExerciseError(exercise_id or "-", f"unknown scenario {scenario!r} (known: {known})")
 
-    target_options = dict(target_options or {})
     progress(f"drill: checking that target {target!r} is healthy")
-    build_target(target, data_dir, target_options).check_ready()
+    driver = build_target(target, data_dir, target_options)
+    driver.check_ready()
 
     exercise_id = exercise_id or new_exercise_id(scenario)
     archive_dir = Path(out_dir).resolve() / exercise_id
@@ -78,7 +78,7 @@ def drill(
         "out_dir": str(archive_dir.parent),
         "exercise_id": exercise_id,
         "responses": responses or {},
-        "target_options": target_options,
+        "target_options": driver.options(),
         "fail_on_breach": fail_on_breach,
         "fault": fault or "",
     }
@@ -131,12 +131,10 @@ def _summary(archive_dir: Path, error: str | None) -> Summary:
     if not error and summary_path.exists():
         contents = read_events(events_path)
         return summarize(contents.events, contents.truncated)
-    if not events_path.exists():
-        raise ExerciseError(archive_dir.name, f"the game-day notebook recorded nothing: {error}")
-    contents = read_events(events_path)
+    contents = read_events(events_path) if events_path.exists() else None
+    if contents is None or not any(e["type"] == STARTED for e in contents.events):
+        raise ExerciseError(archive_dir.name, f"the game-day notebook failed to start: {error}")
     if error:
-        from .events import ERROR, EventLog
-
         with EventLog(events_path) as log:
             contents.events.append(log.append(ERROR, message=f"notebook failed: {error}"))
     summary = summarize(contents.events, contents.truncated)

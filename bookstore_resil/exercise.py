@@ -72,7 +72,6 @@ class Exercise:
         self.exercise_id = exercise_id
         self.mode = mode
         self.options = options
-        self.log = ev.EventLog(archive_dir / ev.EVENTS_FILE)
         self.started_at = ev.now()
         self.fault_at: datetime | None = None
         self.current: Step | None = None
@@ -86,6 +85,7 @@ class Exercise:
         self._canary: Any = None
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self.measured_endpoint = self._pick_endpoint()
+        self.log = ev.EventLog(archive_dir / ev.EVENTS_FILE)  # once the target answered
         self.fault = scenario.fault
 
     # -- creating and resuming --------------------------------------------------------

@@ -12,6 +12,8 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bookstore_resil import events as ev
 from bookstore_resil.cli import main
 from bookstore_resil.drill import drill
@@ -165,3 +167,28 @@ def test_fail_on_breach_exits_1_when_the_rto_is_missed(lab, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "MISSED" in out
     assert main(argv) == 0
+
+
+def test_drill_finds_the_default_lab_from_where_it_is_run(lab, tmp_path, monkeypatch):
+    # As `make demo` runs it: no --state, the lab found from the current folder. The
+    # notebook's kernel runs inside the archive, so drill must hand it the lab's real path.
+    monkeypatch.chdir(lab.root.parent)
+    monkeypatch.setenv("BOOKSTORE_RESIL_LAB_DIR", lab.root.name)
+    result = drill(
+        "cdn-failure",
+        data_dir=DATA,
+        out_dir="reports",
+        report=False,
+        progress=lambda _: None,
+    )
+    assert result.archive_dir == lab.root.parent / "reports" / result.archive_dir.name
+    assert result.summary.outcome == "passed", result.summary.reason
+
+
+def test_a_notebook_that_failed_before_the_exercise_started_is_one_clear_error(tmp_path):
+    from bookstore_resil.drill import _summary
+    from bookstore_resil.errors import ExerciseError
+
+    (tmp_path / "events.jsonl").write_text("")
+    with pytest.raises(ExerciseError, match="failed to start: TargetError: lab: no lab"):
+        _summary(tmp_path, "TargetError: lab: no lab in /x/.lab")

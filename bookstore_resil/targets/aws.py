@@ -851,7 +851,8 @@ class AwsTarget(Target):
         endpoint_url: str | None = None,
         region: str | None = None,
     ):
-        self.config: AwsConfig = load_aws_config(data_dir)
+        self.data_dir = Path(data_dir).absolute()
+        self.config: AwsConfig = load_aws_config(self.data_dir)
         self.region = region or self.config.region
         if self.region not in self.config.allowed_regions:
             allowed = ", ".join(self.config.allowed_regions)
@@ -865,6 +866,14 @@ class AwsTarget(Target):
         self._clients: dict[tuple[str, bool], Any] = {}
         self._lock = threading.Lock()
         self._account: str | None = None
+
+    def options(self) -> dict[str, Any]:
+        return {
+            "data_dir": str(self.data_dir),
+            "allow_destructive": self.allow_destructive,
+            "endpoint_url": self.endpoint_url,
+            "region": self.region,
+        }
 
     # -- clients and guards -----------------------------------------------------------
 

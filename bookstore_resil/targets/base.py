@@ -63,6 +63,11 @@ class Target(abc.ABC):
     injects_faults: bool = True
 
     @abc.abstractmethod
+    def options(self) -> dict[str, Any]:
+        """The options that build this same target again in another process (the kernel a
+        drill runs its notebook in), every path absolute."""
+
+    @abc.abstractmethod
     def check_ready(self) -> None:
         """Raise :class:`TargetError` unless every component is healthy."""
 

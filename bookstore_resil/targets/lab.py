@@ -22,6 +22,9 @@ class LabTarget(Target):
     def __init__(self, state_dir: str | os.PathLike[str] | None = None):
         self.lab = Lab.at(state_dir)
 
+    def options(self) -> dict[str, Any]:
+        return {"state_dir": str(self.lab.root)}
+
     def check_ready(self) -> None:
         status = lifecycle.status(self.lab)
         if not status.exists:
