@@ -11,14 +11,12 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import DefinitionError, ResilError
 
 DEFAULT_DATA = Path("data/bookstore")
-
-Command = Callable[[argparse.Namespace], int]
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

@@ -315,10 +315,6 @@ class Exercise:
 
     # -- state for widgets ------------------------------------------------------------
 
-    @property
-    def done(self) -> bool:
-        return self.current is None
-
     def elapsed_s(self) -> float:
         since = self.fault_at or self.started_at
         return (ev.now() - since).total_seconds()

@@ -22,8 +22,6 @@ from pydantic import (
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-PLAYBOOK_KINDS = ("disaster-recovery", "critical-dependency", "non-critical-dependency")
-OUTCOMES = ("ok", "failed", "skipped")
 PROCEDURES = ("recovery_procedure", "test_procedure", "resume_procedure")
 
 

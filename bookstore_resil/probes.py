@@ -87,8 +87,6 @@ class Prober:
         self._tickers = [
             _Ticker(f"probe-{p.name}", interval_s, self._checker(p)) for p in self.probes
         ]
-        self.started_at: float | None = None
-        self.stopped_at: float | None = None
 
     def _checker(self, probe: Probe) -> Callable[[], None]:
         def check() -> None:
@@ -106,7 +104,6 @@ class Prober:
         return check
 
     def start(self) -> Prober:
-        self.started_at = time.time()
         for ticker in self._tickers:
             ticker.start()
         return self
@@ -114,7 +111,6 @@ class Prober:
     def stop(self) -> list[Sample]:
         for ticker in self._tickers:
             ticker.stop()
-        self.stopped_at = time.time()
         return self.samples
 
     def __enter__(self) -> Prober:

@@ -85,7 +85,6 @@ class LabConfig:
     cdn_port: int
     snapshot_interval_s: float = 30.0
     pg_bin: str = ""
-    pg_root: str = ""
     created_at: str = ""
 
 
