@@ -8,6 +8,7 @@ the probes (and, for the database, data loss with the canary writer).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -172,8 +173,8 @@ def test_fail_on_breach_exits_1_when_the_rto_is_missed(lab, tmp_path, capsys):
 def test_drill_finds_the_default_lab_from_where_it_is_run(lab, tmp_path, monkeypatch):
     # As `make demo` runs it: no --state, the lab found from the current folder. The
     # notebook's kernel runs inside the archive, so drill must hand it the lab's real path.
-    monkeypatch.chdir(lab.root.parent)
-    monkeypatch.setenv("BOOKSTORE_RESIL_LAB_DIR", lab.root.name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOOKSTORE_RESIL_LAB_DIR", os.path.relpath(lab.root, tmp_path))
     result = drill(
         "cdn-failure",
         data_dir=DATA,
@@ -181,7 +182,7 @@ def test_drill_finds_the_default_lab_from_where_it_is_run(lab, tmp_path, monkeyp
         report=False,
         progress=lambda _: None,
     )
-    assert result.archive_dir == lab.root.parent / "reports" / result.archive_dir.name
+    assert result.archive_dir == tmp_path / "reports" / result.archive_dir.name
     assert result.summary.outcome == "passed", result.summary.reason
 
 
