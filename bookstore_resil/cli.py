@@ -76,7 +76,7 @@ def _response(text: str) -> str:
     return text
 
 
-# --- dependency analysis: deps, blast-radius, import-backstage (issue #3) ---
+# -- dependency analysis: deps, blast-radius, import-backstage
 
 
 def cmd_deps(args: argparse.Namespace) -> int:
@@ -181,10 +181,7 @@ def _add_dependency_commands(commands: argparse._SubParsersAction) -> None:
     backstage.set_defaults(func=cmd_import_backstage)
 
 
-# --- end of dependency analysis ---
-
-
-# --- team readiness: notify, signoff, stage (issue #7) ---
+# -- team readiness: notify, signoff, stage
 
 
 def cmd_notify(args: argparse.Namespace) -> int:
@@ -304,10 +301,7 @@ def _add_readiness_commands(commands: argparse._SubParsersAction) -> None:
     stage.set_defaults(func=cmd_stage)
 
 
-# --- end of team readiness ---
-
-
-# --- reports and history (issue #6) ---
+# -- reports and history
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -396,9 +390,6 @@ def _add_report_commands(commands: argparse._SubParsersAction) -> None:
     _add_data(history)
     history.add_argument("--json", action="store_true", help="one JSON document on stdout")
     history.set_defaults(func=cmd_history)
-
-
-# --- end of reports and history ---
 
 
 def _add_data(parser: argparse.ArgumentParser) -> None:
