@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .archive import KERNEL, KERNEL_ARGUMENTS, NOTEBOOKS, build_report
-from .errors import ExerciseError
+from .errors import ExerciseError, UsageError
 from .events import ERROR, EVENTS_FILE, STARTED, EventLog, read_events
 from .exercise import SUMMARY_FILE, new_exercise_id, write_summary
 from .gameday import build_target
@@ -56,9 +56,10 @@ def drill(
 
     data_dir = Path(data_dir).resolve()
     system = load_system(data_dir)
-    if scenario not in {s.id for s in system.scenarios}:
-        known = ", ".join(s.id for s in system.scenarios)
-        raise ExerciseError(exercise_id or "-", f"unknown scenario {scenario!r} (known: {known})")
+    steps = {step.id for step in system.scenario(scenario).steps}
+    unknown = sorted(set(responses or {}) - steps)
+    if unknown:
+        raise UsageError(f"--response names no step of {scenario}: {', '.join(unknown)}")
 
     progress(f"drill: checking that target {target!r} is healthy")
     driver = build_target(target, data_dir, target_options)

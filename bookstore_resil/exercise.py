@@ -107,13 +107,7 @@ class Exercise:
 
         ``fault`` replaces the scenario's own fault, to practise another way it can fail.
         """
-        try:
-            scenario = system.scenario(scenario_id)
-        except KeyError:
-            known = ", ".join(s.id for s in system.scenarios)
-            raise ExerciseError(
-                exercise_id or "-", f"unknown scenario {scenario_id!r} (known: {known})"
-            ) from None
+        scenario = system.scenario(scenario_id)
         exercise_id = exercise_id or new_exercise_id(scenario_id)
         archive_dir = Path(out_dir) / exercise_id
         if (archive_dir / ev.EVENTS_FILE).exists():

@@ -21,6 +21,8 @@ from pydantic import (
     field_validator,
 )
 
+from .errors import UsageError
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PROCEDURES = ("recovery_procedure", "test_procedure", "resume_procedure")
 
@@ -304,10 +306,12 @@ class System(_Model):
         raise KeyError(service_id)
 
     def scenario(self, scenario_id: str) -> Scenario:
+        """The scenario ``scenario_id``; a UsageError naming the known ones otherwise."""
         for scenario in self.scenarios:
             if scenario.id == scenario_id:
                 return scenario
-        raise KeyError(scenario_id)
+        known = ", ".join(s.id for s in self.scenarios) or "none"
+        raise UsageError(f"unknown scenario {scenario_id!r} (known: {known})")
 
     def contact(self, name: str) -> Contact:
         for contact in self.contacts:

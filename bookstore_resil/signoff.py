@@ -167,11 +167,7 @@ def record_signoff(
         if not scenarios:
             raise UsageError(f"no scenario concerns {name}; name one with --scenario")
     else:
-        try:
-            scenarios = [system.scenario(scenario_id)]
-        except KeyError:
-            known = ", ".join(s.id for s in system.scenarios)
-            raise UsageError(f"unknown scenario {scenario_id!r} (known: {known})") from None
+        scenarios = [system.scenario(scenario_id)]
     if not agree and not (comment or "").strip():
         raise UsageError("a disagreement needs a comment saying why (--comment TEXT)")
     moment = (at or datetime.now(timezone.utc)).replace(microsecond=0)

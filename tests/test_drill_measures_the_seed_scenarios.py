@@ -193,3 +193,16 @@ def test_a_notebook_that_failed_before_the_exercise_started_is_one_clear_error(t
     (tmp_path / "events.jsonl").write_text("")
     with pytest.raises(ExerciseError, match="failed to start: TargetError: lab: no lab"):
         _summary(tmp_path, "TargetError: lab: no lab in /x/.lab")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["drill", "dns-failure"], "unknown scenario 'dns-failure' (known: api-failure,"),
+        (["drill", "api-failure", "--response", "ssh=ok"], "--response names no step of"),
+    ],
+)
+def test_a_drill_of_something_the_playbooks_lack_is_refused_in_one_line(argv, message, capsys):
+    assert main([*argv, "--data", str(DATA)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
