@@ -15,6 +15,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -57,22 +58,7 @@ class Cluster:
 def find_bin_dir() -> Path:
     """The folder of ``initdb``/``postgres``/``pg_dump``: ``$BOOKSTORE_RESIL_PG_BIN``, the
     newest ``/usr/lib/postgresql/*/bin``, the ``pgserver`` wheel's, or one on PATH."""
-    candidates = [os.environ.get(ENV_PG_BIN, "")]
-    candidates += sorted(
-        glob.glob("/usr/lib/postgresql/*/bin"),
-        key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
-        reverse=True,
-    )
-    try:
-        import pgserver  # type: ignore[import-not-found]
-
-        candidates.append(str(Path(pgserver.__file__).parent / "pginstall" / "bin"))
-    except ImportError:
-        pass
-    on_path = shutil.which("initdb")
-    if on_path:
-        candidates.append(str(Path(on_path).resolve().parent))
-    for candidate in candidates:
+    for candidate in _bin_dir_candidates():
         if candidate and all((Path(candidate) / b).exists() for b in ("initdb", "postgres")):
             return Path(candidate)
     raise TargetError(
@@ -80,6 +66,25 @@ def find_bin_dir() -> Path:
         "PostgreSQL not found: install it (apt-get install postgresql) or "
         f"'pip install pgserver', or set ${ENV_PG_BIN} to the folder holding initdb",
     )
+
+
+def _bin_dir_candidates() -> Iterator[str]:
+    # Lazily, in order: importing pgserver is slow and noisy, so only when nothing else is.
+    yield os.environ.get(ENV_PG_BIN, "")
+    yield from sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
+        reverse=True,
+    )
+    try:
+        import pgserver  # type: ignore[import-not-found]
+
+        yield str(Path(pgserver.__file__).parent / "pginstall" / "bin")
+    except ImportError:
+        pass
+    on_path = shutil.which("initdb")
+    if on_path:
+        yield str(Path(on_path).resolve().parent)
 
 
 def server_user() -> str | None:
