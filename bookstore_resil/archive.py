@@ -46,9 +46,34 @@ KERNEL = "python3"
 # A local kernel's own log (a TCP-without-encryption warning) is noise on the caller's
 # stderr; its input history is kept in memory, as nbclient does, not in ~/.ipython.
 KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:")
+GAME_DAY_NOTEBOOK = NOTEBOOKS / "02_game_day.ipynb"
+EXERCISE_NOTEBOOK = "exercise.ipynb"
 CONTENT_TYPES = {".json": "application/json", ".png": "image/png", ".html": "text/html"}
 
 Progress = Callable[[str], None]
+
+
+def run_game_day_notebook(
+    archive_dir: Path, parameters: dict[str, Any], stdout: Any = None
+) -> str | None:
+    """Execute the game-day notebook into ``archive_dir/exercise.ipynb`` (in that folder);
+    the error of the cell that failed, or None."""
+    import papermill
+
+    try:
+        papermill.execute_notebook(
+            str(GAME_DAY_NOTEBOOK),
+            str(archive_dir / EXERCISE_NOTEBOOK),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            extra_arguments=list(KERNEL_ARGUMENTS),
+            progress_bar=False,
+            stdout_file=stdout,
+            cwd=str(archive_dir),
+        )
+    except papermill.PapermillExecutionError as exc:
+        return f"{exc.ename}: {exc.evalue}"
+    return None
 
 
 def stderr_progress(line: str) -> None:

@@ -14,16 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .archive import KERNEL, KERNEL_ARGUMENTS, NOTEBOOKS, build_report
+from .archive import GAME_DAY_NOTEBOOK, build_report, run_game_day_notebook
 from .errors import ExerciseError, UsageError
 from .events import ERROR, EVENTS_FILE, STARTED, EventLog, read_events
 from .exercise import SUMMARY_FILE, new_exercise_id, write_summary
 from .gameday import build_target
 from .loader import load_system
 from .measure import Summary, summarize
-
-GAME_DAY_NOTEBOOK = NOTEBOOKS / "02_game_day.ipynb"
-EXERCISE_NOTEBOOK = "exercise.ipynb"
 
 
 @dataclass(frozen=True)
@@ -52,8 +49,6 @@ def drill(
     progress: Callable[[str], None] = _stderr,
 ) -> DrillResult:
     """Run one scenario end to end and archive it; return the archive and its summary."""
-    import papermill
-
     data_dir = Path(data_dir).resolve()
     system = load_system(data_dir)
     steps = {step.id for step in system.scenario(scenario).steps}
@@ -84,20 +79,7 @@ def drill(
         "fault": fault or "",
     }
     progress(f"drill: running {GAME_DAY_NOTEBOOK.name} for {scenario} into {archive_dir}")
-    try:
-        papermill.execute_notebook(
-            str(GAME_DAY_NOTEBOOK),
-            str(archive_dir / EXERCISE_NOTEBOOK),
-            parameters=parameters,
-            kernel_name=KERNEL,
-            extra_arguments=list(KERNEL_ARGUMENTS),
-            progress_bar=False,
-            stdout_file=_Lines(progress),
-            cwd=str(archive_dir),
-        )
-        error = None
-    except papermill.PapermillExecutionError as exc:
-        error = f"{exc.ename}: {exc.evalue}"
+    error = run_game_day_notebook(archive_dir, parameters, stdout=_Lines(progress))
     summary = _summary(archive_dir, error)
 
     built = None

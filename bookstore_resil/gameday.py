@@ -1,22 +1,41 @@
 """What the game-day notebook calls: open (or resume) an exercise, then play it.
 
 ``interactive`` shows the widgets and leaves every decision to the people in the room;
-``auto`` runs the playbook headless (papermill, ``drill``) and shows the summary.
+``auto`` runs the playbook headless (papermill, ``drill``) and shows the summary;
+``review`` reads a finished exercise back (the archive's ``exercise.ipynb`` of an
+interactive game day is the notebook run this way when Finish is clicked).
 """
 
 from __future__ import annotations
 
-import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .events import EVENTS_FILE
+from .errors import ExerciseError
+from .events import EVENTS_FILE, read_events
 from .exercise import Exercise, Options
 from .loader import load_system, locate_system_folder
-from .measure import Summary
+from .measure import Summary, summarize
+from .model import Scenario
 from .targets import get_target
 
-MODES = ("interactive", "auto")
+MODES = ("interactive", "auto", "review")
+
+
+@dataclass(frozen=True)
+class FinishedExercise:
+    """An exercise that is over, read back from its archive."""
+
+    exercise_id: str
+    scenario: Scenario
+    archive_dir: Path
+    mode: str = "review"
+    finished: bool = True
+
+    def summary(self) -> Summary:
+        contents = read_events(self.archive_dir / EVENTS_FILE)
+        return summarize(contents.events, contents.truncated)
 
 
 def build_target(name: str, data_dir: Path, options: dict[str, Any] | None = None) -> Any:
@@ -38,17 +57,21 @@ def open_exercise(
     target_options: dict[str, Any] | None = None,
     fail_on_breach: bool = False,
     fault: str = "",
-) -> Exercise:
-    """A new exercise, or the one ``exercise_id`` names when its log exists (resume)."""
+) -> Exercise | FinishedExercise:
+    """A new exercise, the one ``exercise_id`` names when its log exists (resume), or in
+    ``review`` mode that finished exercise read back."""
     from .errors import UsageError
 
     if mode not in MODES:
         raise UsageError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     folder = locate_system_folder(data_dir)
     system = load_system(folder)
+    out = locate_system_folder(out_dir)
+    if mode == "review":
+        start = read_events(out / exercise_id / EVENTS_FILE).events[0]
+        return FinishedExercise(exercise_id, system.scenario(start["scenario"]), out / exercise_id)
     driver = build_target(target, folder, target_options)
     options = Options(probe_interval_s=probe_interval)
-    out = locate_system_folder(out_dir)
     if exercise_id and (out / exercise_id / EVENTS_FILE).exists():
         return Exercise.resume(out / exercise_id, system, driver, options)
     return Exercise.create(
@@ -64,25 +87,35 @@ def open_exercise(
     )
 
 
-def play(
-    exercise: Exercise,
-    responses: dict[str, str] | None = None,
-    notebook_path: str | None = None,
-) -> Any:
-    """Interactive: the game-day panel to display. Auto: every step runs now; None."""
+def play(exercise: Exercise | FinishedExercise, responses: dict[str, str] | None = None) -> Any:
+    """Interactive: the game-day panel to display. Auto: every step runs now. Review: nothing
+    to play."""
+    if exercise.mode == "review":
+        return None
     if exercise.mode == "auto":
         exercise.run_auto(responses, progress=lambda line: print(line, flush=True))
         return None
     from .widgets import GameDayPanel
 
-    def archive(finished: Exercise) -> None:
-        if notebook_path and Path(notebook_path).exists():
-            shutil.copyfile(notebook_path, finished.archive_dir / "exercise.ipynb")
-        from .archive import build_report
+    return GameDayPanel(exercise, on_finish=archive_interactive).widget
 
-        build_report(finished.archive_dir)
 
-    return GameDayPanel(exercise, on_finish=archive).widget
+def archive_interactive(exercise: Exercise) -> None:
+    """What Finish leaves beside the event log: ``exercise.ipynb`` (the game-day notebook
+    reviewing this exercise) and the report."""
+    from .archive import build_report, run_game_day_notebook
+
+    parameters = {
+        "scenario": exercise.scenario.id,
+        "data_dir": str(Path(exercise.system.path).absolute()),
+        "mode": "review",
+        "out_dir": str(exercise.archive_dir.absolute().parent),
+        "exercise_id": exercise.exercise_id,
+    }
+    error = run_game_day_notebook(exercise.archive_dir, parameters)
+    if error:
+        raise ExerciseError(exercise.exercise_id, f"exercise.ipynb not written: {error}")
+    build_report(exercise.archive_dir)
 
 
 def summary_table(summary: Summary) -> Any:

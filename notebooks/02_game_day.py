@@ -47,7 +47,7 @@
 scenario = "api-failure"  # the playbook scenario to exercise: data_dir/playbooks/<scenario>.yaml
 target = "lab"  # where the exercise runs: "lab" (the local Bookstore) or "aws"
 data_dir = "data/bookstore"  # system folder; a relative path is tried from the current directory, then its parent
-mode = "interactive"  # "interactive" shows the panel for the people in the room; "auto" runs the playbook headless
+mode = "interactive"  # "interactive": the panel for the room; "auto": run the playbook headless; "review": read a finished one back
 probe_interval = 0.1  # seconds between availability samples of each endpoint
 out_dir = "reports"  # parent folder of the exercise archive <out_dir>/<exercise-id>/, found like data_dir
 exercise_id = ""  # empty: a new exercise; an existing id resumes that exercise from its log
@@ -96,7 +96,7 @@ print(f"exercise {exercise.exercise_id}: {exercise.scenario.title}, archive {exe
 # In `auto` mode the notebook plays every step itself here and finishes.
 
 # %%
-panel = play(exercise, responses, notebook_path="02_game_day.ipynb")
+panel = play(exercise, responses)
 panel
 
 # %% [markdown]
