@@ -9,7 +9,7 @@ from bookstore_resil.errors import TargetError
 from bookstore_resil.loader import load_system
 from bookstore_resil.targets.aws import AwsTarget
 from bookstore_resil.targets.aws_moto import build_seed_world, reset
-from tests.conftest_aws import use_moto_env
+from tests.conftest_aws import everything, use_moto_env
 
 # Every change an action can make, and what the dry run records for it.
 CHANGES = {
@@ -40,40 +40,6 @@ def world(moto_url, tmp_path_factory):
 @pytest.fixture
 def dry(world, moto_url) -> AwsTarget:
     return AwsTarget(data_dir=world.data_dir, endpoint_url=moto_url)
-
-
-def everything(url: str) -> dict:
-    """What describe calls show of the whole world."""
-
-    def client(service):
-        return boto3.client(service, endpoint_url=url, region_name="us-west-2")
-
-    ec2, rds, r53, s3 = client("ec2"), client("rds"), client("route53"), client("s3")
-    zones = r53.list_hosted_zones()["HostedZones"]
-    return {
-        "instances": sorted(
-            (i["InstanceId"], i["State"]["Name"])
-            for r in ec2.describe_instances()["Reservations"]
-            for i in r["Instances"]
-        ),
-        "databases": sorted(
-            (d["DBInstanceIdentifier"], d["DBInstanceStatus"])
-            for d in rds.describe_db_instances()["DBInstances"]
-        ),
-        "snapshots": sorted(
-            s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots()["DBSnapshots"]
-        ),
-        "records": [
-            r53.list_resource_record_sets(HostedZoneId=z["Id"])["ResourceRecordSets"] for z in zones
-        ],
-        "objects": {
-            b["Name"]: sorted(
-                (o["Key"], o["ETag"])
-                for o in s3.list_objects_v2(Bucket=b["Name"]).get("Contents", [])
-            )
-            for b in s3.list_buckets()["Buckets"]
-        },
-    }
 
 
 def test_every_playbook_action_in_a_dry_run_changes_nothing(world, moto_url, dry):

@@ -29,7 +29,7 @@ from bookstore_resil.secrets import scan_for_secrets
 from bookstore_resil.targets.aws import AwsTarget
 from bookstore_resil.targets.aws_moto import LOOPBACK, build_seed_world
 from bookstore_resil.targets.aws_moto import reset as reset_moto
-from tests.conftest_aws import use_moto_env
+from tests.conftest_aws import everything, use_moto_env
 
 KEY_ID = "AKIAFAKEDRILLONMOTO07"
 SECRET = "fAkE/Drill+On+Moto/0123456789abcdefghijklmnopqrstuvwxyzABCD"
@@ -330,37 +330,6 @@ def test_cdn_bucket_deleted_is_recreated_and_refilled(world, moto_url, tmp_path)
     for name in world.static_files:
         body = s3.get_object(Bucket=BUCKET, Key=f"static/{name}")["Body"].read()
         assert body == (backup / name).read_bytes()
-
-
-def everything(moto_url: str) -> dict:
-    """What describe calls show of the whole world."""
-    ec2, rds = aws_client(moto_url, "ec2"), aws_client(moto_url, "rds")
-    route53, s3 = aws_client(moto_url, "route53"), aws_client(moto_url, "s3")
-    return {
-        "instances": sorted(
-            (i["InstanceId"], i["State"]["Name"], i.get("PublicIpAddress"))
-            for r in ec2.describe_instances()["Reservations"]
-            for i in r["Instances"]
-        ),
-        "databases": sorted(
-            (d["DBInstanceIdentifier"], d["DBInstanceStatus"])
-            for d in rds.describe_db_instances()["DBInstances"]
-        ),
-        "snapshots": sorted(
-            s["DBSnapshotIdentifier"] for s in rds.describe_db_snapshots()["DBSnapshots"]
-        ),
-        "records": [
-            route53.list_resource_record_sets(HostedZoneId=z["Id"])["ResourceRecordSets"]
-            for z in route53.list_hosted_zones()["HostedZones"]
-        ],
-        "objects": {
-            b["Name"]: sorted(
-                (o["Key"], o["ETag"])
-                for o in s3.list_objects_v2(Bucket=b["Name"]).get("Contents", [])
-            )
-            for b in s3.list_buckets()["Buckets"]
-        },
-    }
 
 
 def test_a_dry_run_drill_declares_the_outage_and_changes_nothing(world, moto_url, tmp_path):

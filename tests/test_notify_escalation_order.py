@@ -5,8 +5,6 @@ available. ``notify --json`` prints exactly CONTRACT §2's shape."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -15,6 +13,7 @@ from bookstore_resil.cli import main
 from bookstore_resil.errors import UsageError
 from bookstore_resil.loader import load_system
 from bookstore_resil.people import notify_now, notify_table, who_to_notify
+from tests.contract import one_line_error
 from tests.readiness_builders import BOOKSTORE, add_playbook, copy_bookstore, edit_yaml
 
 MONDAY_MORNING_LA = datetime(2024, 5, 6, 16, 30, tzinfo=timezone.utc)  # 09:30 PDT
@@ -205,12 +204,4 @@ def test_cli_text_lists_the_call_order(capsys):
     ],
 )
 def test_cli_errors_are_one_line_and_exit_2(argv, message):
-    result = subprocess.run(
-        [sys.executable, "-m", "bookstore_resil.cli", *argv, "--data", str(BOOKSTORE)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert (result.returncode, result.stdout) == (2, "")
-    [line] = result.stderr.splitlines()
-    assert line.startswith("bookstore-resil: error: ") and message in line
+    assert message in one_line_error(*argv, "--data", str(BOOKSTORE))

@@ -4,8 +4,6 @@ kept as history; a broken signoffs.yaml is reported as FILE:LINE: field: message
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from bookstore_resil.signoff import (
     signoff_statuses,
     signoff_table,
 )
+from tests.contract import one_line_error
 from tests.readiness_builders import copy_bookstore, edit_yaml
 
 MAY_1 = datetime(2024, 5, 1, 10, 0, tzinfo=timezone.utc)
@@ -266,15 +265,7 @@ def test_cli_records_and_reports(folder, capsys):
     ],
 )
 def test_cli_errors_are_one_line_and_exit_2(folder, argv, message):
-    result = subprocess.run(
-        [sys.executable, "-m", "bookstore_resil.cli", *argv, "--data", str(folder)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert (result.returncode, result.stdout) == (2, "")
-    [line] = result.stderr.splitlines()
-    assert line.startswith("bookstore-resil: error: ") and message in line
+    assert message in one_line_error(*argv, "--data", str(folder))
 
 
 def test_the_facilitator_form_records_through_the_same_file(folder):
