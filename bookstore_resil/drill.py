@@ -20,7 +20,7 @@ from .events import ERROR, EVENTS_FILE, STARTED, EventLog, read_events
 from .exercise import SUMMARY_FILE, new_exercise_id, write_summary
 from .gameday import build_target
 from .loader import load_system
-from .measure import Summary, summarize
+from .measure import Summary, summarize, summarize_log
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,7 @@ def _summary(archive_dir: Path, error: str | None) -> Summary:
     summary_path = archive_dir / SUMMARY_FILE
     events_path = archive_dir / EVENTS_FILE
     if not error and summary_path.exists():
-        contents = read_events(events_path)
-        return summarize(contents.events, contents.truncated)
+        return summarize_log(events_path)
     contents = read_events(events_path) if events_path.exists() else None
     if contents is None or not any(e["type"] == STARTED for e in contents.events):
         raise ExerciseError(archive_dir.name, f"the game-day notebook failed to start: {error}")

@@ -26,7 +26,7 @@ from . import events as ev
 from .errors import EventLogError, ExerciseError, ResilError
 from .loader import JUMPS
 from .log import logger
-from .measure import DEFAULT_SUSTAIN_S, Summary, summarize
+from .measure import DEFAULT_SUSTAIN_S, Summary, summarize_log
 from .model import PROCEDURES, Scenario, Step, System
 from .probes import CanaryWrite, CanaryWriter, Prober, Sample
 from .targets.base import ActionResult, Target
@@ -318,8 +318,7 @@ class Exercise:
         self._listeners.append(listener)
 
     def summary(self) -> Summary:
-        contents = ev.read_events(self.log.path)
-        return summarize(contents.events, contents.truncated)
+        return summarize_log(self.log.path)
 
     # -- inside -----------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from .errors import ExerciseError
 from .events import EVENTS_FILE, read_events
 from .exercise import Exercise, Options
 from .loader import load_system, locate_system_folder
-from .measure import Summary, summarize
+from .measure import Summary, summarize_log
 from .model import Scenario
 from .targets import get_target
 
@@ -34,8 +34,7 @@ class FinishedExercise:
     finished: bool = True
 
     def summary(self) -> Summary:
-        contents = read_events(self.archive_dir / EVENTS_FILE)
-        return summarize(contents.events, contents.truncated)
+        return summarize_log(self.archive_dir / EVENTS_FILE)
 
 
 def build_target(name: str, data_dir: Path, options: dict[str, Any] | None = None) -> Any:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from . import events as ev
 from .errors import ResilError
 from .exercise import SUMMARY_FILE
-from .measure import summarize
+from .measure import summarize_log
 from .model import format_duration
 from .report import Html, Png, status
 
@@ -136,11 +136,9 @@ def _read_summary(folder: Path) -> dict[str, Any]:
         if not isinstance(doc, dict):
             raise ValueError("not a JSON object")
     else:
-        contents = ev.read_events(folder / ev.EVENTS_FILE)
         # The same JSON round trip as write_summary, so both kinds of rows look alike.
-        doc = json.loads(
-            json.dumps(summarize(contents.events, contents.truncated).to_dict(), default=str)
-        )
+        summary = summarize_log(folder / ev.EVENTS_FILE)
+        doc = json.loads(json.dumps(summary.to_dict(), default=str))
     missing = [key for key in REQUIRED if key not in doc]
     if missing:
         raise ValueError(f"missing {', '.join(missing)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from . import events as ev
@@ -316,6 +317,12 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
         reason=reason,
         fail_on_breach=bool(start.get("fail_on_breach", False)),
     )
+
+
+def summarize_log(path: str | Path) -> Summary:
+    """Everything measured about the exercise whose event log is at ``path``."""
+    contents = ev.read_events(path)
+    return summarize(contents.events, contents.truncated)
 
 
 def _outcome(
