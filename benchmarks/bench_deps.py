@@ -28,8 +28,8 @@ from pathlib import Path
 import networkx as nx
 import yaml
 
-from bookstore_resil.graph import DependencyGraph
-from bookstore_resil.loader import load_system
+from bookstore_resil.analyse.graph import DependencyGraph
+from bookstore_resil.define.loader import load_system
 
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 TARGET_10K_S = 2.0

@@ -19,8 +19,8 @@ import nbformat
 import papermill
 
 from bookstore_resil import lab
-from bookstore_resil.drill import drill
-from bookstore_resil.model import format_duration
+from bookstore_resil.define.model import format_duration
+from bookstore_resil.exercise.drill import drill
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 SEED_MANUAL_DOWNTIME_S = 30 * 60

@@ -14,13 +14,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import DefinitionError, ResilError
+from bookstore_resil.errors import DefinitionError, ResilError
 
 DEFAULT_DATA = Path("data/bookstore")
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
-    return Path(args.data or os.environ.get("BOOKSTORE_RESIL_DATA") or DEFAULT_DATA)
+    given = args.data or os.environ.get("BOOKSTORE_RESIL_DATA")
+    if given:
+        return Path(given)
+    from bookstore_resil.define.loader import locate_system_folder
+
+    return locate_system_folder(DEFAULT_DATA)
 
 
 def _print_json(document: object) -> None:
@@ -29,7 +34,7 @@ def _print_json(document: object) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate_folder
+    from bookstore_resil.define.validate import validate_folder
 
     system = validate_folder(_data_dir(args))
     steps = sum(len(s.steps) for s in system.scenarios)
@@ -41,7 +46,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
-    from .drill import drill, one_screen
+    from bookstore_resil.exercise.drill import drill, one_screen
 
     options: dict[str, object] = {}
     if args.state:
@@ -80,9 +85,9 @@ def _response(text: str) -> str:
 
 
 def cmd_deps(args: argparse.Namespace) -> int:
-    from .graph import DependencyGraph
-    from .loader import load_system
-    from .tables import analysis_table, findings_table, to_text
+    from bookstore_resil.analyse.graph import DependencyGraph
+    from bookstore_resil.analyse.tables import analysis_table, findings_table, to_text
+    from bookstore_resil.define.loader import load_system
 
     analysis = DependencyGraph(load_system(_data_dir(args))).analyse()
     if args.json:
@@ -99,10 +104,10 @@ def cmd_deps(args: argparse.Namespace) -> int:
 
 
 def cmd_blast_radius(args: argparse.Namespace) -> int:
-    from .errors import UsageError
-    from .graph import DependencyGraph, parse_moment
-    from .loader import load_system
-    from .tables import blast_radius_table, to_text
+    from bookstore_resil.analyse.graph import DependencyGraph, parse_moment
+    from bookstore_resil.analyse.tables import blast_radius_table, to_text
+    from bookstore_resil.define.loader import load_system
+    from bookstore_resil.errors import UsageError
 
     if (args.service is None) == (args.az is None):
         raise UsageError("blast-radius needs a SERVICE or --az ZONE (one of them)")
@@ -125,7 +130,7 @@ def cmd_blast_radius(args: argparse.Namespace) -> int:
 
 
 def cmd_import_backstage(args: argparse.Namespace) -> int:
-    from .backstage import import_backstage
+    from bookstore_resil.define.backstage import import_backstage
 
     path = import_backstage(args.files, args.out)
     print(f"{path}: written; 'bookstore-resil validate --data {args.out}' lists what to fill in")
@@ -187,10 +192,10 @@ def _add_dependency_commands(commands: argparse._SubParsersAction) -> None:
 def cmd_notify(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
-    from .graph import parse_moment
-    from .loader import load_system
-    from .people import notify_table, who_to_notify
-    from .tables import to_text
+    from bookstore_resil.analyse.graph import parse_moment
+    from bookstore_resil.analyse.people import notify_table, who_to_notify
+    from bookstore_resil.analyse.tables import to_text
+    from bookstore_resil.define.loader import load_system
 
     at = parse_moment(args.at) or datetime.now(timezone.utc)
     escalations = who_to_notify(load_system(_data_dir(args)), args.service, at)
@@ -204,8 +209,8 @@ def cmd_notify(args: argparse.Namespace) -> int:
 
 
 def cmd_signoff(args: argparse.Namespace) -> int:
-    from .loader import load_system
-    from .signoff import SIGNOFFS_FILE, record_signoff
+    from bookstore_resil.analyse.signoff import SIGNOFFS_FILE, record_signoff
+    from bookstore_resil.define.loader import load_system
 
     system = load_system(_data_dir(args))
     records = record_signoff(
@@ -221,8 +226,8 @@ def cmd_signoff(args: argparse.Namespace) -> int:
 
 
 def cmd_stage(args: argparse.Namespace) -> int:
-    from .graph import parse_moment
-    from .stages import stage_checklist
+    from bookstore_resil.analyse.graph import parse_moment
+    from bookstore_resil.history.stages import stage_checklist
 
     checklist = stage_checklist(_data_dir(args), args.reports, parse_moment(args.at))
     for skipped in checklist.skipped:
@@ -305,7 +310,7 @@ def _add_readiness_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .archive import build_report
+    from bookstore_resil.archive.notebooks import build_report
 
     paths = build_report(args.archive, data_dir=args.data)
     for path in paths.files():
@@ -314,10 +319,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from .errors import UsageError
-    from .history import DEFAULT_CADENCE, ages, load_history, readable, scenario_ids
-    from .model import parse_duration
-    from .tables import to_text
+    from bookstore_resil.analyse.tables import to_text
+    from bookstore_resil.define.model import parse_duration
+    from bookstore_resil.errors import UsageError
+    from bookstore_resil.history.history import (
+        DEFAULT_CADENCE,
+        ages,
+        load_history,
+        readable,
+        scenario_ids,
+    )
 
     cadence = args.cadence or DEFAULT_CADENCE
     try:
@@ -331,7 +342,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         _print_json(history.as_json())
         return 0
     if args.chart:
-        from .report_charts import trend_chart
+        from bookstore_resil.report.charts import trend_chart
 
         trend_chart(history.table(), Path(args.chart))
     if not history.exercises:
@@ -403,7 +414,7 @@ def _add_data(parser: argparse.ArgumentParser) -> None:
 def cmd_lab(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from . import lab
+    from bookstore_resil import lab
 
     if args.verb == "up":
         print(lab.describe(lab.up(args.state, snapshot_interval_s=args.snapshot_interval)))

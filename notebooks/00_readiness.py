@@ -45,7 +45,7 @@ reports_dir = "reports"  # parent folder of the exercise archives (<id>/summary.
 at_time = None  # ISO time (e.g. "2024-05-06T09:30:00-07:00") to judge availability and the 5-week cadence; None for now
 
 # %%
-from bookstore_resil.readiness import readiness
+from bookstore_resil.history.readiness import readiness
 
 room = readiness(data_dir, reports_dir, at_time)
 print(room.summary())

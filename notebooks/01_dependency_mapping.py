@@ -40,9 +40,10 @@ failed_service = "database"  # the service whose failure is drawn and tabled in 
 at_time = None  # ISO time (e.g. "2024-05-01T02:30:00-07:00") to judge criticality windows then; None: every window open
 
 # %%
-from bookstore_resil import charts, tables
-from bookstore_resil.graph import DependencyGraph, parse_moment
-from bookstore_resil.loader import load_system, locate_system_folder
+from bookstore_resil.analyse import charts
+from bookstore_resil.analyse import tables
+from bookstore_resil.analyse.graph import DependencyGraph, parse_moment
+from bookstore_resil.define.loader import load_system, locate_system_folder
 
 # %%
 graph = DependencyGraph(load_system(locate_system_folder(data_dir)))

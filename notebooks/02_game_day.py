@@ -64,7 +64,7 @@ fault = ""  # empty: the scenario's own fault; or another the target knows, e.g.
 # baseline (everything up) is on record before anything breaks. Nothing is broken yet.
 
 # %%
-from bookstore_resil.gameday import open_exercise, play, summary_table
+from bookstore_resil.exercise.gameday import open_exercise, play, summary_table
 
 exercise = open_exercise(scenario, target, data_dir, mode, probe_interval, out_dir, exercise_id, target_options, fail_on_breach, fault)
 print(f"exercise {exercise.exercise_id}: {exercise.scenario.title}, archive {exercise.archive_dir}")

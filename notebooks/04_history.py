@@ -41,8 +41,8 @@ data_dir = "data/bookstore"  # system folder, found the same way: its scenarios 
 now = ""  # ISO time to measure ages from; empty for now
 
 # %%
-from bookstore_resil import history as h
-from bookstore_resil.loader import locate_system_folder
+from bookstore_resil.history import history as h
+from bookstore_resil.define.loader import locate_system_folder
 
 history = h.load_history(locate_system_folder(reports_dir))
 

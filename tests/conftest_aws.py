@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from bookstore_resil.targets.aws_moto import moto_env, moto_server
+from bookstore_resil.testing.aws_moto import moto_env, moto_server
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bookstore_resil.model import Scenario, Service, System
+from bookstore_resil.define.model import Scenario, Service, System
 
 HOUR = 3600.0
 BOOKSTORE = Path(__file__).resolve().parents[1] / "data" / "bookstore"

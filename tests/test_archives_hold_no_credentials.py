@@ -10,7 +10,7 @@ import pytest
 
 from bookstore_resil.secrets import redact, scan_for_secrets
 from bookstore_resil.targets.aws import AwsTarget
-from bookstore_resil.targets.aws_moto import build_seed_world, reset
+from bookstore_resil.testing.aws_moto import build_seed_world, reset
 from tests.conftest_aws import use_moto_env
 
 KEY_ID = "AKIAFAKEBOOKSTORE0001"

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bookstore_resil.analyse.people import is_available, parse_availability
+from bookstore_resil.define.loader import load_system
+from bookstore_resil.define.model import Contact
 from bookstore_resil.errors import DefinitionError
-from bookstore_resil.loader import load_system
-from bookstore_resil.model import Contact
-from bookstore_resil.people import is_available, parse_availability
 from tests.readiness_builders import copy_bookstore, edit_yaml
 
 LA = "America/Los_Angeles"

@@ -9,10 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import boto3
 import pytest
 
-from bookstore_resil.loader import load_system
+from bookstore_resil.define.loader import load_system
 from bookstore_resil.targets import get_target
 from bookstore_resil.targets.aws import AwsTarget
-from bookstore_resil.targets.aws_moto import build_seed_world, reset
+from bookstore_resil.testing.aws_moto import build_seed_world, reset
 from tests.conftest_aws import use_moto_env
 
 BUCKET = "cdn.bookstore.pingpublications.com"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bookstore_resil.define.aws_config import AWS_FILE, load_aws_config
 from bookstore_resil.errors import DefinitionError
 from bookstore_resil.targets.aws import AwsTarget
-from bookstore_resil.targets.aws_config import AWS_FILE, load_aws_config
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "bookstore"
 SEED_TEXT = (SEED / AWS_FILE).read_text(encoding="utf-8")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import boto3
 import pytest
 
+from bookstore_resil.define.loader import load_system
 from bookstore_resil.errors import TargetError
-from bookstore_resil.loader import load_system
 from bookstore_resil.targets.aws import AwsTarget
-from bookstore_resil.targets.aws_moto import build_seed_world, reset
+from bookstore_resil.testing.aws_moto import build_seed_world, reset
 from tests.conftest_aws import everything, use_moto_env
 
 # Every change an action can make, and what the dry run records for it.

@@ -13,7 +13,7 @@ import yaml
 
 from bookstore_resil.errors import TargetError
 from bookstore_resil.targets.aws import AwsTarget, wait_for
-from bookstore_resil.targets.aws_moto import build_seed_world, reset
+from bookstore_resil.testing.aws_moto import build_seed_world, reset
 from tests.conftest_aws import use_moto_env
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bookstore_resil.backstage import catalog_to_system, import_backstage, read_catalog
 from bookstore_resil.cli import main
+from bookstore_resil.define.backstage import catalog_to_system, import_backstage, read_catalog
+from bookstore_resil.define.loader import load_system
 from bookstore_resil.errors import DefinitionError, UsageError
-from bookstore_resil.loader import load_system
 from tests.dependency_builders import BOOKSTORE
 
 CATALOGS = Path(__file__).resolve().parent / "fixtures" / "backstage"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from bookstore_resil.analyse.graph import BlastRadius, DependencyGraph
+from bookstore_resil.define.loader import load_system
 from bookstore_resil.errors import UsageError
-from bookstore_resil.graph import BlastRadius, DependencyGraph
-from bookstore_resil.loader import load_system
 from tests.dependency_builders import BOOKSTORE, service, soft, system
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from bookstore_resil import cli
-from bookstore_resil.loader import load_system
-from bookstore_resil.model import Scenario, System
+from bookstore_resil.define.loader import load_system
+from bookstore_resil.define.model import Scenario, System
 
 BOOKSTORE = Path(__file__).parents[1] / "data" / "bookstore"
 HOUR = 3600.0
@@ -415,7 +415,7 @@ def test_validate_accepts_the_bookstore(capsys: pytest.CaptureFixture[str]):
 
 
 def test_the_whole_team_agreed_to_every_playbook_as_the_seed_reports():
-    from bookstore_resil.signoff import load_signoffs, signoff_statuses
+    from bookstore_resil.analyse.signoff import load_signoffs, signoff_statuses
 
     statuses = signoff_statuses(load_system(BOOKSTORE), load_signoffs(BOOKSTORE))
     concerned = [s for s in statuses if s.concerned]

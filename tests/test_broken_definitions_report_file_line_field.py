@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from bookstore_resil.define.loader import load_system
 from bookstore_resil.errors import DefinitionError, Problem
-from bookstore_resil.loader import load_system
 
 BROKEN = Path(__file__).parent / "broken"
 FOLDERS = sorted(path for path in BROKEN.iterdir() if path.is_dir())

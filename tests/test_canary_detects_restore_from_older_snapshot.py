@@ -3,9 +3,9 @@
 import time
 from datetime import datetime, timedelta, timezone
 
+from bookstore_resil.archive.measure import canary_loss
+from bookstore_resil.exercise.probes import CanaryWriter
 from bookstore_resil.lab import canary, run_action
-from bookstore_resil.measure import canary_loss
-from bookstore_resil.probes import CanaryWriter
 
 WRITE_TIMEOUT_S = 1.0
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bookstore_resil.analyse.graph import DependencyGraph, parse_moment
 from bookstore_resil.errors import UsageError
-from bookstore_resil.graph import DependencyGraph, parse_moment
 from tests.dependency_builders import service, system
 
 LA = ZoneInfo("America/Los_Angeles")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bookstore_resil.analyse.graph import DependencyGraph
 from bookstore_resil.cli import main
 from bookstore_resil.errors import DefinitionError
-from bookstore_resil.graph import DependencyGraph
 from tests.dependency_builders import service, system
 
 CYCLIC = """\

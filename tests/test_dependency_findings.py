@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bookstore_resil.graph import FINDING_KINDS, DependencyGraph, Finding
-from bookstore_resil.loader import load_system
+from bookstore_resil.analyse.graph import FINDING_KINDS, DependencyGraph, Finding
+from bookstore_resil.define.loader import load_system
 from tests.dependency_builders import BOOKSTORE, HOUR, service, soft, system
 
 

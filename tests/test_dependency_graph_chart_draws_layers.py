@@ -3,9 +3,9 @@ coloured, and the Dropdown explorer redraws when another service is picked."""
 
 from __future__ import annotations
 
-from bookstore_resil import charts, tables
-from bookstore_resil.graph import DependencyGraph
-from bookstore_resil.loader import load_system
+from bookstore_resil.analyse import charts, tables
+from bookstore_resil.analyse.graph import DependencyGraph
+from bookstore_resil.define.loader import load_system
 from tests.dependency_builders import BOOKSTORE, service, soft, system
 
 

@@ -23,12 +23,12 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from bookstore_resil import events as ev
-from bookstore_resil.drill import drill
+from bookstore_resil.archive import events as ev
+from bookstore_resil.exercise.drill import drill
 from bookstore_resil.secrets import scan_for_secrets
 from bookstore_resil.targets.aws import AwsTarget
-from bookstore_resil.targets.aws_moto import LOOPBACK, build_seed_world
-from bookstore_resil.targets.aws_moto import reset as reset_moto
+from bookstore_resil.testing.aws_moto import LOOPBACK, build_seed_world
+from bookstore_resil.testing.aws_moto import reset as reset_moto
 from tests.conftest_aws import everything, use_moto_env
 
 KEY_ID = "AKIAFAKEDRILLONMOTO07"

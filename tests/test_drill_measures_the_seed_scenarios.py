@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bookstore_resil import events as ev
+from bookstore_resil.archive import events as ev
 from bookstore_resil.cli import main
-from bookstore_resil.drill import drill
+from bookstore_resil.exercise.drill import drill
 from tests.contract import OUTCOMES, STEP_KEYS, SUMMARY_KEYS
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
@@ -187,8 +187,8 @@ def test_drill_finds_the_default_lab_from_where_it_is_run(lab, tmp_path, monkeyp
 
 
 def test_a_notebook_that_failed_before_the_exercise_started_is_one_clear_error(tmp_path):
-    from bookstore_resil.drill import _summary
     from bookstore_resil.errors import ExerciseError
+    from bookstore_resil.exercise.drill import _summary
 
     (tmp_path / "events.jsonl").write_text("")
     with pytest.raises(ExerciseError, match="failed to start: TargetError: lab: no lab"):

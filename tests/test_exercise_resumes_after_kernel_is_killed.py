@@ -9,8 +9,8 @@ from pathlib import Path
 
 from jupyter_client.manager import KernelManager
 
-from bookstore_resil import events as ev
-from bookstore_resil.gameday import open_exercise
+from bookstore_resil.archive import events as ev
+from bookstore_resil.exercise.gameday import open_exercise
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 
@@ -30,7 +30,7 @@ def test_killed_kernel_keeps_every_event_and_the_exercise_resumes(lab, tmp_path)
     try:
         execute(
             client,
-            "from bookstore_resil.gameday import open_exercise\n"
+            "from bookstore_resil.exercise.gameday import open_exercise\n"
             f"exercise = open_exercise('api-failure', 'lab', {str(DATA)!r}, 'interactive', "
             f"0.1, {str(tmp_path)!r}, 'kill-me', {{'state_dir': {str(lab.root)!r}}})\n"
             "exercise.start()\n"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from bookstore_resil.loader import load_system
+from bookstore_resil.define.loader import load_system
 from tests.browser import CHROMIUM, chromium, jupyterlab, notebook_with_parameters
 
 pytestmark = pytest.mark.skipif(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bookstore_resil import events as ev
-from bookstore_resil.exercise import Exercise
-from bookstore_resil.loader import load_system
+from bookstore_resil.archive import events as ev
+from bookstore_resil.define.loader import load_system
+from bookstore_resil.exercise.engine import Exercise
+from bookstore_resil.exercise.widgets import GameDayPanel
 from bookstore_resil.targets import get_target
-from bookstore_resil.widgets import GameDayPanel
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bookstore_resil.archive.events import read_events
+from bookstore_resil.archive.measure import summarize
 from bookstore_resil.cli import main
-from bookstore_resil.events import read_events
-from bookstore_resil.exercise import write_summary
-from bookstore_resil.measure import summarize
+from bookstore_resil.exercise.engine import write_summary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archives"
 

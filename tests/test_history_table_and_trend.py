@@ -11,9 +11,10 @@ from pathlib import Path
 import matplotlib.image
 import pytest
 
-from bookstore_resil.events import read_events
-from bookstore_resil.exercise import write_summary
-from bookstore_resil.history import (
+from bookstore_resil.archive.events import read_events
+from bookstore_resil.archive.measure import summarize
+from bookstore_resil.exercise.engine import write_summary
+from bookstore_resil.history.history import (
     COLUMNS,
     ages,
     cadence_table,
@@ -22,7 +23,6 @@ from bookstore_resil.history import (
     readable,
     trend,
 )
-from bookstore_resil.measure import summarize
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archives"
 DATA = Path(__file__).parent.parent / "data" / "bookstore"

@@ -25,7 +25,8 @@ HEAVY = (
     "ipywidgets",
 )
 IMPORTS = (
-    "import bookstore_resil, bookstore_resil.model, bookstore_resil.loader, bookstore_resil.cli"
+    "import bookstore_resil, bookstore_resil.define.model, bookstore_resil.define.loader, "
+    "bookstore_resil.cli"
 )
 BOOKSTORE = Path(__file__).parents[1] / "data" / "bookstore"
 

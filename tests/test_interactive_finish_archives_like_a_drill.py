@@ -6,11 +6,11 @@ from pathlib import Path
 
 import nbformat
 
-from bookstore_resil.exercise import Exercise
-from bookstore_resil.gameday import archive_interactive
-from bookstore_resil.loader import load_system
+from bookstore_resil.define.loader import load_system
+from bookstore_resil.exercise.engine import Exercise
+from bookstore_resil.exercise.gameday import archive_interactive
+from bookstore_resil.exercise.widgets import GameDayPanel
 from bookstore_resil.targets import get_target
-from bookstore_resil.widgets import GameDayPanel
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 

@@ -32,7 +32,7 @@ def test_status_of_no_lab_says_so(tmp_path, capsys):
 
 def test_importing_the_lab_loads_no_heavy_library():
     code = (
-        "import sys, bookstore_resil.cli, bookstore_resil.lab, bookstore_resil.targets.lab; "
+        "import sys, bookstore_resil.cli, bookstore_resil.lab, bookstore_resil.lab.target; "
         "print(sorted(m for m in ('django', 'boto3', 'psycopg', 'requests') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

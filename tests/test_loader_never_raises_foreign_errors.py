@@ -19,8 +19,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bookstore_resil.define.loader import load_system
 from bookstore_resil.errors import DefinitionError
-from bookstore_resil.loader import load_system
 
 BOOKSTORE = Path(__file__).parents[1] / "data" / "bookstore"
 FILES = ("system.yaml", "contacts.yaml", "playbooks/api-failure.yaml")

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bookstore_resil import events as ev
-from bookstore_resil.measure import summarize
+from bookstore_resil.archive import events as ev
+from bookstore_resil.archive.measure import summarize
 
 T0 = datetime(2026, 11, 26, 17, 0, 0, tzinfo=timezone.utc)
 

@@ -9,10 +9,10 @@ from datetime import datetime, timezone
 
 import pytest
 
+from bookstore_resil.analyse.people import notify_now, notify_table, who_to_notify
 from bookstore_resil.cli import main
+from bookstore_resil.define.loader import load_system
 from bookstore_resil.errors import UsageError
-from bookstore_resil.loader import load_system
-from bookstore_resil.people import notify_now, notify_table, who_to_notify
 from tests.contract import one_line_error
 from tests.readiness_builders import BOOKSTORE, add_playbook, copy_bookstore, edit_yaml
 

@@ -10,8 +10,8 @@ import jupytext
 import nbformat
 import papermill
 
-from bookstore_resil.loader import load_system
-from bookstore_resil.signoff import record_signoff
+from bookstore_resil.analyse.signoff import record_signoff
+from bookstore_resil.define.loader import load_system
 from tests.readiness_builders import copy_bookstore, write_archive
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"

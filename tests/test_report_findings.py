@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bookstore_resil.graph import RTO_UNMET, SINGLE_POINT_OF_FAILURE, ServiceAnalysis
-from bookstore_resil.measure import StepRecord
-from bookstore_resil.report import (
+from bookstore_resil.analyse.graph import RTO_UNMET, SINGLE_POINT_OF_FAILURE, ServiceAnalysis
+from bookstore_resil.archive.measure import StepRecord
+from bookstore_resil.report.findings import (
     CHARTS,
     ReportError,
     find,

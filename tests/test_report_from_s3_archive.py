@@ -9,7 +9,7 @@ import boto3
 import papermill.s3
 import pytest
 
-from bookstore_resil.archive import build_report
+from bookstore_resil.archive.notebooks import build_report
 from bookstore_resil.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archives"

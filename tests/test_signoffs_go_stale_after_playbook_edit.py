@@ -10,10 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bookstore_resil.cli import main
-from bookstore_resil.errors import DefinitionError, UsageError
-from bookstore_resil.loader import load_system
-from bookstore_resil.signoff import (
+from bookstore_resil.analyse.signoff import (
     SIGNOFFS_FILE,
     load_signoffs,
     playbook_hash,
@@ -22,6 +19,9 @@ from bookstore_resil.signoff import (
     signoff_statuses,
     signoff_table,
 )
+from bookstore_resil.cli import main
+from bookstore_resil.define.loader import load_system
+from bookstore_resil.errors import DefinitionError, UsageError
 from tests.contract import one_line_error
 from tests.readiness_builders import copy_bookstore, edit_yaml
 

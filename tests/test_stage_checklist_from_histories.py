@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from bookstore_resil.analyse.signoff import load_signoffs, record_signoff
 from bookstore_resil.cli import main
-from bookstore_resil.history import load_history
-from bookstore_resil.loader import load_system
-from bookstore_resil.signoff import load_signoffs, record_signoff
-from bookstore_resil.stages import Check, Checklist, checklist, stage_checklist
+from bookstore_resil.define.loader import load_system
+from bookstore_resil.history.history import load_history
+from bookstore_resil.history.stages import Check, Checklist, checklist, stage_checklist
 from tests.readiness_builders import copy_bookstore, edit_yaml, write_archive
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)

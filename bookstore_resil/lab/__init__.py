@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..targets.base import ActionResult, FaultRecord, Probe
-from . import actions, faults, lifecycle
-from .canary import LabCanary
-from .checks import lab_probes
-from .lifecycle import LabStatus, Progress, describe, to_stderr
-from .state import Lab, resolve_state_dir
+from bookstore_resil.lab import actions, faults, lifecycle
+from bookstore_resil.lab.canary import LabCanary
+from bookstore_resil.lab.checks import lab_probes
+from bookstore_resil.lab.lifecycle import LabStatus, Progress, describe, to_stderr
+from bookstore_resil.lab.state import Lab, resolve_state_dir
+from bookstore_resil.targets.base import ActionResult, FaultRecord, Probe
 
 StateDir = str | os.PathLike[str] | None
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import TargetError
-from ..targets.base import ActionResult
-from . import api, cdn, postgres, snapshots
-from .checks import api_root_ok, http_get
-from .state import LOOPBACK, Lab
+from bookstore_resil.errors import TargetError
+from bookstore_resil.lab import api, cdn, postgres, snapshots
+from bookstore_resil.lab.checks import api_root_ok, http_get
+from bookstore_resil.lab.state import LOOPBACK, Lab
+from bookstore_resil.targets.base import ActionResult
 
 Args = dict[str, Any]
 

@@ -18,10 +18,10 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..errors import TargetError
-from . import procs
-from .checks import api_root_ok, http_get
-from .state import LOOPBACK, Lab, free_port, read_json, utc_now, write_json
+from bookstore_resil.errors import TargetError
+from bookstore_resil.lab import procs
+from bookstore_resil.lab.checks import api_root_ok, http_get
+from bookstore_resil.lab.state import LOOPBACK, Lab, free_port, read_json, utc_now, write_json
 
 PROJECT = "bookstore_api"
 SOURCE = Path(__file__).parent / PROJECT

@@ -6,10 +6,10 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from ..targets.base import Canary
-from . import postgres
-from .checks import http_request
-from .state import Lab
+from bookstore_resil.lab import postgres
+from bookstore_resil.lab.checks import http_request
+from bookstore_resil.lab.state import Lab
+from bookstore_resil.targets.base import Canary
 
 WRITE_TIMEOUT_S = 1.0
 

@@ -8,9 +8,9 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from ..errors import TargetError
-from . import procs
-from .state import BUCKET, LOOPBACK, Lab
+from bookstore_resil.errors import TargetError
+from bookstore_resil.lab import procs
+from bookstore_resil.lab.state import BUCKET, LOOPBACK, Lab
 
 PROCESS = "cdn"
 PREFIX = "static/"
@@ -42,7 +42,7 @@ def start(lab: Lab, port: int) -> None:
 
 
 def wait_ready(lab: Lab, port: int, timeout_s: float = 30.0) -> None:
-    from .checks import http_get
+    from bookstore_resil.lab.checks import http_get
 
     deadline = time.monotonic() + timeout_s
     while http_get(endpoint(port) + "/", timeout_s=1.0).status is None:

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..targets.base import Probe
-from . import postgres
-from .cdn import object_url
-from .state import Lab
+from bookstore_resil.lab import postgres
+from bookstore_resil.lab.cdn import object_url
+from bookstore_resil.lab.state import Lab
+from bookstore_resil.targets.base import Probe
 
 TIMEOUT_S = 1.0
 

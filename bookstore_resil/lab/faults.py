@@ -6,10 +6,10 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict
 
-from ..errors import TargetError
-from ..targets.base import FaultRecord
-from . import api, cdn, postgres
-from .state import Lab, utc_now
+from bookstore_resil.errors import TargetError
+from bookstore_resil.lab import api, cdn, postgres
+from bookstore_resil.lab.state import Lab, utc_now
+from bookstore_resil.targets.base import FaultRecord
 
 
 def _instance(lab: Lab) -> api.Instance:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import TargetError
-from . import api, cdn, postgres, procs, snapshots
-from .checks import api_probe, cdn_probe, db_probe, http_get
-from .state import LOOPBACK, Lab, LabConfig, Records, free_port, utc_now
+from bookstore_resil.errors import TargetError
+from bookstore_resil.lab import api, cdn, postgres, procs, snapshots
+from bookstore_resil.lab.checks import api_probe, cdn_probe, db_probe, http_get
+from bookstore_resil.lab.state import LOOPBACK, Lab, LabConfig, Records, free_port, utc_now
 
 ROUTER = "router"
 SNAPSHOTTER = "snapshotter"

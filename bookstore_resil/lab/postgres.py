@@ -19,9 +19,18 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..errors import TargetError
-from . import procs
-from .state import DB_NAME, DB_USER, LOOPBACK, Lab, free_port, read_json, utc_now, write_json
+from bookstore_resil.errors import TargetError
+from bookstore_resil.lab import procs
+from bookstore_resil.lab.state import (
+    DB_NAME,
+    DB_USER,
+    LOOPBACK,
+    Lab,
+    free_port,
+    read_json,
+    utc_now,
+    write_json,
+)
 
 PG_USER = "postgres"
 ENV_PG_BIN = "BOOKSTORE_RESIL_PG_BIN"

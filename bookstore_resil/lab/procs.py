@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .state import Lab, read_json, utc_now, write_json
+from bookstore_resil.lab.state import Lab, read_json, utc_now, write_json
 
 log = logging.getLogger("bookstore_resil.lab")
 

@@ -12,8 +12,8 @@ import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from ..errors import TargetError
-from .state import LOOPBACK, Lab
+from bookstore_resil.errors import TargetError
+from bookstore_resil.lab.state import LOOPBACK, Lab
 
 UPSTREAM_TIMEOUT_S = 10.0
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade"}

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import TargetError
-from .state import DB_NAME, DB_USER, Lab
+from bookstore_resil.errors import TargetError
+from bookstore_resil.lab.state import DB_NAME, DB_USER, Lab
 
 log = logging.getLogger("bookstore_resil.lab.snapshots")
 KEEP = 20
@@ -62,7 +62,7 @@ def take(lab: Lab, bin_dir: Path, timeout_s: float = 30.0) -> Snapshot:
 
 def restore(snapshot: Snapshot, host: str, port: int, bin_dir: Path, timeout_s: float) -> None:
     """Replace the database on ``host:port`` with the snapshot's content."""
-    from .postgres import connect
+    from bookstore_resil.lab.postgres import connect
 
     with connect(host, port, "postgres") as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")

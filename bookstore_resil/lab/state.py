@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import TargetError
+from bookstore_resil.errors import TargetError
 
 ENV_STATE_DIR = "BOOKSTORE_RESIL_LAB_DIR"
 DEFAULT_STATE_DIR = Path(".lab")

@@ -1,6 +1,14 @@
 """Target drivers: where an exercise runs (``lab``, ``aws``)."""
 
-from .base import ActionResult, Canary, FaultRecord, Probe, Target, get_target, register_target
+from bookstore_resil.targets.base import (
+    ActionResult,
+    Canary,
+    FaultRecord,
+    Probe,
+    Target,
+    get_target,
+    register_target,
+)
 
 __all__ = [
     "ActionResult",

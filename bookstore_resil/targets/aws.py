@@ -34,11 +34,11 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..errors import TargetError
-from ..events import iso, now
-from ..secrets import redact
-from .aws_config import AwsConfig, Bucket, Database, Instance, load_aws_config
-from .base import ActionResult, FaultRecord, Probe, Target, register_target
+from bookstore_resil.archive.events import iso, now
+from bookstore_resil.define.aws_config import AwsConfig, Bucket, Database, Instance, load_aws_config
+from bookstore_resil.errors import TargetError
+from bookstore_resil.secrets import redact
+from bookstore_resil.targets.base import ActionResult, FaultRecord, Probe, Target, register_target
 
 NAME = "aws"
 Args = dict[str, Any]

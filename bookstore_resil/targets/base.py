@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import TargetError
+from bookstore_resil.errors import TargetError
 
 
 @dataclass(frozen=True)

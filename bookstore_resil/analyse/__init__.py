@@ -1,0 +1,1 @@
+"""What breaks when something fails: the dependency graph, the people to call, the sign-offs."""

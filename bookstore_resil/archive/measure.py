@@ -1,0 +1,351 @@
+"""Measurements of an exercise, computed from its event log alone.
+
+Everything ``summary.json`` and the report show comes from :func:`summarize`, a pure
+function of the events: downtime from the probe transitions, data loss from the canary
+writes and the survivors read back, step times from the step events, the outcome from
+the path the steps took. Rebuilding a report from ``events.jsonl`` gives the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bookstore_resil.archive import events as ev
+from bookstore_resil.errors import ResilError
+
+DEFAULT_SUSTAIN_S = 1.0
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One step as it ran: the journal entry of chaostoolkit's kind."""
+
+    id: str
+    procedure: str
+    status: str  # ok, failed, skipped, or running when the log stops mid-step
+    started_at: str
+    ended_at: str | None
+    duration_s: float | None
+    automated: bool
+    action: str | None = None
+    output: str = ""
+    error: str | None = None
+    note: str | None = None
+    by: str | None = None
+    handled: bool = True  # a failure the playbook branches on is part of the plan
+
+
+@dataclass(frozen=True)
+class Outage:
+    """One endpoint's outage: first failed sample to the first sustained good one."""
+
+    endpoint: str
+    down_at: str
+    up_at: str | None
+    duration_s: float
+    recovered: bool
+
+
+@dataclass(frozen=True)
+class CanaryResult:
+    written: int
+    acknowledged: int
+    lost: list[int]
+    surviving_checked: bool
+    lost_window: tuple[str, str] | None
+
+    @property
+    def data_loss_s(self) -> float | None:
+        """Seconds of acknowledged writes lost; None when survivors could not be read."""
+        if not self.surviving_checked:
+            return None
+        return _seconds(*self.lost_window) if self.lost_window else 0.0
+
+
+@dataclass
+class Summary:
+    """``summary.json`` (CONTRACT §3) and the rest of what the report shows."""
+
+    exercise_id: str
+    scenario: str
+    title: str
+    service: str
+    target: str
+    environment: str
+    mode: str
+    started_at: str
+    ended_at: str | None
+    outcome: str
+    rto_s: float
+    rpo_s: float
+    measured_downtime_s: float | None
+    measured_data_loss_s: float | None
+    rto_met: bool | None
+    rpo_met: bool | None
+    rto_margin_s: float | None
+    rpo_margin_s: float | None
+    fault: str | None
+    fault_at: str | None
+    rto_deadline: str | None
+    detected_at: str | None
+    time_to_detect_s: float | None
+    recovered: bool | None
+    measured_endpoint: str | None
+    steps: list[StepRecord]
+    outages: list[Outage] = field(default_factory=list)
+    canary: CanaryResult | None = None
+    deviations: list[dict[str, Any]] = field(default_factory=list)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    halted: dict[str, Any] | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    log_truncated: bool = False
+    reason: str = ""
+    fail_on_breach: bool = False
+
+    @property
+    def breached(self) -> bool:
+        """RTO or RPO missed (an unmeasured objective is not a breach)."""
+        return self.rto_met is False or self.rpo_met is False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _seconds(start: str, end: str) -> float:
+    return round((ev.parse_ts(end) - ev.parse_ts(start)).total_seconds(), 3)
+
+
+def steps_of(events: list[dict[str, Any]]) -> list[StepRecord]:
+    """Pair step_started with step_finished; a start with no end is ``running``."""
+    records: list[StepRecord] = []
+    open_steps: dict[str, dict[str, Any]] = {}
+    for event in events:
+        if event["type"] == ev.STEP_STARTED:
+            open_steps[event["step"]] = event
+        elif event["type"] == ev.STEP_FINISHED and event["step"] in open_steps:
+            start = open_steps.pop(event["step"])
+            records.append(
+                StepRecord(
+                    id=event["step"],
+                    procedure=start.get("procedure", ""),
+                    status=event["status"],
+                    started_at=start["ts"],
+                    ended_at=event["ts"],
+                    duration_s=_seconds(start["ts"], event["ts"]),
+                    automated=bool(start.get("automated")),
+                    action=start.get("action"),
+                    output=event.get("output") or "",
+                    error=event.get("error"),
+                    note=event.get("note"),
+                    by=event.get("by"),
+                    handled=bool(event.get("handled", True)),
+                )
+            )
+    for step, start in open_steps.items():
+        records.append(
+            StepRecord(
+                id=step,
+                procedure=start.get("procedure", ""),
+                status="running",
+                started_at=start["ts"],
+                ended_at=None,
+                duration_s=None,
+                automated=bool(start.get("automated")),
+                action=start.get("action"),
+            )
+        )
+    return records
+
+
+def transitions(events: list[dict[str, Any]]) -> dict[str, list[tuple[datetime, bool]]]:
+    """Each endpoint's probe transitions, in time order: (sample time, up)."""
+    per_endpoint: dict[str, list[tuple[datetime, bool]]] = {}
+    for event in events:
+        if event["type"] == ev.PROBE:
+            at = ev.parse_ts(event.get("at", event["ts"]))
+            per_endpoint.setdefault(event["endpoint"], []).append((at, bool(event["up"])))
+    for series in per_endpoint.values():
+        series.sort(key=lambda item: item[0])
+    return per_endpoint
+
+
+def outage_of(
+    endpoint: str,
+    series: list[tuple[datetime, bool]],
+    after: datetime | None,
+    observed_until: datetime,
+    sustain_s: float,
+) -> Outage | None:
+    """The first outage of an endpoint at or after ``after``.
+
+    Downtime runs from the first failed sample to the first good sample that stays good
+    for ``sustain_s`` (no failed sample in that window, and observation went on that long).
+    """
+    down_at = next((t for t, up in series if not up and (after is None or t >= after)), None)
+    if down_at is None:
+        return None
+    later = [(t, up) for t, up in series if t > down_at]
+    for index, (t, up) in enumerate(later):
+        if not up:
+            continue
+        relapse = next((t2 for t2, up2 in later[index + 1 :] if not up2), None)
+        window_end = relapse or observed_until
+        if (window_end - t).total_seconds() >= sustain_s:
+            return Outage(endpoint, ev.iso(down_at), ev.iso(t), _delta(down_at, t), True)
+    return Outage(endpoint, ev.iso(down_at), None, _delta(down_at, observed_until), False)
+
+
+def _delta(start: datetime, end: datetime) -> float:
+    return round((end - start).total_seconds(), 3)
+
+
+def canary_loss(
+    writes: list[tuple[int, datetime, bool]], surviving: set[int] | None, since: datetime
+) -> CanaryResult:
+    """Which acknowledged writes ``(seq, when, acknowledged)`` did not survive, and the span.
+
+    The span runs from the recovery point (the last surviving acknowledged write before the
+    first lost one, else ``since``) to the last lost write.
+    """
+    acked = {seq: at for seq, at, ack in writes if ack}
+    if surviving is None:
+        return CanaryResult(len(writes), len(acked), [], False, None)
+    lost = sorted(seq for seq in acked if seq not in surviving)
+    window = None
+    if lost:
+        before = [seq for seq in acked if seq < lost[0] and seq in surviving]
+        window_start = acked[max(before)] if before else since
+        window = (ev.iso(window_start), ev.iso(acked[lost[-1]]))
+    return CanaryResult(len(writes), len(acked), lost, True, window)
+
+
+def canary_of(events: list[dict[str, Any]], started_at: str) -> CanaryResult | None:
+    writes = [
+        (e["seq"], ev.parse_ts(e.get("at", e["ts"])), bool(e.get("ack")))
+        for e in events
+        if e["type"] == ev.CANARY
+    ]
+    if not writes:
+        return None
+    check = next((e for e in reversed(events) if e["type"] == ev.CANARY_CHECK), None)
+    surviving = None if check is None or check.get("surviving") is None else set(check["surviving"])
+    return canary_loss(writes, surviving, ev.parse_ts(started_at))
+
+
+def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
+    """Everything measured about one exercise, from its events."""
+    start = next((e for e in events if e["type"] == ev.STARTED), None)
+    if start is None:
+        raise ResilError("event log has no exercise_started event")
+    finish = next((e for e in reversed(events) if e["type"] == ev.FINISHED), None)
+    halted = next((e for e in events if e["type"] == ev.HALTED), None)
+    errors = [e for e in events if e["type"] == ev.ERROR]
+    fault = next((e for e in events if e["type"] in (ev.FAULT, ev.OUTAGE)), None)
+    steps = steps_of(events)
+    ended_at = finish["ts"] if finish else (events[-1]["ts"] if events else None)
+    observed_until = ev.parse_ts(ended_at)
+
+    sustain_s = float(start.get("sustain_s", DEFAULT_SUSTAIN_S))
+    fault_at = ev.parse_ts(fault.get("at", fault["ts"])) if fault else None
+    series = transitions(events)
+    outages = [
+        o
+        for name, s in sorted(series.items())
+        if (o := outage_of(name, s, fault_at, observed_until, sustain_s)) is not None
+    ]
+    endpoint = start.get("measured_endpoint")
+    measured = next((o for o in outages if o.endpoint == endpoint), None)
+    rto_s, rpo_s = float(start["rto_s"]), float(start["rpo_s"])
+
+    downtime = measured.duration_s if measured else (0.0 if endpoint in series else None)
+    recovered = measured.recovered if measured else (True if endpoint in series else None)
+    rto_met: bool | None = None
+    if downtime is not None:
+        if recovered:
+            rto_met = downtime <= rto_s
+        elif downtime > rto_s:
+            rto_met = False
+
+    canary = canary_of(events, start["ts"])
+    data_loss = canary.data_loss_s if canary is not None else None
+    rpo_met = None if data_loss is None else data_loss <= rpo_s
+
+    last_step = next((e for e in reversed(events) if e["type"] == ev.STEP_FINISHED), None)
+    completed = last_step is not None and last_step.get("next", "") is None
+    outcome, reason = _outcome(steps, halted, errors, finish, completed, recovered, endpoint)
+    fault_ts = ev.iso(fault_at) if fault_at else None
+
+    return Summary(
+        exercise_id=start["exercise_id"],
+        scenario=start["scenario"],
+        title=start.get("title", start["scenario"]),
+        service=start.get("service", ""),
+        target=start["target"],
+        environment=start.get("environment", "production"),
+        mode=start.get("mode", "auto"),
+        started_at=start["ts"],
+        ended_at=ended_at if finish else None,
+        outcome=outcome,
+        rto_s=rto_s,
+        rpo_s=rpo_s,
+        measured_downtime_s=downtime,
+        measured_data_loss_s=data_loss,
+        rto_met=rto_met,
+        rpo_met=rpo_met,
+        rto_margin_s=None if downtime is None else round(rto_s - downtime, 3),
+        rpo_margin_s=None if data_loss is None else round(rpo_s - data_loss, 3),
+        fault=fault.get("fault", "declared outage") if fault else None,
+        fault_at=fault_ts,
+        rto_deadline=ev.iso(fault_at + timedelta(seconds=rto_s)) if fault_at else None,
+        detected_at=measured.down_at if measured else None,
+        time_to_detect_s=(_seconds(fault_ts, measured.down_at) if measured and fault_ts else None),
+        recovered=recovered,
+        measured_endpoint=endpoint,
+        steps=steps,
+        outages=outages,
+        canary=canary,
+        deviations=[e for e in events if e["type"] == ev.DEVIATION],
+        notifications=[e for e in events if e["type"] == ev.NOTIFICATION],
+        notes=[e for e in events if e["type"] == ev.NOTE],
+        halted=halted,
+        errors=errors,
+        log_truncated=truncated,
+        reason=reason,
+        fail_on_breach=bool(start.get("fail_on_breach", False)),
+    )
+
+
+def summarize_log(path: str | Path) -> Summary:
+    """Everything measured about the exercise whose event log is at ``path``."""
+    contents = ev.read_events(path)
+    return summarize(contents.events, contents.truncated)
+
+
+def _outcome(
+    steps: list[StepRecord],
+    halted: dict[str, Any] | None,
+    errors: list[dict[str, Any]],
+    finish: dict[str, Any] | None,
+    completed: bool,
+    recovered: bool | None,
+    endpoint: str | None,
+) -> tuple[str, str]:
+    """passed, failed, aborted or error, with the reason in words."""
+    if halted:
+        return "aborted", f"halted: {halted.get('reason') or 'no reason given'}"
+    if errors:
+        return "error", errors[0].get("message", "engine error")
+    if finish is None:
+        return "error", "the event log stops before the exercise finished"
+    unhandled = [s for s in steps if s.status == "failed" and not s.handled]
+    if unhandled:
+        return "failed", f"step {unhandled[0].id} failed and the playbook has no branch for it"
+    if not completed:
+        return "failed", "the exercise finished before the playbook was completed"
+    if recovered is False:
+        return "failed", f"{endpoint} was still down at the end"
+    return "passed", "every step followed the playbook and the service recovered"

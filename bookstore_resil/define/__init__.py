@@ -1,0 +1,1 @@
+"""What the system is: the files of a system folder, read into typed models and checked."""

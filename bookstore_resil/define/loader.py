@@ -1,0 +1,496 @@
+"""A system folder -> :class:`~bookstore_resil.define.model.System`, every problem collected.
+
+The folder holds ``system.yaml``, ``contacts.yaml`` and ``playbooks/*.yaml`` (CONTRACT §1).
+Each file is parsed with line marks, validated against the typed model, then the whole is
+cross-checked. Every problem found anywhere is reported at once as a
+:class:`~bookstore_resil.errors.Problem` (``FILE:LINE: field: message``) inside one
+:class:`~bookstore_resil.errors.DefinitionError`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bookstore_resil import workbook
+from bookstore_resil.define.model import (
+    PROCEDURES,
+    Contact,
+    Notification,
+    Scenario,
+    Service,
+    System,
+)
+from bookstore_resil.errors import DefinitionError, Problem
+
+SYSTEM_FILE = "system.yaml"
+CONTACTS_FILE = "contacts.yaml"
+PLAYBOOKS_DIR = "playbooks"
+# Where a step's `next` may point besides a step id: the start of a later procedure, or the end.
+JUMPS = {"test": "test_procedure", "resume": "resume_procedure", "end": None}
+
+
+class LineDict(dict):
+    """A YAML mapping that remembers the line of itself and of each key."""
+
+    line: int = 1
+    key_lines: dict[Any, int]
+
+
+class LineList(list):
+    """A YAML sequence that remembers the line of itself and of each item."""
+
+    line: int = 1
+    item_lines: list[int]
+
+
+class _LineConstructor:
+    """Builds LineDict/LineList, notes duplicate keys; mixed into a safe loader."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicates: list[tuple[LineDict, Any, int]] = []
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML's own constructors raise plain Python errors on values such as
+        # `2018-13-45` or `!!int x`; make them YAML errors with the node's line.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            what = node.value if isinstance(node, yaml.ScalarNode) else node.id
+            tag = node.tag.removeprefix("tag:yaml.org,2002:")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {what!r} as {tag}", node.start_mark
+            ) from exc
+
+
+def _construct_mapping(loader: _LineConstructor, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            ) from None
+        line = key_node.start_mark.line + 1
+        if key in mapping:
+            loader.duplicates.append((mapping, key, line))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = line
+    return mapping
+
+
+def _construct_sequence(loader: _LineConstructor, node: yaml.SequenceNode) -> LineList:
+    sequence = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    sequence.line = node.start_mark.line + 1
+    sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return sequence
+
+
+class _LineLoader(_LineConstructor, yaml.SafeLoader):
+    """The pure-Python parser: its messages and lines are the ones problems report."""
+
+
+# libyaml's parser is several times faster on large definitions; it only ever reads files
+# that parse cleanly, since what it refuses is parsed again by the pure-Python one.
+_FastLineLoader = (
+    type("_FastLineLoader", (_LineConstructor, yaml.CSafeLoader), {})
+    if hasattr(yaml, "CSafeLoader")
+    else None
+)
+
+for _loader in filter(None, (_LineLoader, _FastLineLoader)):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _parse(text: str) -> tuple[Any, list[tuple[LineDict, Any, int]]]:
+    """The document and its duplicate keys; raises the pure-Python parser's YAML errors."""
+    if _FastLineLoader is not None:
+        fast = _FastLineLoader(text)
+        try:
+            return fast.get_single_data(), fast.duplicates
+        except (yaml.YAMLError, RecursionError):
+            pass
+        finally:
+            fast.dispose()
+    loader = _LineLoader(text)  # which refuses control characters at once
+    return loader.get_single_data(), loader.duplicates
+
+
+def line_of(document: Any, path: tuple[Any, ...]) -> int:
+    """The line of the deepest node along ``path`` that exists in ``document``."""
+    node, line = document, getattr(document, "line", 1)
+    for part in path:
+        if isinstance(node, LineDict) and part in node:
+            line, node = node.key_lines[part], node[part]
+        elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
+            line, node = node.item_lines[part], node[part]
+        else:
+            break
+    return line
+
+
+def path_to(document: Any, target: Any) -> tuple[Any, ...]:
+    """The path from ``document`` to the node ``target`` (an object inside it)."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if id(node) in seen:  # an alias: its children were already visited
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            stack.extend((value, (*path, key)) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, (*path, index)) for index, value in enumerate(node))
+    return ()
+
+
+def field_name(path: tuple[Any, ...]) -> str:
+    """``("services", 0, "rto")`` -> ``services[0].rto``."""
+    name = ""
+    for part in path:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            # A key holding a line break or a control character would break the problem's line.
+            key = str(part) if str(part).isprintable() else repr(part)
+            name += f".{key}" if name else key
+    return name or "(document)"
+
+
+class _SystemFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    system: str
+    description: str = ""
+    entrypoint: str
+    services: list[Service]
+
+
+class _ContactsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contacts: list[Contact] = []
+    notification: list[Notification] = []
+
+
+class Collector:
+    """Gathers problems for one folder; each file's document is kept for line look-ups."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.problems: list[Problem] = []
+        self.documents: dict[str, Any] = {}
+
+    def add(self, file: str, path: tuple[Any, ...], message: str) -> None:
+        line = line_of(self.documents.get(file), path)
+        self.problems.append(Problem(file, line, field_name(path), message))
+
+    def read(self, path: Path) -> Any:
+        """Parse one YAML file; None (with a problem recorded) when it cannot be read."""
+        file = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.problems.append(Problem(file, 1, "(file)", f"cannot read: {exc}"))
+            return None
+        try:
+            document, duplicates = _parse(text)
+        except yaml.reader.ReaderError as exc:
+            line = text.count("\n", 0, exc.position) + 1
+            message = f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}"
+            self.problems.append(Problem(file, line, "(yaml)", message))
+            return None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            # Found at the very end (an unclosed quote or bracket): the line is where it opened.
+            if exc.context_mark and mark.index >= len(text):
+                mark = exc.context_mark
+            line = mark.line + 1 if mark else 1
+            self.problems.append(Problem(file, line, "(yaml)", f"invalid YAML: {exc.problem}"))
+            return None
+        except (yaml.YAMLError, RecursionError) as exc:
+            self.problems.append(Problem(file, 1, "(yaml)", f"invalid YAML: {exc}"))
+            return None
+        for mapping, key, line in duplicates:
+            field = field_name((*path_to(document, mapping), key))
+            self.problems.append(Problem(file, line, field, "duplicate key"))
+        if not isinstance(document, LineDict):
+            if document is None:
+                kind = "empty"
+            else:
+                kind = "a list" if isinstance(document, list) else "a scalar"
+            self.problems.append(Problem(file, 1, "(document)", f"expected a mapping, got {kind}"))
+            return None
+        self.documents[file] = document
+        return document
+
+    def validate(self, file: str, model: type[BaseModel], document: Any) -> Any:
+        """Validate ``document`` against ``model``; None (problems recorded) when invalid."""
+        try:
+            return model.model_validate(document, context={"from_file": True})
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                path = tuple(p for p in error["loc"] if isinstance(p, int) or _is_key(p))
+                message = error["msg"].removeprefix("Value error, ")
+                if error["type"] == "missing":
+                    message = "missing"
+                elif error["type"] == "extra_forbidden":
+                    message = "unknown key"
+                self.add(file, path, message)
+        except RecursionError:
+            self.add(file, (), "structure nests too deeply (recursive anchors?)")
+        return None
+
+
+def _is_key(part: Any) -> bool:
+    # pydantic puts validator names such as "function-before[...]" in a loc; YAML keys have none.
+    return isinstance(part, str) and "[" not in part
+
+
+def locate_system_folder(folder: str | Path) -> Path:
+    """A relative folder looked up from the current directory, then from its parent, then
+    (for ``data/NAME``) among the examples shipped in the package.
+
+    Notebooks run with the repo root or ``notebooks/`` as their directory; both find
+    ``data/bookstore`` (and ``reports``) this way, and a plain ``pip install`` finds the
+    Bookstore in the package.
+    """
+    folder = Path(folder)
+    if folder.is_absolute() or folder.exists():
+        return folder
+    above = Path.cwd().parent / folder
+    if above.exists():
+        return above
+    if len(folder.parts) == 2 and folder.parts[0] == "data":
+        shipped = workbook.example(folder.parts[1])
+        if shipped.is_dir():
+            return shipped
+    return folder
+
+
+def load_system(folder: str | Path) -> System:
+    """Load and cross-check the system folder; raise DefinitionError with every problem."""
+    folder = Path(folder)
+    found = Collector(folder)
+    if not folder.is_dir():
+        raise DefinitionError([Problem(str(folder), 0, "(folder)", "not a folder")])
+    system_path = folder / SYSTEM_FILE
+    if not system_path.exists():
+        what = "folder is empty" if not any(folder.iterdir()) else f"no {SYSTEM_FILE}"
+        raise DefinitionError([Problem(str(system_path), 0, "(file)", what)])
+
+    system_file = str(system_path)
+    system_doc = found.read(system_path)
+    parsed_system = (
+        None if system_doc is None else found.validate(system_file, _SystemFile, system_doc)
+    )
+
+    contacts_path = folder / CONTACTS_FILE
+    contacts_file = str(contacts_path)
+    parsed_contacts = _ContactsFile()
+    if contacts_path.exists():
+        contacts_doc = found.read(contacts_path)
+        parsed_contacts = (
+            None
+            if contacts_doc is None
+            else found.validate(contacts_file, _ContactsFile, contacts_doc)
+        )
+
+    scenarios: list[Scenario] = []
+    # The services the playbooks are about, valid or not, so that a broken playbook is not
+    # reported again as a critical service without one; None when a playbook is unreadable.
+    covered: set[str] | None = set()
+    playbooks = sorted((folder / PLAYBOOKS_DIR).glob("*.yaml")) + sorted(
+        (folder / PLAYBOOKS_DIR).glob("*.yml")
+    )
+    for path in playbooks:
+        document = found.read(path)
+        if document is None:
+            covered = None
+            continue
+        if covered is not None and isinstance(document.get("service"), str):
+            covered.add(document["service"])
+        if "source" in document:
+            found.add(str(path), ("source",), "unknown key")
+            continue
+        scenario = found.validate(str(path), Scenario, document)
+        if scenario is not None:
+            scenarios.append(scenario.model_copy(update={"source": str(path)}))
+
+    if parsed_system is None or parsed_contacts is None:
+        raise DefinitionError(found.problems)
+
+    _check_system(found, system_file, parsed_system)
+    _check_contacts(found, contacts_file, parsed_contacts, parsed_system)
+    _check_scenarios(found, scenarios, covered, parsed_system, parsed_contacts)
+    if found.problems:
+        raise DefinitionError(found.problems)
+    return System(
+        system=parsed_system.system,
+        description=parsed_system.description,
+        entrypoint=parsed_system.entrypoint,
+        services=parsed_system.services,
+        contacts=parsed_contacts.contacts,
+        notification=parsed_contacts.notification,
+        scenarios=scenarios,
+        path=str(folder),
+    )
+
+
+def _duplicates(ids: list[str]) -> list[int]:
+    """Indexes of the ids that repeat an earlier one."""
+    seen: set[str] = set()
+    repeats = []
+    for index, item in enumerate(ids):
+        if item in seen:
+            repeats.append(index)
+        seen.add(item)
+    return repeats
+
+
+def _check_system(found: Collector, file: str, parsed: _SystemFile) -> None:
+    ids = [s.id for s in parsed.services]
+    for index in _duplicates(ids):
+        found.add(file, ("services", index, "id"), f"duplicate service id {ids[index]!r}")
+    known = set(ids)
+    if parsed.entrypoint not in known:
+        found.add(file, ("entrypoint",), f"unknown service {parsed.entrypoint!r}")
+    for index, service in enumerate(parsed.services):
+        for edge_index, edge in enumerate(service.depends_on):
+            path = ("services", index, "depends_on", edge_index)
+            if edge.service not in known:
+                found.add(file, path, f"unknown service {edge.service!r}")
+            elif edge.service == service.id:
+                found.add(file, path, f"{service.id!r} depends on itself")
+    # The last service of a repeated id, as in _cycles' edges.
+    last_index = {service_id: index for index, service_id in enumerate(ids)}
+    for cycle in _cycles(parsed.services):
+        index = last_index[cycle[0]]
+        edge_index = next(
+            i for i, e in enumerate(parsed.services[index].depends_on) if e.service == cycle[1]
+        )
+        found.add(
+            file,
+            ("services", index, "depends_on", edge_index),
+            "dependency cycle: " + " -> ".join([*cycle, cycle[0]]),
+        )
+
+
+def _cycles(services: list[Service]) -> list[list[str]]:
+    """Each dependency cycle once, as the list of its service ids (self-loops excluded)."""
+    edges = {s.id: [e.service for e in s.depends_on if e.service != s.id] for s in services}
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    for root in edges:
+        if root in state:
+            continue
+        path: list[str] = [root]
+        state[root] = 1
+        stack = [iter(edges[root])]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+                state[path.pop()] = 2
+            elif child not in edges or state.get(child) == 2:
+                continue
+            elif state.get(child) == 1:
+                cycles.append(path[path.index(child) :])
+            else:
+                state[child] = 1
+                path.append(child)
+                stack.append(iter(edges[child]))
+    return cycles
+
+
+def _check_contacts(
+    found: Collector, file: str, parsed: _ContactsFile, system: _SystemFile
+) -> None:
+    names = [c.name for c in parsed.contacts]
+    for index in _duplicates(names):
+        found.add(file, ("contacts", index, "name"), f"duplicate contact {names[index]!r}")
+    services = {s.id for s in system.services}
+    for index, contact in enumerate(parsed.contacts):
+        if contact.reports_to is not None and contact.reports_to not in names:
+            found.add(file, ("contacts", index, "reports_to"), f"no contact {contact.reports_to!r}")
+        for item_index, service in enumerate(contact.services):
+            if service != "ALL" and service not in services:
+                found.add(
+                    file,
+                    ("contacts", index, "services", item_index),
+                    f"unknown service {service!r}",
+                )
+    boss = {c.name: c.reports_to for c in parsed.contacts}
+    reported: set[str] = set()
+    for index, contact in enumerate(parsed.contacts):
+        chain = [contact.name]
+        while boss.get(chain[-1]) in boss and boss[chain[-1]] not in chain:
+            chain.append(boss[chain[-1]])
+        if boss.get(chain[-1]) == contact.name and contact.name not in reported:
+            reported.update(chain)
+            found.add(
+                file,
+                ("contacts", index, "reports_to"),
+                "org chart cycle: " + " -> ".join([*chain, contact.name]),
+            )
+
+
+def _check_scenarios(
+    found: Collector,
+    scenarios: list[Scenario],
+    covered: set[str] | None,
+    system: _SystemFile,
+    contacts: _ContactsFile,
+) -> None:
+    services = {s.id for s in system.services}
+    names = {c.name for c in contacts.contacts}
+    seen: dict[str, str] = {}
+    for scenario in scenarios:
+        file = scenario.source
+        if scenario.id in seen:
+            found.add(
+                file,
+                ("id",),
+                f"duplicate scenario id {scenario.id!r} (also in {seen[scenario.id]})",
+            )
+        seen.setdefault(scenario.id, file)
+        if scenario.service not in services:
+            found.add(file, ("service",), f"unknown service {scenario.service!r}")
+        for role in ("primary", "secondary"):
+            name = getattr(scenario.leads, role)
+            if name is not None and name not in names:
+                found.add(file, ("leads", role), f"no contact {name!r}")
+        step_ids = {step.id for step in scenario.steps}
+        seen_steps: set[str] = set()
+        for procedure in PROCEDURES:
+            for index, step in enumerate(getattr(scenario, procedure)):
+                if step.id in seen_steps:
+                    found.add(file, (procedure, index, "id"), f"duplicate step id {step.id!r}")
+                seen_steps.add(step.id)
+                for outcome, target in step.next.items():
+                    if target not in step_ids and target not in JUMPS:
+                        found.add(
+                            file,
+                            (procedure, index, "next", outcome),
+                            f"unknown step {target!r} (a step id, or one of {', '.join(JUMPS)})",
+                        )
+    if covered is None:
+        return
+    for index, service in enumerate(system.services):
+        if service.critical and service.id not in covered:
+            found.add(
+                str(found.folder / SYSTEM_FILE),
+                ("services", index, "critical"),
+                f"critical service {service.id!r} has no playbook scenario",
+            )

@@ -1,0 +1,320 @@
+"""Typed models of a system definition (CONTRACT §1), every duration in seconds.
+
+The model knows no screen, no process and no cloud. The loader builds it from a system
+folder; everything downstream (graph, people, exercise, report) reads it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
+
+from bookstore_resil.errors import UsageError
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+PROCEDURES = ("recovery_procedure", "test_procedure", "resume_procedure")
+
+
+# pandas reads a bare number such as "12" as nanoseconds.
+_NUMBER = re.compile(r"^\s*[-+]?[\d.]+\s*$")
+
+
+_DAY_WEEK = re.compile(r"(\d\s*)([dw])(?![a-z])")
+
+
+def parse_duration(value: Any) -> float:
+    """``"12h"``, ``"30min"``, ``"90s"``, ``"2d"`` -> seconds, parsed by pandas.
+
+    A bare number is refused: the seed's tables say "12" and mean hours, which a reader
+    cannot tell from minutes.
+    """
+    if isinstance(value, bool) or not isinstance(value, str) or _NUMBER.match(value):
+        raise ValueError(f"expected a duration with a unit such as '12h' or '30min', got {value!r}")
+    import pandas as pd
+
+    # pandas 3 deprecates the lower-case day and week units the contract uses ("2d").
+    text = _DAY_WEEK.sub(lambda m: m.group(1) + m.group(2).upper(), value.strip())
+    try:
+        seconds = pd.Timedelta(text).total_seconds()
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"cannot read {value!r} as a duration (e.g. 12h, 30min, 90s, 2d)") from exc
+    if not seconds > 0:
+        raise ValueError(f"duration {value!r} must be positive")
+    return seconds
+
+
+def _duration(value: Any, info: ValidationInfo) -> float:
+    # Numbers are seconds when built in code; a definition file must say its unit.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if (info.context or {}).get("from_file"):
+            raise ValueError(f"expected a duration with a unit such as '12h', got {value!r}")
+        if not value > 0:
+            raise ValueError(f"duration {value!r} must be positive")
+        return float(value)
+    return parse_duration(value)
+
+
+Duration = Annotated[float, BeforeValidator(_duration)]
+
+
+def _objective(name: str) -> Any:
+    return Field(validation_alias=AliasChoices(name, f"{name}_s"))
+
+
+def format_duration(seconds: float | None) -> str:
+    """Seconds -> the shortest readable form: ``12h``, ``1h 30min``, ``4.2s``."""
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    parts = []
+    rest = int(round(seconds))
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        count, rest = divmod(rest, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return " ".join(parts)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s+(\S+)\s*$")
+
+
+class CriticalityPeriod(_Model):
+    """``always``, or a daily window in a time zone: ``"02:00-03:00 America/Los_Angeles"``."""
+
+    always: bool = True
+    start: time | None = None
+    end: time | None = None
+    timezone: str | None = None
+    text: str = "always"
+
+    @classmethod
+    def parse(cls, value: Any) -> CriticalityPeriod:
+        if value is None or (isinstance(value, str) and value.strip().lower() == "always"):
+            return cls()
+        if not isinstance(value, str):
+            raise ValueError(f"expected 'always' or 'HH:MM-HH:MM Area/City', got {value!r}")
+        match = _WINDOW.match(value)
+        if not match:
+            raise ValueError(f"cannot read {value!r}: expected 'always' or 'HH:MM-HH:MM Area/City'")
+        h1, m1, h2, m2, tz = match.groups()
+        try:
+            start, end = time(int(h1), int(m1)), time(int(h2), int(m2))
+        except ValueError as exc:
+            raise ValueError(f"cannot read {value!r}: {exc}") from exc
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+            raise ValueError(f"unknown time zone {tz!r} in {value!r}") from exc
+        if start == end:
+            raise ValueError(f"window {value!r} is empty")
+        return cls(always=False, start=start, end=end, timezone=tz, text=value.strip())
+
+    def contains(self, moment: datetime) -> bool:
+        """Whether ``moment`` (timezone-aware) falls in the window; always true for ``always``."""
+        if self.always:
+            return True
+        local = moment.astimezone(ZoneInfo(self.timezone)).time().replace(tzinfo=None)
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+
+class Edge(_Model):
+    """A child dependency: ``service`` is needed by its parent, critically or not."""
+
+    service: str
+    critical: bool = True
+    degraded: str | None = None
+
+
+class Service(_Model):
+    """One row of the architecture table and of the dependency table."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    purpose: str = ""
+    supports: str | None = None
+    platform: str = ""
+    technologies: list[str] = []
+    identifier: str | None = None
+    az: str | None = None
+    vpc: str | None = None
+    subnet: str | None = None
+    endpoint: str | None = None
+    critical: bool = True
+    criticality_period: CriticalityPeriod = CriticalityPeriod()
+    manual_workaround: str | None = None
+    rto_s: Duration = _objective("rto")
+    rpo_s: Duration = _objective("rpo")
+    depends_on: list[Edge] = []
+
+    @field_validator("depends_on", mode="before")
+    @classmethod
+    def _bare_ids(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"service": item} if isinstance(item, str) else item for item in value]
+        return value
+
+    @field_validator("criticality_period", mode="before")
+    @classmethod
+    def _period(cls, value: Any) -> Any:
+        return value if isinstance(value, CriticalityPeriod) else CriticalityPeriod.parse(value)
+
+    def critical_at(self, moment: datetime) -> bool:
+        return self.critical and self.criticality_period.contains(moment)
+
+
+class Contact(_Model):
+    """A team member: the contact table plus the org chart's ``reports_to``."""
+
+    name: str
+    position: str = ""
+    services: list[str] = []
+    email: str | None = None
+    phone: str | None = None
+    availability: str = "On-call"
+    timezone: str = "UTC"
+    reports_to: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("availability")
+    @classmethod
+    def _availability(cls, value: str) -> str:
+        # Imported here: people imports this module. The raw text stays the field's value.
+        from bookstore_resil.analyse.people import parse_availability
+
+        parse_availability(value)
+        return value
+
+    def covers(self, service: str) -> bool:
+        return "ALL" in self.services or service in self.services
+
+
+class Notification(_Model):
+    """One notification procedure: who is told what, when, why and how."""
+
+    who: str
+    what: str
+    when: str
+    why: str
+    how: str
+
+
+class Action(_Model):
+    """What a target's driver runs for a step: an action name and its arguments."""
+
+    name: str
+    args: dict[str, Any] = {}
+
+
+class Step(_Model):
+    """One playbook step. Without ``action`` it is manual: a person marks its outcome."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    command: str | None = None
+    action: Action | None = None
+    expect: str | None = None
+    output: str | None = None
+    optional: bool = False
+    next: dict[Literal["ok", "failed", "skipped"], str] = {}
+
+    @property
+    def automated(self) -> bool:
+        return self.action is not None
+
+
+class Leads(_Model):
+    primary: str
+    secondary: str | None = None
+
+
+class Scenario(_Model):
+    """One failover scenario of a playbook, with its procedures."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    playbook: Literal["disaster-recovery", "critical-dependency", "non-critical-dependency"]
+    service: str
+    strategy: str = ""
+    leads: Leads
+    severity: Literal["critical", "high", "medium", "low"] = "critical"
+    overview: list[str] = []
+    assumptions: list[str] = []
+    rto_s: Duration = _objective("rto")
+    rpo_s: Duration = _objective("rpo")
+    recovery_platform: str = ""
+    fault: str | None = None
+    recovery_procedure: list[Step]
+    test_procedure: list[Step] = []
+    resume_procedure: list[Step] = []
+    source: str = ""
+
+    @property
+    def steps(self) -> list[Step]:
+        """Every step, in playbook order: recovery, then test, then resume."""
+        return [*self.recovery_procedure, *self.test_procedure, *self.resume_procedure]
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+
+class System(_Model):
+    """A whole system definition folder."""
+
+    system: str
+    description: str = ""
+    entrypoint: str
+    services: list[Service]
+    contacts: list[Contact] = []
+    notification: list[Notification] = []
+    scenarios: list[Scenario] = []
+    path: str = ""
+
+    def service(self, service_id: str) -> Service:
+        for service in self.services:
+            if service.id == service_id:
+                return service
+        raise KeyError(service_id)
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        """The scenario ``scenario_id``; a UsageError naming the known ones otherwise."""
+        for scenario in self.scenarios:
+            if scenario.id == scenario_id:
+                return scenario
+        known = ", ".join(s.id for s in self.scenarios) or "none"
+        raise UsageError(f"unknown scenario {scenario_id!r} (known: {known})")
+
+    def contact(self, name: str) -> Contact:
+        for contact in self.contacts:
+            if contact.name == name:
+                return contact
+        raise KeyError(name)

@@ -1,0 +1,39 @@
+"""``validate``: a whole system folder, with the companion files the tool reads.
+
+Besides the definition itself (:func:`~.loader.load_system`), a folder may hold
+``signoffs.yaml`` (written by ``signoff``) and ``aws.yaml`` (read by the aws target). Each is
+checked when present, and every problem of every file is reported at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bookstore_resil.analyse.signoff import load_signoffs
+from bookstore_resil.define.aws_config import AWS_FILE, load_aws_config
+from bookstore_resil.define.loader import load_system
+from bookstore_resil.define.model import System
+from bookstore_resil.errors import DefinitionError, Problem
+
+
+def validate_folder(folder: str | Path) -> System:
+    """The loaded system; raise DefinitionError with the problems of every file."""
+    folder = Path(folder)
+    problems: list[Problem] = []
+    system = None
+    try:
+        system = load_system(folder)
+    except DefinitionError as error:
+        problems += error.problems
+    try:
+        load_signoffs(folder)
+    except DefinitionError as error:
+        problems += error.problems
+    if system is not None and (folder / AWS_FILE).exists():
+        try:
+            load_aws_config(folder, system)
+        except DefinitionError as error:
+            problems += error.problems
+    if problems:
+        raise DefinitionError(problems)
+    return system

@@ -1,0 +1,2 @@
+"""Running a game day: the engine, the probes, the panel, and the two orchestrators
+(gameday, drill)."""

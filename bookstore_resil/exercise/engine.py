@@ -1,0 +1,491 @@
+"""The exercise engine: one scenario run step by step against a target.
+
+An exercise follows its playbook exactly: the recovery, test and resume procedures in
+order, with each step's ``next`` branching by outcome. Automated steps run their action on
+the target's driver; manual steps wait for a person to mark them done, failed or skipped.
+Everything is written to the event log as it happens (see :mod:`bookstore_resil.archive.events`),
+while the probes measure availability and the canary measures data loss. The numbers
+are computed afterwards from the log alone (:mod:`bookstore_resil.archive.measure`).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bookstore_resil.archive import events as ev
+from bookstore_resil.archive.measure import DEFAULT_SUSTAIN_S, Summary, summarize_log
+from bookstore_resil.define.loader import JUMPS
+from bookstore_resil.define.model import PROCEDURES, Scenario, Step, System
+from bookstore_resil.errors import EventLogError, ExerciseError, ResilError
+from bookstore_resil.exercise.probes import CanaryWrite, CanaryWriter, Prober, Sample
+from bookstore_resil.log import logger
+from bookstore_resil.targets.base import ActionResult, Target
+
+SUMMARY_FILE = "summary.json"
+STATUSES = ("ok", "failed", "skipped")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How an exercise measures and how long it waits."""
+
+    probe_interval_s: float = 0.1
+    canary_interval_s: float = 0.5
+    sustain_s: float = DEFAULT_SUSTAIN_S
+    action_timeout_s: float = 120.0
+    recovery_wait_s: float = 30.0
+    baseline_s: float = 2.0
+
+
+def new_exercise_id(scenario: str, moment: datetime | None = None) -> str:
+    stamp = (moment or ev.now()).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{scenario}-{uuid.uuid4().hex[:6]}"
+
+
+class Exercise:
+    """A running (or resumed) exercise. Create with :meth:`create` or :meth:`resume`."""
+
+    def __init__(
+        self,
+        system: System,
+        scenario: Scenario,
+        target: Target,
+        archive_dir: Path,
+        exercise_id: str,
+        mode: str,
+        options: Options,
+    ):
+        self.system = system
+        self.scenario = scenario
+        self.target = target
+        self.archive_dir = archive_dir
+        self.exercise_id = exercise_id
+        self.mode = mode
+        self.options = options
+        self.started_at = ev.now()
+        self.fault_at: datetime | None = None
+        self.current: Step | None = None
+        self.statuses: dict[str, str] = {}
+        self.endpoint_up: dict[str, bool] = {}
+        self.finished = False
+        self.halted = False
+        self._halt = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="action")
+        self._prober: Any = None
+        self._canary: Any = None
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
+        self.measured_endpoint = self._pick_endpoint()
+        self.log = ev.EventLog(archive_dir / ev.EVENTS_FILE)  # once the target answered
+        self.fault = scenario.fault
+
+    # -- creating and resuming --------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        system: System,
+        scenario_id: str,
+        target: Target,
+        out_dir: str | Path = "reports",
+        exercise_id: str | None = None,
+        mode: str = "auto",
+        options: Options | None = None,
+        fail_on_breach: bool = False,
+        fault: str | None = None,
+    ) -> Exercise:
+        """Open a new archive folder, record the start, and begin probing (no fault yet).
+
+        ``fault`` replaces the scenario's own fault, to practise another way it can fail.
+        """
+        scenario = system.scenario(scenario_id)
+        exercise_id = exercise_id or new_exercise_id(scenario_id)
+        archive_dir = Path(out_dir) / exercise_id
+        if (archive_dir / ev.EVENTS_FILE).exists():
+            raise ExerciseError(
+                exercise_id,
+                f"{archive_dir} already holds an exercise; archives are never overwritten",
+            )
+        exercise = cls(
+            system, scenario, target, archive_dir, exercise_id, mode, options or Options()
+        )
+        exercise.fault = fault or scenario.fault
+        exercise._record(
+            ev.STARTED,
+            exercise_id=exercise_id,
+            scenario=scenario.id,
+            title=scenario.title,
+            service=scenario.service,
+            playbook=scenario.playbook,
+            target=target.name,
+            environment=target.environment,
+            mode=mode,
+            system=system.system,
+            data_dir=system.path,
+            rto_s=scenario.rto_s,
+            rpo_s=scenario.rpo_s,
+            sustain_s=exercise.options.sustain_s,
+            probe_interval_s=exercise.options.probe_interval_s,
+            measured_endpoint=exercise.measured_endpoint,
+            fail_on_breach=fail_on_breach,
+            fault=exercise.fault,
+            steps=[s.id for s in scenario.steps],
+        )
+        exercise._start_measuring()
+        return exercise
+
+    @classmethod
+    def resume(
+        cls,
+        archive_dir: str | Path,
+        system: System,
+        target: Target,
+        options: Options | None = None,
+    ) -> Exercise:
+        """Pick an exercise up from its event log after a kernel restart."""
+        archive_dir = Path(archive_dir)
+        contents = ev.read_events(archive_dir / ev.EVENTS_FILE)
+        start = next((e for e in contents.events if e["type"] == ev.STARTED), None)
+        if start is None:
+            raise ExerciseError(str(archive_dir), "no exercise_started event to resume from")
+        exercise_id = start["exercise_id"]
+        if any(e["type"] in (ev.FINISHED, ev.HALTED) for e in contents.events):
+            raise ExerciseError(exercise_id, "already finished; nothing to resume")
+        scenario = system.scenario(start["scenario"])
+        exercise = cls(
+            system,
+            scenario,
+            target,
+            archive_dir,
+            exercise_id,
+            start.get("mode", "auto"),
+            options or Options(sustain_s=start.get("sustain_s", DEFAULT_SUSTAIN_S)),
+        )
+        exercise.fault = start.get("fault", scenario.fault)
+        exercise._record(ev.RESUMED, truncated=contents.truncated)
+        exercise._replay(contents.events)
+        exercise._start_measuring()
+        return exercise
+
+    def _replay(self, events: list[dict[str, Any]]) -> None:
+        self.started_at = ev.parse_ts(events[0]["ts"])
+        open_step: str | None = None
+        next_step: str | None | bool = False  # False: no step has run yet
+        for event in events:
+            kind = event["type"]
+            if kind in (ev.FAULT, ev.OUTAGE):
+                self.fault_at = ev.parse_ts(event.get("at", event["ts"]))
+            elif kind == ev.PROBE:
+                self.endpoint_up[event["endpoint"]] = bool(event["up"])
+            elif kind == ev.STEP_STARTED:
+                open_step = event["step"]
+            elif kind == ev.STEP_FINISHED:
+                self.statuses[event["step"]] = event["status"]
+                if event["step"] == open_step:
+                    open_step, next_step = None, event.get("next")
+        if open_step is not None:
+            # The step that was running when the kernel died opens again.
+            self.current = self.scenario.step(open_step)
+            self._record(ev.NOTE, text=f"step {open_step} was interrupted; it is open again")
+            self._open(self.current)
+        elif next_step is None:
+            self.current = None
+        elif next_step is not False:
+            self.current = self.scenario.step(next_step)
+            self._open(self.current)
+        elif self.fault_at is not None:
+            self.current = self.scenario.steps[0]
+            self._open(self.current)
+
+    # -- the game day -----------------------------------------------------------------
+
+    def start(self, inject: bool = True) -> None:
+        """Inject the scenario's fault on the target (or declare a real outage); open step 1."""
+        if self.fault_at is not None:
+            raise ExerciseError(self.exercise_id, "already started")
+        if inject and self.fault and self.target.injects_faults:
+            record = self.target.inject_fault(self.fault)
+            self.fault_at = ev.parse_ts(record.ts)
+            self._record(ev.FAULT, fault=record.name, at=record.ts, detail=record.detail)
+        else:
+            self.fault_at = ev.now()
+            self._record(ev.OUTAGE, at=ev.iso(self.fault_at), service=self.scenario.service)
+        self.current = self.scenario.steps[0]
+        self._open(self.current)
+
+    def run(self) -> ActionResult:
+        """Run the current step's action on the target and move on by its outcome."""
+        step = self._require_step()
+        if step.action is None:
+            raise ExerciseError(self.exercise_id, f"step {step.id} is manual: mark it instead")
+        result = self._call(step)
+        status = "ok" if result.ok else "failed"
+        self._close(
+            step,
+            status,
+            by="automation",
+            output=result.output,
+            error=result.error,
+            data=result.data,
+            action_s=round(result.duration_s, 3),
+        )
+        return result
+
+    def mark(self, status: str, note: str | None = None, by: str = "facilitator") -> None:
+        """A person records the current step's outcome: ok (done), failed or skipped."""
+        status = "ok" if status == "done" else status
+        if status not in STATUSES:
+            raise ExerciseError(
+                self.exercise_id, f"unknown status {status!r} (ok, failed, skipped)"
+            )
+        step = self._require_step()
+        if step.automated and status != "skipped":
+            self.deviation(f"step {step.id} is automated but was marked {status} by hand")
+        self._close(step, status, by=by, note=note)
+
+    def note(self, text: str) -> None:
+        self._record(ev.NOTE, text=text, step=self.current.id if self.current else None)
+
+    def notify(self, contact: str, reason: str, how: str = "") -> None:
+        self._record(ev.NOTIFICATION, contact=contact, reason=reason, how=how)
+
+    def deviation(self, text: str) -> None:
+        """Something done that the playbook does not document."""
+        self._record(ev.DEVIATION, text=text, step=self.current.id if self.current else None)
+
+    def halt(self, reason: str = "") -> Summary:
+        """Stop automation at once; the exercise ends as aborted."""
+        self._halt.set()
+        self.halted = True
+        self.target.halt()
+        self._record(ev.HALTED, reason=reason, step=self.current.id if self.current else None)
+        return self._finish(wait_for_recovery=False)
+
+    def finish(self) -> Summary:
+        """End the exercise: wait for sustained recovery, read the canaries back, summarize."""
+        if self.current is not None:
+            self._record(
+                ev.NOTE, text=f"finished with step {self.current.id} and later steps not run"
+            )
+        return self._finish(wait_for_recovery=True)
+
+    def run_auto(
+        self,
+        responses: dict[str, str] | None = None,
+        progress: Callable[[str], None] = lambda _line: None,
+    ) -> Summary:
+        """Run the whole playbook headless: automated steps run, manual ones take ``responses``.
+
+        A manual step with no response is marked ok, or skipped when it is optional.
+        ``progress`` gets a line as each step ends (drill streams them to the terminal).
+        """
+        responses = responses or {}
+        if self.fault_at is None:
+            self._wait_for_baseline()
+            self.start()
+            progress(f"{self.fault or 'outage declared'} at {ev.iso(self.fault_at)}")
+        while self.current is not None and not self._halt.is_set():
+            step = self.current
+            began = time.monotonic()
+            if step.automated:
+                self.run()
+            else:
+                status = responses.get(step.id, "skipped" if step.optional else "ok")
+                self.mark(status, note="response given in auto mode", by="auto-response")
+            took = time.monotonic() - began
+            progress(f"  {self.statuses[step.id]:<8} {took:6.1f}s  {step.id}")
+        summary = self.finish() if not self.finished else self.summary()
+        progress(f"{summary.outcome}: {summary.reason}")
+        return summary
+
+    # -- state for widgets ------------------------------------------------------------
+
+    def elapsed_s(self) -> float:
+        since = self.fault_at or self.started_at
+        return (ev.now() - since).total_seconds()
+
+    def on_event(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``listener`` with every event recorded from now on (widgets redraw on it)."""
+        self._listeners.append(listener)
+
+    def summary(self) -> Summary:
+        return summarize_log(self.log.path)
+
+    # -- inside -----------------------------------------------------------------------
+
+    def _pick_endpoint(self) -> str:
+        names = {p.name for p in self.target.probes()}
+        return self.scenario.service if self.scenario.service in names else self.system.entrypoint
+
+    def _record(self, type: str, **fields: Any) -> dict[str, Any]:
+        event = self.log.append(type, **fields)
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # a broken widget must never stop the exercise
+                logger.exception("event listener failed")
+        return event
+
+    def _require_step(self) -> Step:
+        if self.finished:
+            raise ExerciseError(self.exercise_id, "already finished")
+        if self.fault_at is None:
+            raise ExerciseError(self.exercise_id, "not started: call start() first")
+        if self.current is None:
+            raise ExerciseError(self.exercise_id, "every step is done: finish() the exercise")
+        return self.current
+
+    def _procedure_of(self, step: Step) -> str:
+        return next(p for p in PROCEDURES if step in getattr(self.scenario, p))
+
+    def _open(self, step: Step) -> None:
+        self._record(
+            ev.STEP_STARTED,
+            step=step.id,
+            procedure=self._procedure_of(step),
+            title=step.title,
+            automated=step.automated,
+            action=step.action.name if step.action else None,
+        )
+
+    def _close(self, step: Step, status: str, by: str, **fields: Any) -> None:
+        if self.finished:
+            return  # halted while the step ran: it stays open in the log, as it was
+        following = self._next_after(step, status)
+        self.statuses[step.id] = status
+        self._record(
+            ev.STEP_FINISHED,
+            step=step.id,
+            status=status,
+            by=by,
+            handled=status != "failed" or "failed" in step.next,
+            next=following.id if following else None,
+            **fields,
+        )
+        self.current = following
+        if following is not None and not self._halt.is_set():
+            self._open(following)
+
+    def _next_after(self, step: Step, status: str) -> Step | None:
+        """The playbook's next step after ``step`` ended with ``status`` (None: the end)."""
+        if status == "failed" and "failed" not in step.next:
+            return None
+        jump = step.next.get(status)
+        if jump is None:
+            order = self.scenario.steps
+            index = order.index(step)
+            return order[index + 1] if index + 1 < len(order) else None
+        if jump in JUMPS:
+            procedure = JUMPS[jump]
+            steps = getattr(self.scenario, procedure) if procedure else []
+            return steps[0] if steps else None
+        return self.scenario.step(jump)
+
+    def _call(self, step: Step) -> ActionResult:
+        timeout = self.options.action_timeout_s
+        began = time.monotonic()
+        future = self._pool.submit(
+            self.target.run_action, step.action.name, step.action.args, timeout
+        )
+        while True:
+            try:
+                return future.result(timeout=0.1)
+            except FutureTimeout:
+                waited = time.monotonic() - began
+                if self._halt.is_set():
+                    return ActionResult(False, "", waited, "halted while the action ran")
+                if waited > timeout + 5:
+                    return ActionResult(False, "", waited, f"no answer within {timeout:.0f}s")
+            except ResilError as error:
+                return ActionResult(False, "", time.monotonic() - began, str(error))
+
+    def _start_measuring(self) -> None:
+        probes = self.target.probes()
+        self._record(ev.PROBES, endpoints={p.name: p.address for p in probes})
+        self._prober = Prober(probes, self.options.probe_interval_s, on_sample=self._sample)
+        self._prober.start()
+        canary = self.target.canary()
+        if canary is not None:
+            self._canary = CanaryWriter(
+                canary, self.options.canary_interval_s, on_write=self._canary_written
+            )
+            self._canary.start()
+
+    def _sample(self, sample: Sample) -> None:
+        if self.endpoint_up.get(sample.endpoint) is not sample.up:
+            self.endpoint_up[sample.endpoint] = sample.up
+            at = ev.iso(datetime.fromtimestamp(sample.ts, timezone.utc))
+            self._record_measurement(ev.PROBE, endpoint=sample.endpoint, up=sample.up, at=at)
+
+    def _canary_written(self, write: CanaryWrite) -> None:
+        at = ev.iso(datetime.fromtimestamp(write.ts, timezone.utc))
+        self._record_measurement(ev.CANARY, seq=write.seq, ack=write.acknowledged, at=at)
+
+    def _record_measurement(self, type: str, **fields: Any) -> None:
+        # From a probe's thread: a sample that lands after the log closed belongs to no one.
+        try:
+            self._record(type, **fields)
+        except EventLogError:
+            logger.debug("%s after the exercise finished: dropped", type)
+
+    def _wait_for_baseline(self) -> None:
+        """Let the probes see every endpoint up for ``baseline_s`` before breaking anything."""
+        names = {p.name for p in self.target.probes()}
+        deadline = time.monotonic() + self.options.baseline_s + self.options.recovery_wait_s
+        time.sleep(self.options.baseline_s)
+        while time.monotonic() < deadline and not all(self.endpoint_up.get(n) for n in names):
+            time.sleep(self.options.probe_interval_s)
+
+    def _wait_for_recovery(self) -> None:
+        deadline = time.monotonic() + self.options.recovery_wait_s
+        up_since: float | None = None
+        while time.monotonic() < deadline and not self._halt.is_set():
+            if self.endpoint_up.get(self.measured_endpoint):
+                up_since = up_since or time.monotonic()
+                if time.monotonic() - up_since >= self.options.sustain_s + 0.2:
+                    return
+            else:
+                up_since = None
+            time.sleep(self.options.probe_interval_s)
+
+    def _finish(self, wait_for_recovery: bool) -> Summary:
+        if self.finished:
+            raise ExerciseError(self.exercise_id, "already finished")
+        self.finished = True
+        try:
+            if wait_for_recovery:
+                self._wait_for_recovery()
+            if self._canary is not None:
+                self._canary.stop()
+                surviving = self._canary.canary.surviving()
+                self._record(
+                    ev.CANARY_CHECK,
+                    surviving=sorted(surviving) if surviving is not None else None,
+                )
+        except Exception as error:  # the log must close whatever the target did
+            self._record(ev.ERROR, message=f"while finishing: {error}")
+        finally:
+            if self._prober is not None:
+                self._prober.stop()
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self._record(ev.FINISHED, step=self.current.id if self.current else None)
+        self.log.close()
+        summary = self.summary()
+        write_summary(self.archive_dir, summary)
+        logger.info("exercise %s finished: %s", self.exercise_id, summary.outcome)
+        return summary
+
+
+def write_summary(archive_dir: Path, summary: Summary) -> Path:
+    path = Path(archive_dir) / SUMMARY_FILE
+    path.write_text(json.dumps(summary.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+    return path

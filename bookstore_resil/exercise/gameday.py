@@ -1,0 +1,136 @@
+"""What the game-day notebook calls: open (or resume) an exercise, then play it.
+
+``interactive`` shows the widgets and leaves every decision to the people in the room;
+``auto`` runs the playbook headless (papermill, ``drill``) and shows the summary;
+``review`` reads a finished exercise back (the archive's ``exercise.ipynb`` of an
+interactive game day is the notebook run this way when Finish is clicked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bookstore_resil.archive.events import EVENTS_FILE, read_events
+from bookstore_resil.archive.measure import Summary, summarize_log
+from bookstore_resil.define.loader import load_system, locate_system_folder
+from bookstore_resil.define.model import Scenario
+from bookstore_resil.errors import ExerciseError
+from bookstore_resil.exercise.engine import Exercise, Options
+from bookstore_resil.targets import get_target
+
+MODES = ("interactive", "auto", "review")
+
+
+@dataclass(frozen=True)
+class FinishedExercise:
+    """An exercise that is over, read back from its archive."""
+
+    exercise_id: str
+    scenario: Scenario
+    archive_dir: Path
+    mode: str = "review"
+    finished: bool = True
+
+    def summary(self) -> Summary:
+        return summarize_log(self.archive_dir / EVENTS_FILE)
+
+
+def build_target(name: str, data_dir: Path, options: dict[str, Any] | None = None) -> Any:
+    """The target driver ``name``; the aws driver also reads the system folder's aws.yaml."""
+    options = dict(options or {})
+    if name == "aws":
+        options.setdefault("data_dir", str(data_dir))
+    return get_target(name, **options)
+
+
+def open_exercise(
+    scenario: str,
+    target: str = "lab",
+    data_dir: str = "data/bookstore",
+    mode: str = "interactive",
+    probe_interval: float = 0.1,
+    out_dir: str = "reports",
+    exercise_id: str = "",
+    target_options: dict[str, Any] | None = None,
+    fail_on_breach: bool = False,
+    fault: str = "",
+) -> Exercise | FinishedExercise:
+    """A new exercise, the one ``exercise_id`` names when its log exists (resume), or in
+    ``review`` mode that finished exercise read back."""
+    from bookstore_resil.errors import UsageError
+
+    if mode not in MODES:
+        raise UsageError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    folder = locate_system_folder(data_dir)
+    system = load_system(folder)
+    out = locate_system_folder(out_dir)
+    if mode == "review":
+        start = read_events(out / exercise_id / EVENTS_FILE).events[0]
+        return FinishedExercise(exercise_id, system.scenario(start["scenario"]), out / exercise_id)
+    driver = build_target(target, folder, target_options)
+    options = Options(probe_interval_s=probe_interval)
+    if exercise_id and (out / exercise_id / EVENTS_FILE).exists():
+        return Exercise.resume(out / exercise_id, system, driver, options)
+    return Exercise.create(
+        system,
+        scenario,
+        driver,
+        out_dir=out,
+        exercise_id=exercise_id or None,
+        mode=mode,
+        options=options,
+        fail_on_breach=fail_on_breach,
+        fault=fault or None,
+    )
+
+
+def play(exercise: Exercise | FinishedExercise, responses: dict[str, str] | None = None) -> Any:
+    """Interactive: the game-day panel to display. Auto: every step runs now. Review: nothing
+    to play."""
+    if exercise.mode == "review":
+        return None
+    if exercise.mode == "auto":
+        exercise.run_auto(responses, progress=lambda line: print(line, flush=True))
+        return None
+    from bookstore_resil.exercise.widgets import GameDayPanel
+
+    return GameDayPanel(exercise, on_finish=archive_interactive).widget
+
+
+def archive_interactive(exercise: Exercise) -> None:
+    """What Finish leaves beside the event log: ``exercise.ipynb`` (the game-day notebook
+    reviewing this exercise) and the report."""
+    from bookstore_resil.archive.notebooks import build_report, run_game_day_notebook
+
+    parameters = {
+        "scenario": exercise.scenario.id,
+        "data_dir": str(Path(exercise.system.path).absolute()),
+        "mode": "review",
+        "out_dir": str(exercise.archive_dir.absolute().parent),
+        "exercise_id": exercise.exercise_id,
+    }
+    error = run_game_day_notebook(exercise.archive_dir, parameters)
+    if error:
+        raise ExerciseError(exercise.exercise_id, f"exercise.ipynb not written: {error}")
+    build_report(exercise.archive_dir)
+
+
+def summary_table(summary: Summary) -> Any:
+    """The steps of a finished exercise as a pandas table."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "step": s.id,
+                "procedure": s.procedure,
+                "status": s.status,
+                "by": s.by,
+                "duration_s": s.duration_s,
+                "error": s.error,
+            }
+            for s in summary.steps
+        ]
+    )

@@ -1,0 +1,295 @@
+"""Every archived exercise in a reports folder, as one table, a trend and a cadence.
+
+An archive is a folder holding ``summary.json`` (written at the end of every exercise) or,
+when the exercise crashed before writing it, at least ``events.jsonl``, whose summary is
+then computed here (its outcome is ``error``). Anything else in the folder is not an
+archive and is passed over. An archive whose summary or event log cannot be read is
+*skipped*, with one line naming the file: history never stops on a broken archive.
+
+The cadence is how often each scenario should be exercised: 5 weeks by default, after
+the Walmart resiliency levels, where a team re-runs its failover exercises on a fixed
+rhythm. A scenario whose last exercise is older than the cadence is overdue.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bookstore_resil.archive import events as ev
+from bookstore_resil.archive.measure import summarize_log
+from bookstore_resil.define.model import format_duration
+from bookstore_resil.errors import ResilError
+from bookstore_resil.exercise.engine import SUMMARY_FILE
+from bookstore_resil.report.findings import Html, Png, status
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DEFAULT_CADENCE = "5W"  # five weeks (pandas spells weeks "W")
+COLUMNS = (
+    "exercise_id",
+    "scenario",
+    "date",
+    "target",
+    "mode",
+    "outcome",
+    "downtime_s",
+    "data_loss_s",
+    "rto_s",
+    "rpo_s",
+    "rto_met",
+    "rpo_met",
+)
+REQUIRED = ("exercise_id", "scenario", "started_at", "outcome", "rto_s", "rpo_s")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A broken archive: the file that could not be read, and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class History:
+    """The ``summary.json`` of every readable archive, oldest first, and what was skipped."""
+
+    folder: str
+    exercises: tuple[dict[str, Any], ...]
+    skipped: tuple[Skipped, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``history --json`` document of CONTRACT §2."""
+        return {"exercises": list(self.exercises)}
+
+    def table(self) -> pd.DataFrame:
+        """One row per exercise, oldest first (durations in seconds, ``date`` in UTC)."""
+        import pandas as pd
+
+        rows = [
+            {
+                "exercise_id": doc["exercise_id"],
+                "scenario": doc["scenario"],
+                "date": pd.Timestamp(doc["started_at"]),
+                "target": doc.get("target"),
+                "mode": doc.get("mode"),
+                "outcome": doc["outcome"],
+                "downtime_s": doc.get("measured_downtime_s"),
+                "data_loss_s": doc.get("measured_data_loss_s"),
+                "rto_s": doc["rto_s"],
+                "rpo_s": doc["rpo_s"],
+                "rto_met": doc.get("rto_met"),
+                "rpo_met": doc.get("rpo_met"),
+            }
+            for doc in self.exercises
+        ]
+        table = pd.DataFrame(rows, columns=list(COLUMNS))
+        table["date"] = pd.to_datetime(table["date"], utc=True)
+        for column in ("downtime_s", "data_loss_s", "rto_s", "rpo_s"):
+            table[column] = table[column].astype(float)
+        return table
+
+
+def _measured(column: pd.Series) -> list[float | None]:
+    return [None if value != value else value for value in column]  # NaN: nothing measured
+
+
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """:meth:`History.table` for people: times and durations in words, verdicts spelled out."""
+    downtime, data_loss = _measured(table["downtime_s"]), _measured(table["data_loss_s"])
+    return table.assign(
+        date=table["date"].dt.strftime("%Y-%m-%d %H:%M"),
+        downtime_s=[format_duration(v) for v in downtime],
+        data_loss_s=[format_duration(v) for v in data_loss],
+        rto_s=table["rto_s"].map(format_duration),
+        rpo_s=table["rpo_s"].map(format_duration),
+        rto_met=[status(v, met) for v, met in zip(downtime, table["rto_met"], strict=True)],
+        rpo_met=[status(v, met) for v, met in zip(data_loss, table["rpo_met"], strict=True)],
+    ).rename(
+        columns={
+            "downtime_s": "downtime",
+            "data_loss_s": "data loss",
+            "rto_s": "RTO",
+            "rpo_s": "RPO",
+            "rto_met": "RTO met",
+            "rpo_met": "RPO met",
+        }
+    )
+
+
+def _read_summary(folder: Path) -> dict[str, Any]:
+    """The archive's summary document; raises ResilError, ValueError or OSError if broken."""
+    path = folder / SUMMARY_FILE
+    if path.is_file():
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(doc, dict):
+            raise ValueError("not a JSON object")
+    else:
+        # The same JSON round trip as write_summary, so both kinds of rows look alike.
+        summary = summarize_log(folder / ev.EVENTS_FILE)
+        doc = json.loads(json.dumps(summary.to_dict(), default=str))
+    missing = [key for key in REQUIRED if key not in doc]
+    if missing:
+        raise ValueError(f"missing {', '.join(missing)}")
+    ev.parse_ts(doc["started_at"])
+    return doc
+
+
+def load_history(folder: str | Path = "reports") -> History:
+    """Every archive directly under ``folder``, oldest first; broken ones skipped."""
+    root = Path(folder)
+    exercises: list[dict[str, Any]] = []
+    skipped: list[Skipped] = []
+    archives = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    for archive in archives:
+        summary, log = archive / SUMMARY_FILE, archive / ev.EVENTS_FILE
+        if not summary.is_file() and not log.is_file():
+            continue
+        try:
+            exercises.append(_read_summary(archive))
+        except (ResilError, ValueError, TypeError, OSError) as error:
+            source = summary if summary.is_file() else log
+            skipped.append(Skipped(str(source), str(error) or type(error).__name__))
+    exercises.sort(key=lambda doc: (ev.parse_ts(doc["started_at"]), doc["exercise_id"]))
+    return History(str(root), tuple(exercises), tuple(skipped))
+
+
+@dataclass(frozen=True)
+class ScenarioAge:
+    """How long ago a scenario was last exercised, against the cadence."""
+
+    scenario: str
+    last_exercise_id: str | None
+    last_at: str | None
+    last_outcome: str | None
+    age_s: float | None
+    cadence_s: float
+    overdue: bool
+
+    def __str__(self) -> str:
+        if self.last_at is None:
+            return f"{self.scenario}: never exercised: overdue"
+        state = (
+            f"overdue by {_hours(self.age_s - self.cadence_s)}"
+            if self.overdue
+            else f"due in {_hours(self.cadence_s - self.age_s)}"
+        )
+        return (
+            f"{self.scenario}: last {self.last_at[:10]} ({self.last_outcome}), "
+            f"{_hours(self.age_s)} ago: {state}"
+        )
+
+
+def _hours(seconds: float) -> str:
+    """An age in words, to the hour: minutes do not matter against a cadence of weeks."""
+    return format_duration(max(round(seconds / 3600), 1) * 3600)
+
+
+def ages(
+    history: History,
+    cadence_s: float,
+    now: datetime | None = None,
+    scenarios: Iterable[str] = (),
+) -> list[ScenarioAge]:
+    """The last exercise of every scenario (archived, or named in ``scenarios``) and its age.
+
+    Any outcome counts as an exercise: an aborted game day was still held.
+    """
+    now = now or ev.now()
+    last = {doc["scenario"]: doc for doc in latest(history)}
+    result = []
+    for scenario in sorted(set(last) | set(scenarios)):
+        doc = last.get(scenario)
+        if doc is None:
+            result.append(ScenarioAge(scenario, None, None, None, None, cadence_s, True))
+            continue
+        age = (now - ev.parse_ts(doc["started_at"])).total_seconds()
+        result.append(
+            ScenarioAge(
+                scenario,
+                doc["exercise_id"],
+                doc["started_at"],
+                doc["outcome"],
+                round(age, 3),
+                cadence_s,
+                age > cadence_s,
+            )
+        )
+    return result
+
+
+def scenario_ids(data_dir: str | Path | None) -> list[str]:
+    """The scenario ids of the system definition at ``data_dir``; none if there is no folder."""
+    from bookstore_resil.define.loader import load_system, locate_system_folder
+
+    folder = locate_system_folder(data_dir) if data_dir else None
+    if folder is None or not folder.is_dir():
+        return []
+    return [scenario.id for scenario in load_system(folder).scenarios]
+
+
+def cadence_table(
+    history: History,
+    cadence: str = DEFAULT_CADENCE,
+    now: str | None = None,
+    data_dir: str | Path | None = None,
+) -> pd.DataFrame:
+    """:func:`ages` as a table for people: ``cadence`` a duration such as ``5w``, ``now`` an
+    ISO time (default: now), ``data_dir`` the system whose scenarios should all appear."""
+    import pandas as pd
+
+    from bookstore_resil.analyse.graph import parse_moment
+    from bookstore_resil.define.model import parse_duration
+
+    found = ages(history, parse_duration(cadence), parse_moment(now), scenario_ids(data_dir))
+    return pd.DataFrame(
+        [
+            {
+                "scenario": a.scenario,
+                "last exercise": a.last_exercise_id or "-",
+                "outcome": a.last_outcome or "-",
+                "age": "-" if a.age_s is None else _hours(a.age_s),
+                "cadence": format_duration(a.cadence_s),
+                "overdue": a.overdue,
+            }
+            for a in found
+        ]
+    )
+
+
+def latest(history: History) -> list[dict[str, Any]]:
+    """The last exercise of each scenario, by scenario."""
+    last = {doc["scenario"]: doc for doc in history.exercises}
+    return [last[s] for s in sorted(last)]
+
+
+def trend(history: History) -> Png:
+    """The downtime trend chart, for the notebook."""
+    from bookstore_resil.report.charts import trend_chart
+
+    buffer = io.BytesIO()
+    trend_chart(history.table(), buffer)
+    return Png(buffer.getvalue(), f"Measured downtime per scenario over time in {history.folder}")
+
+
+def objectives(history: History) -> Png | Html:
+    """Each scenario's last exercise against its objectives, for the notebook."""
+    from bookstore_resil.report.charts import ObjectiveRow, objectives_chart
+
+    rows = [ObjectiveRow.from_summary(doc) for doc in latest(history)]
+    if not rows:
+        return Html(f"<p>No exercise archived in {html.escape(history.folder)} yet.</p>")
+    buffer = io.BytesIO()
+    objectives_chart(rows, buffer)
+    return Png(buffer.getvalue(), "Each scenario's last exercise against its RTO and RPO")

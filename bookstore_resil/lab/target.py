@@ -1,0 +1,63 @@
+"""The ``lab`` target: exercises against the local Bookstore of :mod:`bookstore_resil.lab`."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from bookstore_resil.errors import TargetError
+from bookstore_resil.lab import actions, faults, lifecycle
+from bookstore_resil.lab.canary import LabCanary
+from bookstore_resil.lab.checks import lab_probes
+from bookstore_resil.lab.state import Lab
+from bookstore_resil.targets.base import (
+    ActionResult,
+    Canary,
+    FaultRecord,
+    Probe,
+    Target,
+    register_target,
+)
+
+
+class LabTarget(Target):
+    """Drives the lab in ``state_dir`` (default: ``$BOOKSTORE_RESIL_LAB_DIR`` or ``.lab``)."""
+
+    name = "lab"
+    environment = "lab"
+
+    def __init__(self, state_dir: str | os.PathLike[str] | None = None):
+        self.lab = Lab.at(state_dir)
+
+    def options(self) -> dict[str, Any]:
+        return {"state_dir": str(self.lab.root)}
+
+    def check_ready(self) -> None:
+        status = lifecycle.status(self.lab)
+        if not status.exists:
+            raise TargetError("lab", f"no lab in {self.lab.root} (run 'bookstore-resil lab up')")
+        down = [c.name for c in status.components if not c.healthy]
+        if down:
+            hint = "run 'bookstore-resil lab up'"
+            raise TargetError("lab", f"not healthy: {', '.join(down)} ({hint})")
+
+    def inject_fault(self, fault: str) -> FaultRecord:
+        return faults.inject(self.lab, fault)
+
+    def run_action(self, name: str, args: dict[str, Any], timeout_s: float) -> ActionResult:
+        return actions.run(self.lab, name, args, timeout_s)
+
+    def probes(self) -> list[Probe]:
+        return lab_probes(self.lab)
+
+    def canary(self) -> Canary | None:
+        return LabCanary(self.lab)
+
+    def actions(self) -> list[str]:
+        return list(actions.ACTIONS)
+
+    def faults(self) -> list[str]:
+        return list(faults.FAULTS)
+
+
+register_target("lab", LabTarget)

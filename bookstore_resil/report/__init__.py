@@ -1,0 +1,1 @@
+"""One archive read back: verdicts, findings, charts, report.ipynb and report.html."""

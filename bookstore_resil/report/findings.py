@@ -1,0 +1,653 @@
+"""What one exercise tells the team: verdicts, findings and recommendations.
+
+Everything here is computed from the exercise's :class:`~bookstore_resil.archive.measure.Summary`
+(itself a function of ``events.jsonl``) and, for the effective objectives, from the
+dependency analysis of the system definition (:mod:`bookstore_resil.analyse.graph`). The rules:
+
+* **Failed, skipped, unfinished steps** are listed as they ran. A failure the playbook
+  branches on (``handled``) is part of the plan; an unhandled one ends the exercise.
+* **Slow steps**: a finished step is slow when it took more than ``SLOW_FACTOR`` (3) times
+  the median duration of the exercise's finished steps *and* more than ``SLOW_MIN_S``
+  (5 s): both, so that a 0.4 s check beside 0.1 s ones is not flagged.
+* **Update the playbook** for every unhandled failed step, and when the exercise could not
+  be completed (any outcome but ``passed``): the seed's "If the exercise fails or cannot be
+  completed this likely indicates that the playbook needs to be updated".
+* **Document or drop** every deviation: the playbook is followed exactly as written.
+* **Tighten an objective** met with a measurement under ``TIGHTEN_SHARE`` (10 %) of it (the
+  seed: about 30 minutes of downtime against 12 h), suggesting the smallest round duration
+  that still leaves 3x the measured value.
+* **A missed objective** needs a faster procedure or an honest objective.
+* **Dependency findings** of the scenario's service (effective RTO/RPO, single points of
+  failure, ...) come from the dependency analysis, and one more when the scenario promises
+  an objective its critical dependencies cannot meet.
+* **Notify**: nobody notified after the fault is a finding of its own.
+
+The notebook ``notebooks/03_report.ipynb`` shows a :class:`Report` section by section; each
+method returns an object Jupyter renders (HTML tables, the PNG charts of the archive).
+"""
+
+from __future__ import annotations
+
+import html
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bookstore_resil.analyse.graph import RPO_UNMET, RTO_UNMET, ServiceAnalysis
+from bookstore_resil.archive import events as ev
+from bookstore_resil.archive.measure import StepRecord, Summary, summarize
+from bookstore_resil.define.model import format_duration
+from bookstore_resil.errors import ReportError
+
+SLOW_FACTOR = 3.0
+SLOW_MIN_S = 5.0
+TIGHTEN_SHARE = 0.10
+HEADROOM = 3.0
+ROUND_DURATIONS_S = (
+    60,
+    300,
+    900,
+    1800,
+    3600,
+    7200,
+    4 * 3600,
+    8 * 3600,
+    12 * 3600,
+    86400,
+    2 * 86400,
+    7 * 86400,
+)
+CHARTS = ("timeline", "objectives", "canary")
+CHART_TEXT = {  # the alternative text of each chart
+    "timeline": "Timeline of {exercise}: each step by outcome, over each endpoint's availability",
+    "objectives": "RTO and RPO of {exercise} against the measured downtime and data loss",
+    "canary": "Canary writes of {exercise}: survived, lost, not acknowledged",
+}
+
+STATUS_COLOURS = {
+    "ok": "#2e7d32",
+    "passed": "#2e7d32",
+    "met": "#2e7d32",
+    "failed": "#c62828",
+    "missed": "#c62828",
+    "error": "#c62828",
+    "aborted": "#ef6c00",
+    "running": "#f9a825",
+    "undecided": "#f9a825",
+    "skipped": "#757575",
+    "not measured": "#757575",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One objective (RTO or RPO) against what was measured."""
+
+    objective: str
+    objective_s: float
+    measured_s: float | None
+    met: bool | None
+    margin_s: float | None
+    status: str  # met, missed, undecided (still down, not yet over) or not measured
+    text: str
+
+    @property
+    def share(self) -> float | None:
+        """The measured value as a fraction of the objective."""
+        return None if self.measured_s is None else self.measured_s / self.objective_s
+
+
+@dataclass(frozen=True)
+class StepFinding:
+    step: str
+    kind: str  # failed, skipped, slow, running
+    message: str
+
+
+@dataclass(frozen=True)
+class Deviation:
+    at: str
+    step: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Notified:
+    at: str
+    contact: str
+    reason: str
+    how: str
+    after_fault_s: float | None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    kind: str  # update-playbook, document-deviation, tighten-rto, tighten-rpo, objective-missed,
+    # notify, or a dependency-analysis finding kind (graph.FINDING_KINDS)
+    message: str
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Everything the team should read after an exercise."""
+
+    verdicts: tuple[Verdict, ...]
+    steps: tuple[StepFinding, ...]
+    deviations: tuple[Deviation, ...]
+    notified: tuple[Notified, ...]
+    dependency: ServiceAnalysis | None
+    dependency_note: str
+    recommendations: tuple[Recommendation, ...]
+
+
+# -- the rules ------------------------------------------------------------------------
+
+
+def slow_steps(steps: Sequence[StepRecord]) -> list[tuple[StepRecord, float]]:
+    """Finished steps over ``SLOW_FACTOR`` x the median and ``SLOW_MIN_S``, each with the median."""
+    durations = [s.duration_s for s in steps if s.duration_s is not None]
+    if len(durations) < 2:
+        return []
+    median = statistics.median(durations)
+    return [
+        (s, median)
+        for s in steps
+        if s.duration_s is not None
+        and s.duration_s > SLOW_FACTOR * median
+        and s.duration_s > SLOW_MIN_S
+    ]
+
+
+def round_up(seconds: float) -> float | None:
+    """The smallest round duration (1min, 5min, ..., 7d) at or above ``seconds``."""
+    return next((float(d) for d in ROUND_DURATIONS_S if d >= seconds), None)
+
+
+def percent(share: float) -> str:
+    """A share as a percentage readable at both ends: ``0.059%``, ``4%``, ``119%``."""
+    return f"{share:.0%}" if share >= 0.01 else f"{share * 100:.2g}%"
+
+
+def _when(text: str) -> str:
+    moment = ev.parse_ts(text)
+    return f"{moment:%H:%M:%S} UTC on {moment:%Y-%m-%d}"
+
+
+def seed_arithmetic(fault_at: str | None, rto_s: float, rpo_s: float) -> list[str]:
+    """The seed's RTO/RPO reading of this outage, spelled out with its own times."""
+    if fault_at is None:
+        return ["No fault was injected or declared: the objectives have no clock to run against."]
+    fault = ev.parse_ts(fault_at)
+    restore_by = ev.iso(fault + timedelta(seconds=rto_s))
+    loss_from = ev.iso(fault - timedelta(seconds=rpo_s))
+    return [
+        f"Outage at {_when(fault_at)} with an RTO of {format_duration(rto_s)}: "
+        f"restore by {_when(restore_by)}.",
+        f"With an RPO of {format_duration(rpo_s)}: only data written after "
+        f"{_when(loss_from)} may be lost.",
+    ]
+
+
+def status(measured: float | None, met: bool | None) -> str:
+    """An objective's verdict in a word: met, missed, not measured, or undecided (measured
+    but no verdict: still down at the end, and not yet past the objective)."""
+    if measured is None:
+        return "not measured"
+    return {True: "met", False: "missed"}.get(met, "undecided")
+
+
+def verdicts(summary: Summary) -> tuple[Verdict, Verdict]:
+    rto, down = summary.rto_s, summary.measured_downtime_s
+    rto_status = status(down, summary.rto_met)
+    if rto_status == "not measured":
+        rto_text = f"no probe watched {summary.measured_endpoint or 'the service'}"
+    elif rto_status == "met":
+        rto_text = (
+            f"down {format_duration(down)}, {format_duration(rto - down)} to spare "
+            f"({percent(down / rto)} of the objective)"
+        )
+    elif rto_status == "missed":
+        still = " and still down at the end" if summary.recovered is False else ""
+        rto_text = f"down {format_duration(down)}{still}: missed by {format_duration(down - rto)}"
+    else:
+        rto_text = (
+            f"still down after {format_duration(down)} when the exercise ended "
+            f"({format_duration(rto - down)} of the objective left)"
+        )
+    rpo, loss = summary.rpo_s, summary.measured_data_loss_s
+    rpo_status = status(loss, summary.rpo_met)
+    if rpo_status == "not measured":
+        rpo_text = (
+            "the canary writes were not read back"
+            if summary.canary is not None
+            else "no canary writes in this exercise"
+        )
+    elif rpo_status == "met":
+        rpo_text = (
+            f"{format_duration(loss)} of acknowledged writes lost, "
+            f"{format_duration(rpo - loss)} to spare"
+            if loss
+            else "no acknowledged write was lost"
+        )
+    else:
+        rpo_text = (
+            f"{format_duration(loss)} of writes lost: missed by {format_duration(loss - rpo)}"
+        )
+    return (
+        Verdict(
+            "RTO",
+            rto,
+            down,
+            summary.rto_met,
+            summary.rto_margin_s,
+            rto_status,
+            f"RTO {format_duration(rto)}: {rto_status}: {rto_text}",
+        ),
+        Verdict(
+            "RPO",
+            rpo,
+            loss,
+            summary.rpo_met,
+            summary.rpo_margin_s,
+            rpo_status,
+            f"RPO {format_duration(rpo)}: {rpo_status}: {rpo_text}",
+        ),
+    )
+
+
+def step_findings(steps: Sequence[StepRecord]) -> list[StepFinding]:
+    found = []
+    for step in steps:
+        if step.status == "failed":
+            how = (
+                "the playbook branches on it"
+                if step.handled
+                else "the playbook has no branch for it"
+            )
+            cause = f": {step.error}" if step.error else ""
+            found.append(StepFinding(step.id, "failed", f"{step.id} failed{cause} ({how})"))
+        elif step.status == "skipped":
+            why = f": {step.note}" if step.note else ""
+            found.append(StepFinding(step.id, "skipped", f"{step.id} was skipped{why}"))
+        elif step.status == "running":
+            found.append(
+                StepFinding(
+                    step.id, "running", f"{step.id} never finished: the log stops during it"
+                )
+            )
+    for step, median in slow_steps(steps):
+        found.append(
+            StepFinding(
+                step.id,
+                "slow",
+                f"{step.id} took {format_duration(step.duration_s)}, "
+                f"{step.duration_s / median:.0f}x the median step ({format_duration(median)})",
+            )
+        )
+    return found
+
+
+def _tighten(kind: str, label: str, measured: float, objective: float) -> Recommendation:
+    share = percent(measured / objective)
+    suggestion = round_up(HEADROOM * measured) if measured else None
+    to = (
+        f", e.g. to {format_duration(suggestion)} ({HEADROOM:.0f}x the measured value, rounded up)"
+        if suggestion and suggestion < objective
+        else ""
+    )
+    what = f"measured {format_duration(measured)}" if measured else "nothing measured lost"
+    seed = " (the seed: about 30 minutes of downtime against 12h)" if label == "RTO" else ""
+    return Recommendation(
+        kind,
+        f"{what} against an {label} of {format_duration(objective)} ({share}): the objective "
+        f"can be tightened{to}{seed}",
+    )
+
+
+def recommendations(
+    summary: Summary,
+    verdict_pair: Sequence[Verdict],
+    dependency: ServiceAnalysis | None,
+) -> list[Recommendation]:
+    found: list[Recommendation] = []
+    unhandled = [s for s in summary.steps if s.status == "failed" and not s.handled]
+    for step in unhandled:
+        found.append(
+            Recommendation(
+                "update-playbook",
+                f"step {step.id} failed and the playbook has no branch for it: update the "
+                "playbook (fix the step, or add a failed: branch to what the team did instead)",
+            )
+        )
+    if summary.outcome != "passed" and not unhandled:
+        found.append(
+            Recommendation(
+                "update-playbook",
+                f"the exercise could not be completed ({summary.outcome}: {summary.reason}): "
+                "review the playbook against what happened and run the exercise again",
+            )
+        )
+    for deviation in summary.deviations:
+        where = f" during {deviation['step']}" if deviation.get("step") else ""
+        found.append(
+            Recommendation(
+                "document-deviation",
+                f"done outside the playbook{where}: {deviation.get('text', '')}: write it into "
+                "the playbook or stop doing it",
+            )
+        )
+    for verdict in verdict_pair:
+        kind = f"tighten-{verdict.objective.lower()}"
+        if verdict.met and verdict.measured_s is not None and verdict.share < TIGHTEN_SHARE:
+            found.append(_tighten(kind, verdict.objective, verdict.measured_s, verdict.objective_s))
+        elif verdict.met is False:
+            found.append(
+                Recommendation(
+                    "objective-missed",
+                    f"{verdict.text}: make the procedure faster or agree an objective the "
+                    "system can meet",
+                )
+            )
+    if dependency is not None:
+        found.extend(Recommendation(f.kind, f.message) for f in dependency.findings)
+        kinds = {f.kind for f in dependency.findings}
+        for label, kind, promised, effective, bound in (
+            ("RTO", RTO_UNMET, summary.rto_s, dependency.effective_rto_s, dependency.rto_bound_by),
+            ("RPO", RPO_UNMET, summary.rpo_s, dependency.effective_rpo_s, dependency.rpo_bound_by),
+        ):
+            if effective > promised and kind not in kinds:
+                found.append(
+                    Recommendation(
+                        kind,
+                        f"scenario {summary.scenario} promises an {label} of "
+                        f"{format_duration(promised)} but {summary.service} critically needs "
+                        f"{bound}, whose {label} is {format_duration(effective)}",
+                    )
+                )
+    if summary.fault_at is not None and not summary.notifications:
+        found.append(
+            Recommendation(
+                "notify",
+                "nobody was notified during the exercise: follow the notification procedure "
+                "of contacts.yaml (who, what, when, why, how)",
+            )
+        )
+    return found
+
+
+def find(
+    summary: Summary, dependency: ServiceAnalysis | None = None, dependency_note: str = ""
+) -> Findings:
+    """Every finding and recommendation of one exercise (see the module doc for the rules)."""
+    fault_at = ev.parse_ts(summary.fault_at) if summary.fault_at else None
+    pair = verdicts(summary)
+    return Findings(
+        verdicts=pair,
+        steps=tuple(step_findings(summary.steps)),
+        deviations=tuple(
+            Deviation(d["ts"], d.get("step"), d.get("text", "")) for d in summary.deviations
+        ),
+        notified=tuple(
+            Notified(
+                at=n["ts"],
+                contact=n.get("contact", ""),
+                reason=n.get("reason", ""),
+                how=n.get("how", ""),
+                after_fault_s=(
+                    round((ev.parse_ts(n["ts"]) - fault_at).total_seconds(), 3)
+                    if fault_at
+                    else None
+                ),
+            )
+            for n in summary.notifications
+        ),
+        dependency=dependency,
+        dependency_note=dependency_note,
+        recommendations=tuple(recommendations(summary, pair, dependency)),
+    )
+
+
+def dependency_of(service: str, data_dir: str | Path | None) -> tuple[ServiceAnalysis | None, str]:
+    """The dependency analysis of ``service`` in the system at ``data_dir``, or why not."""
+    from bookstore_resil.analyse.graph import DependencyGraph
+    from bookstore_resil.define.loader import load_system, locate_system_folder
+    from bookstore_resil.errors import DefinitionError
+
+    if not data_dir:
+        return None, "no system definition recorded: dependency analysis left out"
+    folder = locate_system_folder(data_dir)
+    if not folder.is_dir():
+        return None, f"system definition {data_dir} not found: dependency analysis left out"
+    try:
+        analysis = DependencyGraph(load_system(folder)).analyse()
+    except DefinitionError as error:
+        return None, f"system definition {folder} has problems ({error.first}): analysis left out"
+    found = next((s for s in analysis.services if s.service == service), None)
+    if found is None:
+        return None, f"{service} is not a service of {folder}: dependency analysis left out"
+    return found, f"from {folder}"
+
+
+# -- the report of one archive ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Html:
+    """HTML that Jupyter displays as is."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"<HTML, {len(self.html)} characters>"
+
+
+@dataclass(frozen=True)
+class Png:
+    """A PNG image displayed inline (and so embedded in report.html)."""
+
+    data: bytes
+    alt: str
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, str]]:
+        return self.data, {"alt": self.alt}
+
+    def __repr__(self) -> str:
+        return f"<PNG image, {len(self.data)} bytes>"
+
+
+def _badge(status: str) -> str:
+    colour = STATUS_COLOURS.get(status, "#455a64")
+    return (
+        f'<span style="background:{colour};color:#fff;padding:1px 7px;border-radius:3px;'
+        f'font-weight:600">{html.escape(status)}</span>'
+    )
+
+
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], badge_column: int | None = None
+) -> Html:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = []
+    for row in rows:
+        cells = []
+        for index, value in enumerate(row):
+            text = "" if value is None else str(value)
+            cells.append(f"<td>{_badge(text) if index == badge_column else html.escape(text)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return Html(
+        f'<table class="report-table"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _paragraphs(lines: Sequence[str]) -> str:
+    return "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+
+
+def _time(text: str | None) -> str:
+    return "-" if text is None else f"{ev.parse_ts(text):%Y-%m-%d %H:%M:%S} UTC"
+
+
+@dataclass(frozen=True)
+class Report:
+    """One archive's summary, events and findings, shown section by section."""
+
+    archive_dir: Path
+    summary: Summary
+    events: list[dict[str, Any]]
+    findings: Findings
+
+    def overview(self) -> Html:
+        s = self.summary
+        rows = [
+            ("Exercise", s.exercise_id),
+            ("Scenario", f"{s.scenario}: {s.title}"),
+            ("Service", s.service),
+            ("Target / mode", f"{s.target} / {s.mode}"),
+            ("Started", _time(s.started_at)),
+            ("Ended", _time(s.ended_at)),
+            ("Fault", f"{s.fault or '-'} at {_time(s.fault_at)}"),
+            ("Detected after", format_duration(s.time_to_detect_s)),
+            ("Measured on", s.measured_endpoint or "-"),
+            ("Downtime", format_duration(s.measured_downtime_s)),
+            ("Data loss", format_duration(s.measured_data_loss_s)),
+        ]
+        facts = "".join(
+            f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows
+        )
+        torn = (
+            "<p><b>The event log was cut short</b> (its last line was torn by a crash); "
+            "everything after it is unknown.</p>"
+            if s.log_truncated
+            else ""
+        )
+        return Html(
+            f"<h2>{html.escape(s.title)} {_badge(s.outcome)}</h2>"
+            f"<p>{html.escape(s.reason)}</p>{torn}"
+            f'<table class="report-facts">{facts}</table>'
+            + _paragraphs(seed_arithmetic(s.fault_at, s.rto_s, s.rpo_s))
+        )
+
+    def verdicts(self) -> Html:
+        return _table(
+            ("Objective", "Target", "Measured", "Verdict", "Margin", "In words"),
+            [
+                (
+                    v.objective,
+                    format_duration(v.objective_s),
+                    format_duration(v.measured_s),
+                    v.status,
+                    "-"
+                    if v.margin_s is None
+                    else format_duration(abs(v.margin_s))
+                    + (" to spare" if v.margin_s >= 0 else " over"),
+                    v.text,
+                )
+                for v in self.findings.verdicts
+            ],
+            badge_column=3,
+        )
+
+    def chart(self, name: str) -> Png | Html:
+        """One of ``CHARTS``: NAME.png of the archive, drawn first when it is not there."""
+        if name not in CHARTS:
+            known = ", ".join(CHARTS)
+            raise ReportError(str(self.archive_dir), f"unknown chart {name!r} (known: {known})")
+        path = self.archive_dir / f"{name}.png"
+        if not path.is_file():
+            from bookstore_resil.report.charts import draw_chart
+
+            if draw_chart(name, self.summary, self.events, self.archive_dir) is None:
+                return Html(
+                    "<p><i>No canary writes in this exercise: data loss not measured.</i></p>"
+                )
+        return Png(path.read_bytes(), CHART_TEXT[name].format(exercise=self.summary.exercise_id))
+
+    def steps_table(self) -> Html:
+        return _table(
+            ("Step", "Procedure", "Status", "Started", "Duration", "By", "Output / error / note"),
+            [
+                (
+                    s.id,
+                    s.procedure.replace("_procedure", ""),
+                    s.status,
+                    f"{ev.parse_ts(s.started_at):%H:%M:%S.%f}"[:-3],
+                    format_duration(s.duration_s),
+                    s.by or "-",
+                    " / ".join(x for x in (s.output, s.error or "", s.note or "") if x),
+                )
+                for s in self.summary.steps
+            ],
+            badge_column=2,
+        )
+
+    def findings_table(self) -> Html:
+        rows = [(f.kind, f.step, f.message) for f in self.findings.steps]
+        rows += [("deviation", d.step or "-", d.text) for d in self.findings.deviations]
+        if not rows:
+            return Html("<p>Every step ran as the playbook says; no deviation was recorded.</p>")
+        return _table(("Finding", "Step", "What"), rows, badge_column=0)
+
+    def recommendations(self) -> Html:
+        if not self.findings.recommendations:
+            return Html("<p>No recommendation: the playbook worked as written.</p>")
+        items = "".join(
+            f"<li><b>{html.escape(r.kind)}</b>: {html.escape(r.message)}</li>"
+            for r in self.findings.recommendations
+        )
+        return Html(f"<ol>{items}</ol>")
+
+    def notifications(self) -> Html:
+        if not self.findings.notified:
+            return Html("<p>Nobody was notified during this exercise.</p>")
+        return _table(
+            ("When", "After the fault", "Contact", "Why", "How"),
+            [
+                (_time(n.at), format_duration(n.after_fault_s), n.contact, n.reason, n.how)
+                for n in self.findings.notified
+            ],
+        )
+
+    def dependencies(self) -> Html:
+        d = self.findings.dependency
+        note = f"<p><i>{html.escape(self.findings.dependency_note)}</i></p>"
+        if d is None:
+            return Html(note)
+        table = _table(
+            ("Service", "Critical", "RTO", "Effective RTO", "RPO", "Effective RPO", "Findings"),
+            [
+                (
+                    d.service,
+                    "yes" if d.critical else "no",
+                    format_duration(d.rto_s),
+                    f"{format_duration(d.effective_rto_s)} (bound by {d.rto_bound_by})",
+                    format_duration(d.rpo_s),
+                    f"{format_duration(d.effective_rpo_s)} (bound by {d.rpo_bound_by})",
+                    "; ".join(f.message for f in d.findings) or "none",
+                )
+            ],
+        )
+        return Html(table.html + note)
+
+
+def load_report(archive_dir: str | Path, data_dir: str | Path | None = None) -> Report:
+    """Read an archive's event log and compute its report.
+
+    ``data_dir`` is the system definition for the dependency analysis; by default the one
+    the exercise recorded, looked up from the current directory and its parent.
+    """
+    archive = Path(archive_dir)
+    path = archive / ev.EVENTS_FILE
+    if not path.is_file():
+        raise ReportError(str(archive), f"no {ev.EVENTS_FILE}: not an exercise archive")
+    contents = ev.read_events(path)
+    summary = summarize(contents.events, contents.truncated)
+    start = next(e for e in contents.events if e["type"] == ev.STARTED)
+    dependency, note = dependency_of(summary.service, data_dir or start.get("data_dir"))
+    return Report(archive, summary, contents.events, find(summary, dependency, note))

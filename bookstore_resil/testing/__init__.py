@@ -1,0 +1,1 @@
+"""Test and practice scaffolding that needs the [testing] extra (moto)."""
