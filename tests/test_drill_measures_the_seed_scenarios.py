@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.cli import main
 from bookstore_resil.exercise.drill import drill
@@ -98,9 +99,11 @@ def test_database_lost_is_restored_from_a_snapshot_with_measured_data_loss(lab, 
     replica = next(
         e for e in events if e["type"] == ev.STEP_FINISHED and e["step"] == "launch-replica"
     )
-    snapshot_at = ev.parse_ts(replica["data"]["snapshot_taken_at"])
-    fault_at = ev.parse_ts(summary.fault_at)
-    acked = {e["seq"]: ev.parse_ts(e["at"]) for e in events if e["type"] == ev.CANARY and e["ack"]}
+    snapshot_at = clock.parse_ts(replica["data"]["snapshot_taken_at"])
+    fault_at = clock.parse_ts(summary.fault_at)
+    acked = {
+        e["seq"]: clock.parse_ts(e["at"]) for e in events if e["type"] == ev.CANARY and e["ack"]
+    }
     margin = timedelta(seconds=1)
     surely_lost = {s for s, t in acked.items() if snapshot_at + margin < t < fault_at}
     surely_kept = {s for s, t in acked.items() if t < snapshot_at - margin}

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import summarize
 
@@ -11,7 +12,7 @@ T0 = datetime(2026, 11, 26, 17, 0, 0, tzinfo=timezone.utc)
 
 
 def at(seconds: float) -> str:
-    return ev.iso(T0 + timedelta(seconds=seconds))
+    return clock.iso(T0 + timedelta(seconds=seconds))
 
 
 def event(type_: str, seconds: float, **fields) -> dict:

@@ -2,7 +2,7 @@
 
 import time
 
-from bookstore_resil.archive.events import parse_ts
+from bookstore_resil.clock import parse_ts
 from bookstore_resil.exercise.probes import Prober, Sample
 from bookstore_resil.lab import inject_fault, probes, run_action
 from bookstore_resil.targets.base import Probe

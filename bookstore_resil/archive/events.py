@@ -11,10 +11,11 @@ import json
 import os
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bookstore_resil.clock import iso, now
 from bookstore_resil.errors import EventLogError
 
 EVENTS_FILE = "events.jsonl"
@@ -36,18 +37,6 @@ DEVIATION = "deviation"
 HALTED = "halted"
 FINISHED = "exercise_finished"
 ERROR = "error"
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def parse_ts(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 class EventLog:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.errors import ResilError
 
@@ -116,7 +117,7 @@ class Summary:
 
 
 def _seconds(start: str, end: str) -> float:
-    return round((ev.parse_ts(end) - ev.parse_ts(start)).total_seconds(), 3)
+    return round((clock.parse_ts(end) - clock.parse_ts(start)).total_seconds(), 3)
 
 
 def steps_of(events: list[dict[str, Any]]) -> list[StepRecord]:
@@ -166,7 +167,7 @@ def transitions(events: list[dict[str, Any]]) -> dict[str, list[tuple[datetime, 
     per_endpoint: dict[str, list[tuple[datetime, bool]]] = {}
     for event in events:
         if event["type"] == ev.PROBE:
-            at = ev.parse_ts(event.get("at", event["ts"]))
+            at = clock.parse_ts(event.get("at", event["ts"]))
             per_endpoint.setdefault(event["endpoint"], []).append((at, bool(event["up"])))
     for series in per_endpoint.values():
         series.sort(key=lambda item: item[0])
@@ -195,8 +196,8 @@ def outage_of(
         relapse = next((t2 for t2, up2 in later[index + 1 :] if not up2), None)
         window_end = relapse or observed_until
         if (window_end - t).total_seconds() >= sustain_s:
-            return Outage(endpoint, ev.iso(down_at), ev.iso(t), _delta(down_at, t), True)
-    return Outage(endpoint, ev.iso(down_at), None, _delta(down_at, observed_until), False)
+            return Outage(endpoint, clock.iso(down_at), clock.iso(t), _delta(down_at, t), True)
+    return Outage(endpoint, clock.iso(down_at), None, _delta(down_at, observed_until), False)
 
 
 def _delta(start: datetime, end: datetime) -> float:
@@ -219,13 +220,13 @@ def canary_loss(
     if lost:
         before = [seq for seq in acked if seq < lost[0] and seq in surviving]
         window_start = acked[max(before)] if before else since
-        window = (ev.iso(window_start), ev.iso(acked[lost[-1]]))
+        window = (clock.iso(window_start), clock.iso(acked[lost[-1]]))
     return CanaryResult(len(writes), len(acked), lost, True, window)
 
 
 def canary_of(events: list[dict[str, Any]], started_at: str) -> CanaryResult | None:
     writes = [
-        (e["seq"], ev.parse_ts(e.get("at", e["ts"])), bool(e.get("ack")))
+        (e["seq"], clock.parse_ts(e.get("at", e["ts"])), bool(e.get("ack")))
         for e in events
         if e["type"] == ev.CANARY
     ]
@@ -233,7 +234,7 @@ def canary_of(events: list[dict[str, Any]], started_at: str) -> CanaryResult | N
         return None
     check = next((e for e in reversed(events) if e["type"] == ev.CANARY_CHECK), None)
     surviving = None if check is None or check.get("surviving") is None else set(check["surviving"])
-    return canary_loss(writes, surviving, ev.parse_ts(started_at))
+    return canary_loss(writes, surviving, clock.parse_ts(started_at))
 
 
 def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
@@ -247,10 +248,10 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
     fault = next((e for e in events if e["type"] in (ev.FAULT, ev.OUTAGE)), None)
     steps = steps_of(events)
     ended_at = finish["ts"] if finish else (events[-1]["ts"] if events else None)
-    observed_until = ev.parse_ts(ended_at)
+    observed_until = clock.parse_ts(ended_at)
 
     sustain_s = float(start.get("sustain_s", DEFAULT_SUSTAIN_S))
-    fault_at = ev.parse_ts(fault.get("at", fault["ts"])) if fault else None
+    fault_at = clock.parse_ts(fault.get("at", fault["ts"])) if fault else None
     series = transitions(events)
     outages = [
         o
@@ -277,7 +278,7 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
     last_step = next((e for e in reversed(events) if e["type"] == ev.STEP_FINISHED), None)
     completed = last_step is not None and last_step.get("next", "") is None
     outcome, reason = _outcome(steps, halted, errors, finish, completed, recovered, endpoint)
-    fault_ts = ev.iso(fault_at) if fault_at else None
+    fault_ts = clock.iso(fault_at) if fault_at else None
 
     return Summary(
         exercise_id=start["exercise_id"],
@@ -300,7 +301,7 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
         rpo_margin_s=None if data_loss is None else round(rpo_s - data_loss, 3),
         fault=fault.get("fault", "declared outage") if fault else None,
         fault_at=fault_ts,
-        rto_deadline=ev.iso(fault_at + timedelta(seconds=rto_s)) if fault_at else None,
+        rto_deadline=clock.iso(fault_at + timedelta(seconds=rto_s)) if fault_at else None,
         detected_at=measured.down_at if measured else None,
         time_to_detect_s=(_seconds(fault_ts, measured.down_at) if measured and fault_ts else None),
         recovered=recovered,

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import DEFAULT_SUSTAIN_S, Summary, summarize_log
 from bookstore_resil.define.loader import JUMPS
@@ -48,7 +49,7 @@ class Options:
 
 
 def new_exercise_id(scenario: str, moment: datetime | None = None) -> str:
-    stamp = (moment or ev.now()).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (moment or clock.now()).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{scenario}-{uuid.uuid4().hex[:6]}"
 
 
@@ -72,7 +73,7 @@ class Exercise:
         self.exercise_id = exercise_id
         self.mode = mode
         self.options = options
-        self.started_at = ev.now()
+        self.started_at = clock.now()
         self.fault_at: datetime | None = None
         self.current: Step | None = None
         self.statuses: dict[str, str] = {}
@@ -177,13 +178,13 @@ class Exercise:
         return exercise
 
     def _replay(self, events: list[dict[str, Any]]) -> None:
-        self.started_at = ev.parse_ts(events[0]["ts"])
+        self.started_at = clock.parse_ts(events[0]["ts"])
         open_step: str | None = None
         next_step: str | None | bool = False  # False: no step has run yet
         for event in events:
             kind = event["type"]
             if kind in (ev.FAULT, ev.OUTAGE):
-                self.fault_at = ev.parse_ts(event.get("at", event["ts"]))
+                self.fault_at = clock.parse_ts(event.get("at", event["ts"]))
             elif kind == ev.PROBE:
                 self.endpoint_up[event["endpoint"]] = bool(event["up"])
             elif kind == ev.STEP_STARTED:
@@ -214,11 +215,11 @@ class Exercise:
             raise ExerciseError(self.exercise_id, "already started")
         if inject and self.fault and self.target.injects_faults:
             record = self.target.inject_fault(self.fault)
-            self.fault_at = ev.parse_ts(record.ts)
+            self.fault_at = clock.parse_ts(record.ts)
             self._record(ev.FAULT, fault=record.name, at=record.ts, detail=record.detail)
         else:
-            self.fault_at = ev.now()
-            self._record(ev.OUTAGE, at=ev.iso(self.fault_at), service=self.scenario.service)
+            self.fault_at = clock.now()
+            self._record(ev.OUTAGE, at=clock.iso(self.fault_at), service=self.scenario.service)
         self.current = self.scenario.steps[0]
         self._open(self.current)
 
@@ -292,7 +293,7 @@ class Exercise:
         if self.fault_at is None:
             self._wait_for_baseline()
             self.start()
-            progress(f"{self.fault or 'outage declared'} at {ev.iso(self.fault_at)}")
+            progress(f"{self.fault or 'outage declared'} at {clock.iso(self.fault_at)}")
         while self.current is not None and not self._halt.is_set():
             step = self.current
             began = time.monotonic()
@@ -311,7 +312,7 @@ class Exercise:
 
     def elapsed_s(self) -> float:
         since = self.fault_at or self.started_at
-        return (ev.now() - since).total_seconds()
+        return (clock.now() - since).total_seconds()
 
     def on_event(self, listener: Callable[[dict[str, Any]], None]) -> None:
         """Call ``listener`` with every event recorded from now on (widgets redraw on it)."""
@@ -423,11 +424,11 @@ class Exercise:
     def _sample(self, sample: Sample) -> None:
         if self.endpoint_up.get(sample.endpoint) is not sample.up:
             self.endpoint_up[sample.endpoint] = sample.up
-            at = ev.iso(datetime.fromtimestamp(sample.ts, timezone.utc))
+            at = clock.iso(datetime.fromtimestamp(sample.ts, timezone.utc))
             self._record_measurement(ev.PROBE, endpoint=sample.endpoint, up=sample.up, at=at)
 
     def _canary_written(self, write: CanaryWrite) -> None:
-        at = ev.iso(datetime.fromtimestamp(write.ts, timezone.utc))
+        at = clock.iso(datetime.fromtimestamp(write.ts, timezone.utc))
         self._record_measurement(ev.CANARY, seq=write.seq, ack=write.acknowledged, at=at)
 
     def _record_measurement(self, type: str, **fields: Any) -> None:

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import summarize_log
 from bookstore_resil.define.model import format_duration
@@ -142,7 +143,7 @@ def _read_summary(folder: Path) -> dict[str, Any]:
     missing = [key for key in REQUIRED if key not in doc]
     if missing:
         raise ValueError(f"missing {', '.join(missing)}")
-    ev.parse_ts(doc["started_at"])
+    clock.parse_ts(doc["started_at"])
     return doc
 
 
@@ -161,7 +162,7 @@ def load_history(folder: str | Path = "reports") -> History:
         except (ResilError, ValueError, TypeError, OSError) as error:
             source = summary if summary.is_file() else log
             skipped.append(Skipped(str(source), str(error) or type(error).__name__))
-    exercises.sort(key=lambda doc: (ev.parse_ts(doc["started_at"]), doc["exercise_id"]))
+    exercises.sort(key=lambda doc: (clock.parse_ts(doc["started_at"]), doc["exercise_id"]))
     return History(str(root), tuple(exercises), tuple(skipped))
 
 
@@ -206,7 +207,7 @@ def ages(
 
     Any outcome counts as an exercise: an aborted game day was still held.
     """
-    now = now or ev.now()
+    now = now or clock.now()
     last = {doc["scenario"]: doc for doc in latest(history)}
     result = []
     for scenario in sorted(set(last) | set(scenarios)):
@@ -214,7 +215,7 @@ def ages(
         if doc is None:
             result.append(ScenarioAge(scenario, None, None, None, None, cadence_s, True))
             continue
-        age = (now - ev.parse_ts(doc["started_at"])).total_seconds()
+        age = (now - clock.parse_ts(doc["started_at"])).total_seconds()
         result.append(
             ScenarioAge(
                 scenario,

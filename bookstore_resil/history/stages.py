@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from bookstore_resil.analyse import graph as g
 from bookstore_resil.analyse.signoff import AGREED, SignOff, signoff_statuses
-from bookstore_resil.archive.events import parse_ts
+from bookstore_resil.clock import parse_ts
 from bookstore_resil.history.history import History, ages
 
 if TYPE_CHECKING:

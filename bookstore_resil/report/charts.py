@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
+from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import Summary, transitions
 from bookstore_resil.define.model import format_duration
@@ -43,7 +44,7 @@ def _save(fig: Figure, target: Path | BinaryIO) -> None:
 
 
 def _seconds_since(origin: datetime, text: str) -> float:
-    return (ev.parse_ts(text) - origin).total_seconds()
+    return (clock.parse_ts(text) - origin).total_seconds()
 
 
 def _duration_axis(axis: Any) -> None:
@@ -53,7 +54,7 @@ def _duration_axis(axis: Any) -> None:
 
 
 def timeline_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -> Path:
-    origin = ev.parse_ts(summary.started_at)
+    origin = clock.parse_ts(summary.started_at)
     end = _seconds_since(origin, summary.ended_at or events[-1]["ts"])
     series = transitions(events)
     steps = summary.steps
@@ -115,7 +116,7 @@ def timeline_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -
         bars.text(
             fault,
             len(steps) - 0.5,
-            f" fault {ev.parse_ts(summary.fault_at):%H:%M:%S}",
+            f" fault {clock.parse_ts(summary.fault_at):%H:%M:%S}",
             va="bottom",
             fontsize=8,
         )
@@ -134,7 +135,7 @@ def timeline_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -
             )
         else:
             bars.annotate(
-                f"RTO deadline {ev.parse_ts(summary.rto_deadline):%Y-%m-%d %H:%M} UTC\n"
+                f"RTO deadline {clock.parse_ts(summary.rto_deadline):%Y-%m-%d %H:%M} UTC\n"
                 f"(+{format_duration(summary.rto_s)} after the fault, off the chart)",
                 xy=(right_edge, -0.4),
                 xytext=(right_edge * 0.72, -0.4),
@@ -250,7 +251,7 @@ def canary_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -> 
         return None
     check = next((e for e in reversed(events) if e["type"] == ev.CANARY_CHECK), None)
     surviving = set(check["surviving"]) if check and check.get("surviving") is not None else None
-    origin = ev.parse_ts(summary.started_at)
+    origin = clock.parse_ts(summary.started_at)
     fig = Figure(figsize=(11, 3.6))
     ax = fig.subplots()
     for kind, colour in CANARY_KINDS.items():
@@ -270,7 +271,7 @@ def canary_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -> 
             color="black",
             linestyle="--",
             linewidth=1,
-            label=f"fault {ev.parse_ts(summary.fault_at):%H:%M:%S}",
+            label=f"fault {clock.parse_ts(summary.fault_at):%H:%M:%S}",
         )
     canary = summary.canary
     if canary is not None and canary.lost_window:

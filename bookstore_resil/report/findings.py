@@ -36,6 +36,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bookstore_resil import clock
 from bookstore_resil.analyse.graph import RPO_UNMET, RTO_UNMET, ServiceAnalysis
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import StepRecord, Summary, summarize
@@ -172,7 +173,7 @@ def percent(share: float) -> str:
 
 
 def _when(text: str) -> str:
-    moment = ev.parse_ts(text)
+    moment = clock.parse_ts(text)
     return f"{moment:%H:%M:%S} UTC on {moment:%Y-%m-%d}"
 
 
@@ -180,9 +181,9 @@ def seed_arithmetic(fault_at: str | None, rto_s: float, rpo_s: float) -> list[st
     """The seed's RTO/RPO reading of this outage, spelled out with its own times."""
     if fault_at is None:
         return ["No fault was injected or declared: the objectives have no clock to run against."]
-    fault = ev.parse_ts(fault_at)
-    restore_by = ev.iso(fault + timedelta(seconds=rto_s))
-    loss_from = ev.iso(fault - timedelta(seconds=rpo_s))
+    fault = clock.parse_ts(fault_at)
+    restore_by = clock.iso(fault + timedelta(seconds=rto_s))
+    loss_from = clock.iso(fault - timedelta(seconds=rpo_s))
     return [
         f"Outage at {_when(fault_at)} with an RTO of {format_duration(rto_s)}: "
         f"restore by {_when(restore_by)}.",
@@ -382,7 +383,7 @@ def find(
     summary: Summary, dependency: ServiceAnalysis | None = None, dependency_note: str = ""
 ) -> Findings:
     """Every finding and recommendation of one exercise (see the module doc for the rules)."""
-    fault_at = ev.parse_ts(summary.fault_at) if summary.fault_at else None
+    fault_at = clock.parse_ts(summary.fault_at) if summary.fault_at else None
     pair = verdicts(summary)
     return Findings(
         verdicts=pair,
@@ -397,7 +398,7 @@ def find(
                 reason=n.get("reason", ""),
                 how=n.get("how", ""),
                 after_fault_s=(
-                    round((ev.parse_ts(n["ts"]) - fault_at).total_seconds(), 3)
+                    round((clock.parse_ts(n["ts"]) - fault_at).total_seconds(), 3)
                     if fault_at
                     else None
                 ),
@@ -491,7 +492,7 @@ def _paragraphs(lines: Sequence[str]) -> str:
 
 
 def _time(text: str | None) -> str:
-    return "-" if text is None else f"{ev.parse_ts(text):%Y-%m-%d %H:%M:%S} UTC"
+    return "-" if text is None else f"{clock.parse_ts(text):%Y-%m-%d %H:%M:%S} UTC"
 
 
 @dataclass(frozen=True)
@@ -577,7 +578,7 @@ class Report:
                     s.id,
                     s.procedure.replace("_procedure", ""),
                     s.status,
-                    f"{ev.parse_ts(s.started_at):%H:%M:%S.%f}"[:-3],
+                    f"{clock.parse_ts(s.started_at):%H:%M:%S.%f}"[:-3],
                     format_duration(s.duration_s),
                     s.by or "-",
                     " / ".join(x for x in (s.output, s.error or "", s.note or "") if x),

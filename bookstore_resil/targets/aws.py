@@ -34,7 +34,7 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bookstore_resil.archive.events import iso, now
+from bookstore_resil.clock import iso, now
 from bookstore_resil.define.aws_config import AwsConfig, Bucket, Database, Instance, load_aws_config
 from bookstore_resil.errors import TargetError
 from bookstore_resil.secrets import redact
