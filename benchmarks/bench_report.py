@@ -21,7 +21,8 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from bookstore_resil.archive.notebooks import KERNEL, KERNEL_ARGUMENTS, build_report
+from bookstore_resil.archive.notebooks import KERNEL, KERNEL_ARGUMENTS
+from bookstore_resil.report.build import build_report
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "archives"
 TARGET_RATIO = 3.0

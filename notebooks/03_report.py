@@ -50,7 +50,7 @@ data_dir = ""  # system definition folder for the dependency analysis ("": the o
 # against the objectives.
 
 # %%
-from bookstore_resil.report.findings import load_report
+from bookstore_resil.report.document import load_report
 
 report = load_report(archive_dir, data_dir or None)
 

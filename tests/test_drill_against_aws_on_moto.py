@@ -24,6 +24,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from bookstore_resil.archive import events as ev
+from bookstore_resil.archive import layout
 from bookstore_resil.exercise.drill import drill
 from bookstore_resil.secrets import scan_for_secrets
 from bookstore_resil.targets.aws import AwsTarget
@@ -179,13 +180,13 @@ def path_of(summary) -> list[tuple[str, str]]:
 def finished(result, step: str) -> dict:
     return next(
         e
-        for e in ev.read_events(result.archive_dir / ev.EVENTS_FILE).events
+        for e in ev.read_events(result.archive_dir / layout.EVENTS_FILE).events
         if e["type"] == ev.STEP_FINISHED and e["step"] == step
     )
 
 
 def event_types(result) -> list[str]:
-    return [e["type"] for e in ev.read_events(result.archive_dir / ev.EVENTS_FILE).events]
+    return [e["type"] for e in ev.read_events(result.archive_dir / layout.EVENTS_FILE).events]
 
 
 def record(moto_url: str, zone_id: str, name: str, kind: str) -> list[str]:

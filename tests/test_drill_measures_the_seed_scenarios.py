@@ -17,6 +17,7 @@ import pytest
 
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
+from bookstore_resil.archive import layout
 from bookstore_resil.cli import main
 from bookstore_resil.exercise.drill import drill
 from tests.contract import OUTCOMES, STEP_KEYS, SUMMARY_KEYS
@@ -42,7 +43,7 @@ def path_of(summary) -> list[tuple[str, str]]:
 
 
 def events_of(result) -> list[dict]:
-    return ev.read_events(result.archive_dir / ev.EVENTS_FILE).events
+    return ev.read_events(result.archive_dir / layout.EVENTS_FILE).events
 
 
 def test_api_instance_lost_takes_the_replacement_instance_path(lab, tmp_path):

@@ -10,6 +10,7 @@ from pathlib import Path
 from jupyter_client.manager import KernelManager
 
 from bookstore_resil.archive import events as ev
+from bookstore_resil.archive import layout
 from bookstore_resil.exercise.gameday import open_exercise
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
@@ -38,7 +39,7 @@ def test_killed_kernel_keeps_every_event_and_the_exercise_resumes(lab, tmp_path)
         )
         # The fourth step (launch a replacement instance) takes seconds: kill during it.
         client.execute("exercise.run()")
-        log = archive / ev.EVENTS_FILE
+        log = archive / layout.EVENTS_FILE
         deadline = time.monotonic() + 30
         while '"step":"launch-replacement"' not in log.read_text():
             assert time.monotonic() < deadline, "launch-replacement never started"

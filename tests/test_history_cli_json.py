@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bookstore_resil.archive.events import read_events
+from bookstore_resil.archive.layout import write_summary
 from bookstore_resil.archive.measure import summarize
 from bookstore_resil.cli import main
-from bookstore_resil.exercise.engine import write_summary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archives"
 

@@ -12,8 +12,8 @@ import matplotlib.image
 import pytest
 
 from bookstore_resil.archive.events import read_events
+from bookstore_resil.archive.layout import write_summary
 from bookstore_resil.archive.measure import summarize
-from bookstore_resil.exercise.engine import write_summary
 from bookstore_resil.history.history import (
     COLUMNS,
     ages,

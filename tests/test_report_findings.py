@@ -9,11 +9,10 @@ import pytest
 
 from bookstore_resil.analyse.graph import RTO_UNMET, SINGLE_POINT_OF_FAILURE, ServiceAnalysis
 from bookstore_resil.archive.measure import StepRecord
+from bookstore_resil.errors import ReportError
+from bookstore_resil.report.document import CHARTS, load_report
 from bookstore_resil.report.findings import (
-    CHARTS,
-    ReportError,
     find,
-    load_report,
     round_up,
     seed_arithmetic,
     slow_steps,

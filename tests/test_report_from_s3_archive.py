@@ -9,8 +9,8 @@ import boto3
 import papermill.s3
 import pytest
 
-from bookstore_resil.archive.notebooks import build_report
 from bookstore_resil.cli import main
+from bookstore_resil.report.build import build_report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archives"
 BUCKET = "gameday-archives"

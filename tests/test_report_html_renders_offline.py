@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bookstore_resil.archive.notebooks import build_report
+from bookstore_resil.report.build import build_report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archives"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bookstore_resil.archive.notebooks import build_report
+from bookstore_resil.report.build import build_report
 from tests.contract import SUMMARY_KEYS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archives"

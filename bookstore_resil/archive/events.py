@@ -18,8 +18,6 @@ from typing import Any
 from bookstore_resil.clock import iso, now
 from bookstore_resil.errors import EventLogError
 
-EVENTS_FILE = "events.jsonl"
-
 # The event types an exercise writes, in the order they usually appear.
 STARTED = "exercise_started"
 RESUMED = "exercise_resumed"

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bookstore_resil import workbook
 from bookstore_resil.define.model import (
+    JUMPS,
     PROCEDURES,
     Contact,
     Notification,
@@ -30,7 +31,6 @@ SYSTEM_FILE = "system.yaml"
 CONTACTS_FILE = "contacts.yaml"
 PLAYBOOKS_DIR = "playbooks"
 # Where a step's `next` may point besides a step id: the start of a later procedure, or the end.
-JUMPS = {"test": "test_procedure", "resume": "resume_procedure", "end": None}
 
 
 class LineDict(dict):

@@ -25,6 +25,8 @@ from bookstore_resil.errors import UsageError
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PROCEDURES = ("recovery_procedure", "test_procedure", "resume_procedure")
+# What a step's ``next`` may name besides a step id: the start of a procedure, or the end.
+JUMPS = {"test": "test_procedure", "resume": "resume_procedure", "end": None}
 
 
 # pandas reads a bare number such as "12" as nanoseconds.
@@ -285,6 +287,24 @@ class Scenario(_Model):
             if step.id == step_id:
                 return step
         raise KeyError(step_id)
+
+    def procedure_of(self, step: Step) -> str:
+        return next(p for p in PROCEDURES if step in getattr(self, p))
+
+    def next_after(self, step: Step, status: str) -> Step | None:
+        """The step after ``step`` ended with ``status`` (None: the end). A failure the
+        step does not branch on ends the exercise."""
+        if status == "failed" and "failed" not in step.next:
+            return None
+        jump = step.next.get(status)
+        if jump is None:
+            index = self.steps.index(step)
+            return self.steps[index + 1] if index + 1 < len(self.steps) else None
+        if jump in JUMPS:
+            procedure = JUMPS[jump]
+            steps = getattr(self, procedure) if procedure else []
+            return steps[0] if steps else None
+        return self.step(jump)
 
 
 class System(_Model):

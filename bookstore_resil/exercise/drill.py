@@ -8,19 +8,19 @@ archive's summary and report.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bookstore_resil.archive.events import ERROR, EVENTS_FILE, STARTED, EventLog, read_events
-from bookstore_resil.archive.measure import Summary, summarize, summarize_log
-from bookstore_resil.archive.notebooks import GAME_DAY_NOTEBOOK, build_report, run_game_day_notebook
+from bookstore_resil.archive import layout
+from bookstore_resil.archive.events import ERROR, EventLog
+from bookstore_resil.archive.measure import Summary
 from bookstore_resil.define.loader import load_system
+from bookstore_resil.display import to_stderr
 from bookstore_resil.errors import ExerciseError, UsageError
-from bookstore_resil.exercise.engine import SUMMARY_FILE, new_exercise_id, write_summary
-from bookstore_resil.exercise.gameday import build_target
+from bookstore_resil.exercise.gameday import GAME_DAY_NOTEBOOK, build_target, run_game_day_notebook
+from bookstore_resil.report.build import build_report
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,6 @@ class DrillResult:
     archive_dir: Path
     summary: Summary
     report: Any = None
-
-
-def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def drill(
@@ -46,7 +42,7 @@ def drill(
     fail_on_breach: bool = False,
     fault: str | None = None,
     report: bool = True,
-    progress: Callable[[str], None] = _stderr,
+    progress: Callable[[str], None] = to_stderr,
 ) -> DrillResult:
     """Run one scenario end to end and archive it; return the archive and its summary."""
     data_dir = Path(data_dir).resolve()
@@ -55,13 +51,13 @@ def drill(
     unknown = sorted(set(responses or {}) - steps)
     if unknown:
         raise UsageError(f"--response names no step of {scenario}: {', '.join(unknown)}")
+    exercise_id = exercise_id or layout.new_exercise_id(scenario)
+    archive_dir = layout.exercise_dir(Path(out_dir).resolve(), exercise_id)
 
     progress(f"drill: checking that target {target!r} is healthy")
     driver = build_target(target, data_dir, target_options)
     driver.check_ready()
 
-    exercise_id = exercise_id or new_exercise_id(scenario)
-    archive_dir = Path(out_dir).resolve() / exercise_id
     if archive_dir.exists():
         raise ExerciseError(exercise_id, f"{archive_dir} exists; archives are never overwritten")
     archive_dir.mkdir(parents=True)
@@ -109,18 +105,16 @@ class _Lines:
 
 def _summary(archive_dir: Path, error: str | None) -> Summary:
     """The summary the kernel wrote, or one computed from the events it left behind."""
-    summary_path = archive_dir / SUMMARY_FILE
-    events_path = archive_dir / EVENTS_FILE
-    if not error and summary_path.exists():
-        return summarize_log(events_path)
-    contents = read_events(events_path) if events_path.exists() else None
-    if contents is None or not any(e["type"] == STARTED for e in contents.events):
+    record = layout.read_archive(archive_dir) if layout.holds_exercise(archive_dir) else None
+    if record is None or record.start is None:
         raise ExerciseError(archive_dir.name, f"the game-day notebook failed to start: {error}")
+    if not error and layout.summary_path(archive_dir).exists():
+        return record.summary()
     if error:
-        with EventLog(events_path) as log:
-            contents.events.append(log.append(ERROR, message=f"notebook failed: {error}"))
-    summary = summarize(contents.events, contents.truncated)
-    write_summary(archive_dir, summary)
+        with EventLog(layout.events_path(archive_dir)) as log:
+            record.events.append(log.append(ERROR, message=f"notebook failed: {error}"))
+    summary = record.summary()
+    layout.write_summary(archive_dir, summary)
     return summary
 
 

@@ -10,29 +10,24 @@ are computed afterwards from the log alone (:mod:`bookstore_resil.archive.measur
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
+from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import DEFAULT_SUSTAIN_S, Summary, summarize_log
-from bookstore_resil.define.loader import JUMPS
-from bookstore_resil.define.model import PROCEDURES, Scenario, Step, System
-from bookstore_resil.errors import EventLogError, ExerciseError, ResilError
-from bookstore_resil.exercise.probes import CanaryWrite, CanaryWriter, Prober, Sample
+from bookstore_resil.define.model import Scenario, Step, System
+from bookstore_resil.errors import ExerciseError
+from bookstore_resil.exercise.watch import ActionRunner, Watch
 from bookstore_resil.log import logger
 from bookstore_resil.targets.base import ActionResult, Target
 
-SUMMARY_FILE = "summary.json"
 STATUSES = ("ok", "failed", "skipped")
 
 
@@ -46,11 +41,6 @@ class Options:
     action_timeout_s: float = 120.0
     recovery_wait_s: float = 30.0
     baseline_s: float = 2.0
-
-
-def new_exercise_id(scenario: str, moment: datetime | None = None) -> str:
-    stamp = (moment or clock.now()).strftime("%Y%m%dT%H%M%SZ")
-    return f"{stamp}-{scenario}-{uuid.uuid4().hex[:6]}"
 
 
 class Exercise:
@@ -77,16 +67,16 @@ class Exercise:
         self.fault_at: datetime | None = None
         self.current: Step | None = None
         self.statuses: dict[str, str] = {}
-        self.endpoint_up: dict[str, bool] = {}
         self.finished = False
         self.halted = False
         self._halt = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="action")
-        self._prober: Any = None
-        self._canary: Any = None
+        self._actions = ActionRunner(target, self._halt)
+        self.watch = Watch(
+            target, options.probe_interval_s, options.canary_interval_s, self._record
+        )
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self.measured_endpoint = self._pick_endpoint()
-        self.log = ev.EventLog(archive_dir / ev.EVENTS_FILE)  # once the target answered
+        self.log = ev.EventLog(layout.events_path(archive_dir))  # once the target answered
         self.fault = scenario.fault
 
     # -- creating and resuming --------------------------------------------------------
@@ -109,9 +99,9 @@ class Exercise:
         ``fault`` replaces the scenario's own fault, to practise another way it can fail.
         """
         scenario = system.scenario(scenario_id)
-        exercise_id = exercise_id or new_exercise_id(scenario_id)
-        archive_dir = Path(out_dir) / exercise_id
-        if (archive_dir / ev.EVENTS_FILE).exists():
+        exercise_id = exercise_id or layout.new_exercise_id(scenario_id)
+        archive_dir = layout.exercise_dir(out_dir, exercise_id)
+        if layout.holds_exercise(archive_dir):
             raise ExerciseError(
                 exercise_id,
                 f"{archive_dir} already holds an exercise; archives are never overwritten",
@@ -141,7 +131,7 @@ class Exercise:
             fault=exercise.fault,
             steps=[s.id for s in scenario.steps],
         )
-        exercise._start_measuring()
+        exercise.watch.start()
         return exercise
 
     @classmethod
@@ -154,8 +144,8 @@ class Exercise:
     ) -> Exercise:
         """Pick an exercise up from its event log after a kernel restart."""
         archive_dir = Path(archive_dir)
-        contents = ev.read_events(archive_dir / ev.EVENTS_FILE)
-        start = next((e for e in contents.events if e["type"] == ev.STARTED), None)
+        contents = layout.read_archive(archive_dir)
+        start = contents.start
         if start is None:
             raise ExerciseError(str(archive_dir), "no exercise_started event to resume from")
         exercise_id = start["exercise_id"]
@@ -174,7 +164,7 @@ class Exercise:
         exercise.fault = start.get("fault", scenario.fault)
         exercise._record(ev.RESUMED, truncated=contents.truncated)
         exercise._replay(contents.events)
-        exercise._start_measuring()
+        exercise.watch.start()
         return exercise
 
     def _replay(self, events: list[dict[str, Any]]) -> None:
@@ -186,7 +176,7 @@ class Exercise:
             if kind in (ev.FAULT, ev.OUTAGE):
                 self.fault_at = clock.parse_ts(event.get("at", event["ts"]))
             elif kind == ev.PROBE:
-                self.endpoint_up[event["endpoint"]] = bool(event["up"])
+                self.watch.endpoint_up[event["endpoint"]] = bool(event["up"])
             elif kind == ev.STEP_STARTED:
                 open_step = event["step"]
             elif kind == ev.STEP_FINISHED:
@@ -228,7 +218,7 @@ class Exercise:
         step = self._require_step()
         if step.action is None:
             raise ExerciseError(self.exercise_id, f"step {step.id} is manual: mark it instead")
-        result = self._call(step)
+        result = self._actions.run(step.action, self.options.action_timeout_s)
         status = "ok" if result.ok else "failed"
         self._close(
             step,
@@ -291,7 +281,7 @@ class Exercise:
         """
         responses = responses or {}
         if self.fault_at is None:
-            self._wait_for_baseline()
+            self.watch.wait_for_baseline(self.options.baseline_s, self.options.recovery_wait_s)
             self.start()
             progress(f"{self.fault or 'outage declared'} at {clock.iso(self.fault_at)}")
         while self.current is not None and not self._halt.is_set():
@@ -345,14 +335,11 @@ class Exercise:
             raise ExerciseError(self.exercise_id, "every step is done: finish() the exercise")
         return self.current
 
-    def _procedure_of(self, step: Step) -> str:
-        return next(p for p in PROCEDURES if step in getattr(self.scenario, p))
-
     def _open(self, step: Step) -> None:
         self._record(
             ev.STEP_STARTED,
             step=step.id,
-            procedure=self._procedure_of(step),
+            procedure=self.scenario.procedure_of(step),
             title=step.title,
             automated=step.automated,
             action=step.action.name if step.action else None,
@@ -361,7 +348,7 @@ class Exercise:
     def _close(self, step: Step, status: str, by: str, **fields: Any) -> None:
         if self.finished:
             return  # halted while the step ran: it stays open in the log, as it was
-        following = self._next_after(step, status)
+        following = self.scenario.next_after(step, status)
         self.statuses[step.id] = status
         self._record(
             ev.STEP_FINISHED,
@@ -376,117 +363,27 @@ class Exercise:
         if following is not None and not self._halt.is_set():
             self._open(following)
 
-    def _next_after(self, step: Step, status: str) -> Step | None:
-        """The playbook's next step after ``step`` ended with ``status`` (None: the end)."""
-        if status == "failed" and "failed" not in step.next:
-            return None
-        jump = step.next.get(status)
-        if jump is None:
-            order = self.scenario.steps
-            index = order.index(step)
-            return order[index + 1] if index + 1 < len(order) else None
-        if jump in JUMPS:
-            procedure = JUMPS[jump]
-            steps = getattr(self.scenario, procedure) if procedure else []
-            return steps[0] if steps else None
-        return self.scenario.step(jump)
-
-    def _call(self, step: Step) -> ActionResult:
-        timeout = self.options.action_timeout_s
-        began = time.monotonic()
-        future = self._pool.submit(
-            self.target.run_action, step.action.name, step.action.args, timeout
-        )
-        while True:
-            try:
-                return future.result(timeout=0.1)
-            except FutureTimeout:
-                waited = time.monotonic() - began
-                if self._halt.is_set():
-                    return ActionResult(False, "", waited, "halted while the action ran")
-                if waited > timeout + 5:
-                    return ActionResult(False, "", waited, f"no answer within {timeout:.0f}s")
-            except ResilError as error:
-                return ActionResult(False, "", time.monotonic() - began, str(error))
-
-    def _start_measuring(self) -> None:
-        probes = self.target.probes()
-        self._record(ev.PROBES, endpoints={p.name: p.address for p in probes})
-        self._prober = Prober(probes, self.options.probe_interval_s, on_sample=self._sample)
-        self._prober.start()
-        canary = self.target.canary()
-        if canary is not None:
-            self._canary = CanaryWriter(
-                canary, self.options.canary_interval_s, on_write=self._canary_written
-            )
-            self._canary.start()
-
-    def _sample(self, sample: Sample) -> None:
-        if self.endpoint_up.get(sample.endpoint) is not sample.up:
-            self.endpoint_up[sample.endpoint] = sample.up
-            at = clock.iso(datetime.fromtimestamp(sample.ts, timezone.utc))
-            self._record_measurement(ev.PROBE, endpoint=sample.endpoint, up=sample.up, at=at)
-
-    def _canary_written(self, write: CanaryWrite) -> None:
-        at = clock.iso(datetime.fromtimestamp(write.ts, timezone.utc))
-        self._record_measurement(ev.CANARY, seq=write.seq, ack=write.acknowledged, at=at)
-
-    def _record_measurement(self, type: str, **fields: Any) -> None:
-        # From a probe's thread: a sample that lands after the log closed belongs to no one.
-        try:
-            self._record(type, **fields)
-        except EventLogError:
-            logger.debug("%s after the exercise finished: dropped", type)
-
-    def _wait_for_baseline(self) -> None:
-        """Let the probes see every endpoint up for ``baseline_s`` before breaking anything."""
-        names = {p.name for p in self.target.probes()}
-        deadline = time.monotonic() + self.options.baseline_s + self.options.recovery_wait_s
-        time.sleep(self.options.baseline_s)
-        while time.monotonic() < deadline and not all(self.endpoint_up.get(n) for n in names):
-            time.sleep(self.options.probe_interval_s)
-
-    def _wait_for_recovery(self) -> None:
-        deadline = time.monotonic() + self.options.recovery_wait_s
-        up_since: float | None = None
-        while time.monotonic() < deadline and not self._halt.is_set():
-            if self.endpoint_up.get(self.measured_endpoint):
-                up_since = up_since or time.monotonic()
-                if time.monotonic() - up_since >= self.options.sustain_s + 0.2:
-                    return
-            else:
-                up_since = None
-            time.sleep(self.options.probe_interval_s)
-
     def _finish(self, wait_for_recovery: bool) -> Summary:
         if self.finished:
             raise ExerciseError(self.exercise_id, "already finished")
         self.finished = True
         try:
             if wait_for_recovery:
-                self._wait_for_recovery()
-            if self._canary is not None:
-                self._canary.stop()
-                surviving = self._canary.canary.surviving()
-                self._record(
-                    ev.CANARY_CHECK,
-                    surviving=sorted(surviving) if surviving is not None else None,
+                self.watch.wait_for_recovery(
+                    self.measured_endpoint,
+                    self.options.sustain_s,
+                    self.options.recovery_wait_s,
+                    self._halt,
                 )
+            self.watch.check_canary()
         except Exception as error:  # the log must close whatever the target did
             self._record(ev.ERROR, message=f"while finishing: {error}")
         finally:
-            if self._prober is not None:
-                self._prober.stop()
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self.watch.stop()
+            self._actions.shutdown()
         self._record(ev.FINISHED, step=self.current.id if self.current else None)
         self.log.close()
         summary = self.summary()
-        write_summary(self.archive_dir, summary)
+        layout.write_summary(self.archive_dir, summary)
         logger.info("exercise %s finished: %s", self.exercise_id, summary.outcome)
         return summary
-
-
-def write_summary(archive_dir: Path, summary: Summary) -> Path:
-    path = Path(archive_dir) / SUMMARY_FILE
-    path.write_text(json.dumps(summary.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
-    return path

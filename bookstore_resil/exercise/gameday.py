@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bookstore_resil.archive.events import EVENTS_FILE, read_events
-from bookstore_resil.archive.measure import Summary, summarize_log
+from bookstore_resil import workbook
+from bookstore_resil.archive import layout
+from bookstore_resil.archive.measure import Summary
+from bookstore_resil.archive.notebooks import run_notebook
 from bookstore_resil.define.loader import load_system, locate_system_folder
 from bookstore_resil.define.model import Scenario
 from bookstore_resil.errors import ExerciseError
@@ -21,6 +23,7 @@ from bookstore_resil.exercise.engine import Exercise, Options
 from bookstore_resil.targets import get_target
 
 MODES = ("interactive", "auto", "review")
+GAME_DAY_NOTEBOOK = workbook.notebook(workbook.GAME_DAY)
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class FinishedExercise:
     finished: bool = True
 
     def summary(self) -> Summary:
-        return summarize_log(self.archive_dir / EVENTS_FILE)
+        return layout.read_archive(self.archive_dir).summary()
 
 
 def build_target(name: str, data_dir: Path, options: dict[str, Any] | None = None) -> Any:
@@ -67,11 +70,14 @@ def open_exercise(
     system = load_system(folder)
     out = locate_system_folder(out_dir)
     if mode == "review":
-        start = read_events(out / exercise_id / EVENTS_FILE).events[0]
-        return FinishedExercise(exercise_id, system.scenario(start["scenario"]), out / exercise_id)
+        record = layout.read_archive(layout.exercise_dir(out, exercise_id))
+        if record.start is None:
+            raise ExerciseError(exercise_id, "its event log has no exercise_started event")
+        scenario_id = record.start["scenario"]
+        return FinishedExercise(exercise_id, system.scenario(scenario_id), record.archive_dir)
     driver = build_target(target, folder, target_options)
     options = Options(probe_interval_s=probe_interval)
-    if exercise_id and (out / exercise_id / EVENTS_FILE).exists():
+    if exercise_id and layout.holds_exercise(layout.exercise_dir(out, exercise_id)):
         return Exercise.resume(out / exercise_id, system, driver, options)
     return Exercise.create(
         system,
@@ -102,7 +108,7 @@ def play(exercise: Exercise | FinishedExercise, responses: dict[str, str] | None
 def archive_interactive(exercise: Exercise) -> None:
     """What Finish leaves beside the event log: ``exercise.ipynb`` (the game-day notebook
     reviewing this exercise) and the report."""
-    from bookstore_resil.archive.notebooks import build_report, run_game_day_notebook
+    from bookstore_resil.report.build import build_report
 
     parameters = {
         "scenario": exercise.scenario.id,
@@ -115,6 +121,16 @@ def archive_interactive(exercise: Exercise) -> None:
     if error:
         raise ExerciseError(exercise.exercise_id, f"exercise.ipynb not written: {error}")
     build_report(exercise.archive_dir)
+
+
+def run_game_day_notebook(
+    archive_dir: Path, parameters: dict[str, Any], stdout: Any = None
+) -> str | None:
+    """Execute the game-day notebook into ``archive_dir/exercise.ipynb`` (in that folder);
+    the error of the cell that failed, or None."""
+    return run_notebook(
+        GAME_DAY_NOTEBOOK, archive_dir / layout.EXERCISE_NOTEBOOK, parameters, archive_dir, stdout
+    )
 
 
 def summary_table(summary: Summary) -> Any:

@@ -15,18 +15,10 @@ from typing import Any
 import ipywidgets as w
 
 from bookstore_resil.define.model import Step, format_duration
+from bookstore_resil.display import badge
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.log import logger
 from bookstore_resil.targets.base import ActionResult
-
-STATUS_COLOURS = {"ok": "#2e7d32", "failed": "#c62828", "skipped": "#757575"}
-
-
-def _badge(text: str, colour: str) -> str:
-    return (
-        f'<span style="background:{colour};color:white;padding:2px 8px;border-radius:4px;'
-        f'margin-right:6px">{html.escape(text)}</span>'
-    )
 
 
 def _excerpt(result: ActionResult, lines: int = 12) -> str:
@@ -70,9 +62,9 @@ class StepCard:
         status = exercise.statuses.get(self.step.id)
         is_current = exercise.current is self.step and not exercise.finished
         kind = "automated" if self.step.automated else "manual"
-        tag = _badge(status, STATUS_COLOURS[status]) if status else ""
+        tag = badge(status) if status else ""
         if is_current:
-            tag += _badge("current", "#1565c0")
+            tag += badge("current")
         optional = " (optional)" if self.step.optional else ""
         self.title.value = (
             f"<b>{self.number}. {html.escape(self.step.title)}</b>{optional} "
@@ -228,8 +220,8 @@ class GameDayPanel:
     def refresh(self) -> None:
         exercise = self.exercise
         self.endpoints.value = "<b>Endpoints:</b> " + "".join(
-            _badge(f"{name} {'up' if up else 'DOWN'}", "#2e7d32" if up else "#c62828")
-            for name, up in sorted(exercise.endpoint_up.items())
+            badge(f"{name} {'up' if up else 'DOWN'}", "up" if up else "down")
+            for name, up in sorted(exercise.watch.endpoint_up.items())
         )
         closed = exercise.finished
         self.start.disabled = self._busy or closed or exercise.fault_at is not None

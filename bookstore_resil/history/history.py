@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bookstore_resil import clock
-from bookstore_resil.archive import events as ev
+from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import summarize_log
 from bookstore_resil.define.model import format_duration
+from bookstore_resil.display import Html, Png
 from bookstore_resil.errors import ResilError
-from bookstore_resil.exercise.engine import SUMMARY_FILE
-from bookstore_resil.report.findings import Html, Png, status
+from bookstore_resil.report.findings import status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -131,14 +131,14 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
 
 def _read_summary(folder: Path) -> dict[str, Any]:
     """The archive's summary document; raises ResilError, ValueError or OSError if broken."""
-    path = folder / SUMMARY_FILE
+    path = folder / layout.SUMMARY_FILE
     if path.is_file():
         doc = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(doc, dict):
             raise ValueError("not a JSON object")
     else:
         # The same JSON round trip as write_summary, so both kinds of rows look alike.
-        summary = summarize_log(folder / ev.EVENTS_FILE)
+        summary = summarize_log(folder / layout.EVENTS_FILE)
         doc = json.loads(json.dumps(summary.to_dict(), default=str))
     missing = [key for key in REQUIRED if key not in doc]
     if missing:
@@ -154,7 +154,7 @@ def load_history(folder: str | Path = "reports") -> History:
     skipped: list[Skipped] = []
     archives = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
     for archive in archives:
-        summary, log = archive / SUMMARY_FILE, archive / ev.EVENTS_FILE
+        summary, log = archive / layout.SUMMARY_FILE, archive / layout.EVENTS_FILE
         if not summary.is_file() and not log.is_file():
             continue
         try:

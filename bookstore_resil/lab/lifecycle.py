@@ -6,11 +6,11 @@ import shutil
 import socket
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bookstore_resil.display import Progress, prefixed
 from bookstore_resil.errors import TargetError
 from bookstore_resil.lab import api, cdn, postgres, procs, snapshots
 from bookstore_resil.lab.checks import api_probe, cdn_probe, db_probe, http_get
@@ -20,11 +20,7 @@ ROUTER = "router"
 SNAPSHOTTER = "snapshotter"
 DEFAULT_SNAPSHOT_INTERVAL_S = 30.0
 
-Progress = Callable[[str], None]
-
-
-def to_stderr(line: str) -> None:
-    print(f"lab: {line}", file=sys.stderr, flush=True)
+to_stderr = prefixed("lab")
 
 
 @dataclass(frozen=True)

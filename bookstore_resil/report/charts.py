@@ -26,7 +26,8 @@ from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import Summary, transitions
 from bookstore_resil.define.model import format_duration
-from bookstore_resil.report.findings import STATUS_COLOURS, percent, seed_arithmetic, status
+from bookstore_resil.display import STATUS_COLOURS
+from bookstore_resil.report.findings import percent, seed_arithmetic, status
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,0 +1,97 @@
+"""The one owner of an exercise archive's layout (CONTRACT §3): its file names, where an
+exercise's folder is, reading the record back, and writing the summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bookstore_resil import clock
+from bookstore_resil.archive import events as ev
+from bookstore_resil.archive.measure import Summary, summarize
+from bookstore_resil.errors import ReportError, UsageError
+
+EVENTS_FILE = "events.jsonl"
+SUMMARY_FILE = "summary.json"
+EXERCISE_NOTEBOOK = "exercise.ipynb"
+REPORT_IPYNB = "report.ipynb"
+REPORT_HTML = "report.html"
+CONTENT_TYPES = {".json": "application/json", ".png": "image/png", ".html": "text/html"}
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+
+
+def new_exercise_id(scenario: str, moment: datetime | None = None) -> str:
+    stamp = (moment or clock.now()).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{scenario}-{uuid.uuid4().hex[:6]}"
+
+
+def exercise_dir(out_dir: str | Path, exercise_id: str) -> Path:
+    """``OUT/EXERCISE_ID``; the id must be a plain name, so the folder stays inside OUT."""
+    if not _PLAIN_NAME.match(exercise_id) or exercise_id in (".", ".."):
+        raise UsageError(
+            f"exercise id {exercise_id!r}: a plain name (letters, digits, '.', '_', '-')"
+        )
+    return Path(out_dir) / exercise_id
+
+
+def events_path(archive_dir: str | Path) -> Path:
+    return Path(archive_dir) / EVENTS_FILE
+
+
+def summary_path(archive_dir: str | Path) -> Path:
+    return Path(archive_dir) / SUMMARY_FILE
+
+
+def holds_exercise(archive_dir: str | Path) -> bool:
+    return events_path(archive_dir).exists()
+
+
+@dataclass(frozen=True)
+class Record:
+    """An archive's event log read back: the events, whether the last line was torn, and
+    the ``exercise_started`` event (None when the log has none)."""
+
+    archive_dir: Path
+    events: list[dict[str, Any]]
+    truncated: bool
+    start: dict[str, Any] | None
+
+    def summary(self) -> Summary:
+        return summarize(self.events, self.truncated)
+
+
+def read_archive(archive_dir: str | Path) -> Record:
+    """The record of the archive at ``archive_dir``; ReportError when it holds none."""
+    folder = Path(archive_dir)
+    path = events_path(folder)
+    if not path.is_file():
+        raise ReportError(str(folder), f"no {EVENTS_FILE}: not an exercise archive")
+    contents = ev.read_events(path)
+    start = next((e for e in contents.events if e["type"] == ev.STARTED), None)
+    return Record(folder, contents.events, contents.truncated, start)
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """Write ``text`` to a temporary file beside ``path``, then rename it into place: a full
+    disk or a crash leaves the old file whole, never half of the new one."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_summary(archive_dir: str | Path, summary: Summary) -> Path:
+    text = json.dumps(summary.to_dict(), indent=2, default=str) + "\n"
+    return write_atomically(summary_path(archive_dir), text)

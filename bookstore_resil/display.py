@@ -1,0 +1,80 @@
+"""How every stage shows things: progress lines on stderr, the status colours, badges, and
+the HTML and PNG objects Jupyter renders."""
+
+from __future__ import annotations
+
+import html
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Progress = Callable[[str], None]
+
+STATUS_COLOURS = {
+    "ok": "#2e7d32",
+    "passed": "#2e7d32",
+    "met": "#2e7d32",
+    "up": "#2e7d32",
+    "failed": "#c62828",
+    "missed": "#c62828",
+    "error": "#c62828",
+    "down": "#c62828",
+    "aborted": "#ef6c00",
+    "halted": "#ef6c00",
+    "running": "#f9a825",
+    "undecided": "#f9a825",
+    "skipped": "#757575",
+    "not measured": "#757575",
+    "dry run": "#1565c0",
+    "current": "#1565c0",
+}
+NEUTRAL = "#455a64"
+
+
+def to_stderr(line: str) -> None:
+    """The one progress printer: a line on stderr, at once."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def prefixed(prefix: str, progress: Progress = to_stderr) -> Progress:
+    """Progress lines that start with ``prefix: ``."""
+    return lambda line: progress(f"{prefix}: {line}")
+
+
+def colour_of(status: str) -> str:
+    return STATUS_COLOURS.get(status, NEUTRAL)
+
+
+def badge(text: str, status: str | None = None) -> str:
+    """A coloured label in HTML, coloured by ``status`` (default: the text itself)."""
+    return (
+        f'<span style="background:{colour_of(status or text)};color:#fff;padding:1px 7px;'
+        f'border-radius:3px;font-weight:600;margin-right:6px">{html.escape(text)}</span>'
+    )
+
+
+@dataclass(frozen=True)
+class Html:
+    """HTML that Jupyter displays as is."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"<HTML, {len(self.html)} characters>"
+
+
+@dataclass(frozen=True)
+class Png:
+    """A PNG image displayed inline (and so embedded in report.html)."""
+
+    data: bytes
+    alt: str
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, str]]:
+        return self.data, {"alt": self.alt}
+
+    def __repr__(self) -> str:
+        return f"<PNG image, {len(self.data)} bytes>"

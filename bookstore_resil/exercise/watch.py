@@ -1,0 +1,130 @@
+"""What an exercise runs beside its playbook: the target's probes and canary (each change
+recorded into the event log as it is seen) and the worker that runs actions."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import datetime, timezone
+from typing import Any
+
+from bookstore_resil import clock
+from bookstore_resil.archive import events as ev
+from bookstore_resil.define.model import Action
+from bookstore_resil.errors import EventLogError, ResilError
+from bookstore_resil.exercise.probes import CanaryWrite, CanaryWriter, Prober, Sample
+from bookstore_resil.log import logger
+from bookstore_resil.targets.base import ActionResult, Target
+
+Record = Callable[..., dict[str, Any]]
+
+
+class Watch:
+    """The probes (one state change, one ``probe`` event) and the canary writer (one
+    ``canary`` event a write) of one exercise; ``endpoint_up`` is what was seen last."""
+
+    def __init__(
+        self, target: Target, probe_interval_s: float, canary_interval_s: float, record: Record
+    ):
+        self.target = target
+        self.probe_interval_s = probe_interval_s
+        self.canary_interval_s = canary_interval_s
+        self.record = record
+        self.endpoint_up: dict[str, bool] = {}
+        self._prober: Prober | None = None
+        self._canary: CanaryWriter | None = None
+
+    def start(self) -> None:
+        probes = self.target.probes()
+        self.record(ev.PROBES, endpoints={p.name: p.address for p in probes})
+        self._prober = Prober(probes, self.probe_interval_s, on_sample=self._sample)
+        self._prober.start()
+        canary = self.target.canary()
+        if canary is not None:
+            self._canary = CanaryWriter(canary, self.canary_interval_s, on_write=self._written)
+            self._canary.start()
+
+    def wait_for_baseline(self, baseline_s: float, patience_s: float) -> None:
+        """Let the probes see every endpoint up for ``baseline_s`` before breaking anything."""
+        names = {p.name for p in self.target.probes()}
+        deadline = time.monotonic() + baseline_s + patience_s
+        time.sleep(baseline_s)
+        while time.monotonic() < deadline and not all(self.endpoint_up.get(n) for n in names):
+            time.sleep(self.probe_interval_s)
+
+    def wait_for_recovery(
+        self, endpoint: str, sustain_s: float, patience_s: float, halt: threading.Event
+    ) -> None:
+        """Wait (at most ``patience_s``) until ``endpoint`` has stayed up for ``sustain_s``."""
+        deadline = time.monotonic() + patience_s
+        up_since: float | None = None
+        while time.monotonic() < deadline and not halt.is_set():
+            if self.endpoint_up.get(endpoint):
+                up_since = up_since or time.monotonic()
+                if time.monotonic() - up_since >= sustain_s + 0.2:
+                    return
+            else:
+                up_since = None
+            time.sleep(self.probe_interval_s)
+
+    def check_canary(self) -> None:
+        """Stop writing and record which canary writes survived."""
+        if self._canary is not None:
+            self._canary.stop()
+            surviving = self._canary.canary.surviving()
+            self.record(
+                ev.CANARY_CHECK, surviving=sorted(surviving) if surviving is not None else None
+            )
+
+    def stop(self) -> None:
+        if self._prober is not None:
+            self._prober.stop()
+
+    def _sample(self, sample: Sample) -> None:
+        if self.endpoint_up.get(sample.endpoint) is not sample.up:
+            self.endpoint_up[sample.endpoint] = sample.up
+            at = clock.iso(datetime.fromtimestamp(sample.ts, timezone.utc))
+            self._measured(ev.PROBE, endpoint=sample.endpoint, up=sample.up, at=at)
+
+    def _written(self, write: CanaryWrite) -> None:
+        at = clock.iso(datetime.fromtimestamp(write.ts, timezone.utc))
+        self._measured(ev.CANARY, seq=write.seq, ack=write.acknowledged, at=at)
+
+    def _measured(self, type: str, **fields: Any) -> None:
+        # From a probe's thread: a sample that lands after the log closed belongs to no one.
+        try:
+            self.record(type, **fields)
+        except EventLogError:
+            logger.debug("%s after the exercise finished: dropped", type)
+
+
+class ActionRunner:
+    """Runs a step's action on the target in a worker thread and never hangs the exercise:
+    it gives up ``grace_s`` after the action's own timeout, and at once on halt."""
+
+    def __init__(self, target: Target, halt: threading.Event, grace_s: float = 5.0):
+        self.target = target
+        self.halt = halt
+        self.grace_s = grace_s
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="action")
+
+    def run(self, action: Action, timeout_s: float) -> ActionResult:
+        began = time.monotonic()
+        future = self._pool.submit(self.target.run_action, action.name, action.args, timeout_s)
+        while True:
+            try:
+                return future.result(timeout=0.1)
+            except FutureTimeout:
+                waited = time.monotonic() - began
+                if self.halt.is_set():
+                    return ActionResult(False, "", waited, "halted while the action ran")
+                if waited > timeout_s + self.grace_s:
+                    return ActionResult(False, "", waited, f"no answer within {timeout_s:.0f}s")
+            except ResilError as error:
+                return ActionResult(False, "", time.monotonic() - began, str(error))
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

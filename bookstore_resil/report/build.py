@@ -1,0 +1,170 @@
+"""Build the report of one exercise archive: summary, charts, executed notebook, HTML.
+
+:func:`build_report` follows papermill's ``execute_notebook``: load, parameterize, run,
+raise, write. It recomputes ``summary.json`` from ``events.jsonl``, draws the charts as
+PNG files into the archive (while the notebook's kernel boots), executes
+``notebooks/03_report.ipynb`` with papermill into the archive as ``report.ipynb`` (the
+kernel runs in the archive folder with ``archive_dir="."``, so the executed notebook
+re-runs in place wherever the archive is copied), and exports it to a self-contained
+``report.html`` (see :func:`~bookstore_resil.archive.notebooks.export_html`).
+
+An ``s3://bucket/prefix/EXERCISE_ID`` archive is downloaded (its event log) to a
+temporary folder with boto3, built there, and the new files are uploaded back; papermill's
+own S3 handler writes ``report.ipynb``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bookstore_resil import workbook
+from bookstore_resil.archive import layout
+from bookstore_resil.archive.notebooks import execute_on_kernel, export_html, notebook_kernel
+from bookstore_resil.archive.storage import is_s3, split_s3
+from bookstore_resil.define.loader import locate_system_folder
+from bookstore_resil.display import Progress, to_stderr
+from bookstore_resil.errors import ReportError
+from bookstore_resil.report.document import CHARTS
+
+REPORT_NOTEBOOK = workbook.notebook(workbook.REPORT)
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where the rebuilt report went: local paths, or ``s3://`` URIs for an S3 archive."""
+
+    archive: str
+    summary: str
+    charts: tuple[str, ...]
+    notebook: str
+    html: str
+
+    def files(self) -> list[str]:
+        return [self.summary, *self.charts, self.notebook, self.html]
+
+
+@dataclass(frozen=True)
+class _Built:
+    summary: Path
+    charts: tuple[Path, ...]
+    html: Path
+
+
+class _Clock:
+    """Progress lines with the time each phase took."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.began = time.monotonic()
+
+    def done(self, line: str) -> None:
+        now = time.monotonic()
+        self.progress(f"report: {line} ({now - self.began:.1f}s)")
+        self.began = now
+
+
+def system_folder(recorded: str | None, data_dir: str | Path | None) -> str:
+    """The system definition folder as an absolute path, or "" when it cannot be found.
+
+    The kernel runs inside the archive, so a relative folder is resolved here, from the
+    caller's directory (and its parent, as the notebooks do).
+    """
+    wanted = data_dir or recorded
+    if not wanted:
+        return ""
+    folder = locate_system_folder(wanted)
+    return str(folder.resolve()) if folder.is_dir() else ""
+
+
+def _build(local: Path, notebook_output: str, data_dir: str | Path | None, clock: _Clock) -> _Built:
+    record = layout.read_archive(local)
+    summary = record.summary()
+    summary_path = layout.write_summary(local, summary)
+    torn = ", last line torn" if record.truncated else ""
+    clock.done(f"{layout.SUMMARY_FILE}: {summary.outcome} from {len(record.events)} events{torn}")
+
+    folder = system_folder((record.start or {}).get("data_dir"), data_dir)
+    with notebook_kernel(local) as kernel:
+        from bookstore_resil.report.charts import draw_chart
+
+        charts = tuple(
+            path for name in CHARTS if (path := draw_chart(name, summary, record.events, local))
+        )
+        clock.done(f"charts: {', '.join(p.name for p in charts)}")
+        parameters = {"archive_dir": ".", "data_dir": folder}
+        notebook = execute_on_kernel(REPORT_NOTEBOOK, notebook_output, parameters, kernel)
+    clock.done(f"{layout.REPORT_IPYNB}: executed")
+
+    html_path = local / layout.REPORT_HTML
+    html_path.write_text(export_html(notebook, f"Exercise report {summary.exercise_id}"), "utf-8")
+    clock.done(f"{layout.REPORT_HTML}: exported")
+    return _Built(summary_path, charts, html_path)
+
+
+def _build_s3(uri: str, data_dir: str | Path | None, clock: _Clock) -> ReportPaths:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    bucket, prefix = split_s3(uri)
+    uri = f"s3://{bucket}/{prefix}"
+    try:
+        client = boto3.client("s3")
+        with tempfile.TemporaryDirectory(prefix="bookstore-report-") as tmp:
+            local = Path(tmp)
+            try:
+                client.download_file(
+                    bucket, f"{prefix}/{layout.EVENTS_FILE}", str(local / layout.EVENTS_FILE)
+                )
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                    raise ReportError(
+                        uri, f"no {layout.EVENTS_FILE}: not an exercise archive"
+                    ) from None
+                raise
+            clock.done(f"{layout.EVENTS_FILE}: downloaded from {uri}")
+            built = _build(local, f"{uri}/{layout.REPORT_IPYNB}", data_dir, clock)
+            uploads = [built.summary, *built.charts, built.html]
+            for path in uploads:
+                client.upload_file(
+                    str(path),
+                    bucket,
+                    f"{prefix}/{path.name}",
+                    ExtraArgs={"ContentType": layout.CONTENT_TYPES[path.suffix]},
+                )
+            clock.done(f"uploaded {len(uploads)} files to {uri}")
+    except (BotoCoreError, ClientError) as error:
+        raise ReportError(uri, f"S3: {error}") from None
+    return ReportPaths(
+        archive=uri,
+        summary=f"{uri}/{built.summary.name}",
+        charts=tuple(f"{uri}/{p.name}" for p in built.charts),
+        notebook=f"{uri}/{layout.REPORT_IPYNB}",
+        html=f"{uri}/{built.html.name}",
+    )
+
+
+def build_report(
+    archive_dir: str | Path,
+    progress: Progress = to_stderr,
+    data_dir: str | Path | None = None,
+) -> ReportPaths:
+    """(Re)build the report of the archive at ``archive_dir`` (a folder or ``s3://`` URI).
+
+    ``data_dir`` is the system definition for the dependency analysis; by default the one
+    the exercise recorded. Progress goes to ``progress`` one line per phase.
+    """
+    clock = _Clock(progress)
+    if is_s3(archive_dir):
+        return _build_s3(str(archive_dir), data_dir, clock)
+    local = Path(archive_dir).resolve()
+    built = _build(local, str(local / layout.REPORT_IPYNB), data_dir, clock)
+    return ReportPaths(
+        archive=str(local),
+        summary=str(built.summary),
+        charts=tuple(str(p) for p in built.charts),
+        notebook=str(local / layout.REPORT_IPYNB),
+        html=str(built.html),
+    )
