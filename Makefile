@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format benchmarks clean-venv
+.PHONY: demo test test-fast lint format benchmarks clean-venv
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(STAMP)
 	$(BIN)/ruff check bookstore_resil tests benchmarks
 	$(BIN)/ruff format --check bookstore_resil tests benchmarks
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+# Pure logic only: no lab, no kernel, no browser, no moto server (tests marked slow).
+test-fast: $(STAMP)
+	$(BIN)/ruff check bookstore_resil tests benchmarks
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -m "not slow" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check bookstore_resil tests benchmarks

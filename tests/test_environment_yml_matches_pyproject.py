@@ -51,7 +51,9 @@ def test_environment_installs_the_project_editable_through_pip(environment: dict
 
 def test_environment_and_pyproject_name_the_same_dependencies(environment: dict):
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    declared = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    extras = project["optional-dependencies"]
+    declared = [*project["dependencies"], *(spec for group in extras.values() for spec in group)]
+    declared = [spec for spec in declared if not spec.startswith(project["name"])]
     conda, pip = conda_and_pip(environment)
     from_conda = [normalize(spec) for spec in conda if normalize(spec) not in CONDA_ITSELF]
     from_pip = [normalize(spec) for spec in pip if spec != "-e ."]
@@ -59,3 +61,9 @@ def test_environment_and_pyproject_name_the_same_dependencies(environment: dict)
 
     assert len(installed) == len(set(installed)), "a dependency is listed twice"
     assert set(installed) == {normalize(spec) for spec in declared}
+
+
+def test_dev_installs_every_other_extra():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    others = sorted(set(project["optional-dependencies"]) - {"dev"})
+    assert f"{project['name']}[{','.join(others)}]" in project["optional-dependencies"]["dev"]

@@ -1,4 +1,5 @@
-"""The target-driver interface and the registry of drivers by name (``lab``, ``aws``).
+"""The target-driver interface and the registry of drivers by name (``lab``, ``aws``,
+``system``).
 
 A target is what an exercise runs against. The exercise engine only ever talks to a
 :class:`Target`: it asks it to check readiness, inject a fault, run a named action, and
@@ -111,6 +112,7 @@ class Canary(abc.ABC):
         """The sequence numbers still readable, or None when the system cannot be read."""
 
 
+ENTRY_POINTS = "bookstore_resil.targets"
 _REGISTRY: dict[str, Callable[..., Target]] = {}
 
 
@@ -118,16 +120,21 @@ def register_target(name: str, factory: Callable[..., Target]) -> None:
     _REGISTRY[name] = factory
 
 
-def get_target(name: str, **options: Any) -> Target:
-    """Build the driver registered under ``name`` (importing the built-in ones on demand)."""
-    if name not in _REGISTRY:
-        import importlib
+def _installed() -> dict[str, Any]:
+    """The drivers installed as entry points (the built-in ones are declared in
+    pyproject.toml; another package can add its own the same way)."""
+    from importlib.metadata import entry_points
 
-        try:
-            importlib.import_module(f"{__package__}.{name}")
-        except ModuleNotFoundError:
-            pass
+    return {point.name: point for point in entry_points(group=ENTRY_POINTS)}
+
+
+def get_target(name: str, **options: Any) -> Target:
+    """Build the driver registered under ``name``, loading its entry point on first use."""
     if name not in _REGISTRY:
-        known = ", ".join(sorted(_REGISTRY)) or "none"
+        point = _installed().get(name)
+        if point is not None:
+            register_target(name, point.load())
+    if name not in _REGISTRY:
+        known = ", ".join(sorted({*_REGISTRY, *_installed()})) or "none"
         raise TargetError(name, f"unknown target (known: {known})")
     return _REGISTRY[name](**options)
