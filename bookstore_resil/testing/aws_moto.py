@@ -23,7 +23,7 @@ import yaml
 
 from bookstore_resil.define.aws_config import AWS_FILE, load_aws_config
 from bookstore_resil.define.loader import load_system
-from bookstore_resil.targets.aws import aws_session
+from bookstore_resil.targets.aws.session import aws_session
 
 LOOPBACK = "127.0.0.1"
 MOTO_ACCOUNT = "123456789012"
