@@ -16,7 +16,6 @@ from bookstore_resil.targets.base import (
     FaultRecord,
     Probe,
     Target,
-    register_target,
 )
 
 
@@ -58,6 +57,3 @@ class LabTarget(Target):
 
     def faults(self) -> list[str]:
         return list(faults.FAULTS)
-
-
-register_target("lab", LabTarget)

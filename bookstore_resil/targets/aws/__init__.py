@@ -44,7 +44,7 @@ from bookstore_resil.targets.aws.session import (
     error_code,
     wait_for,
 )
-from bookstore_resil.targets.base import ActionResult, FaultRecord, Probe, Target, register_target
+from bookstore_resil.targets.base import ActionResult, FaultRecord, Probe, Target
 
 __all__ = ["ACTIONS", "FAULTS", "AwsTarget", "wait_for"]
 
@@ -215,6 +215,3 @@ class AwsTarget(Target):
             Probe(sid, address, ThrottledProbe(partial(self._healthy, sid, check), interval_s))
             for sid, address, check in health_checks(self.config)
         ]
-
-
-register_target(NAME, AwsTarget)
