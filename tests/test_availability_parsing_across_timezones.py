@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bookstore_resil.analyse.people import is_available, parse_availability
+from bookstore_resil.analyse.people import is_available
+from bookstore_resil.define.availability import parse_availability
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.define.model import Contact
 from bookstore_resil.errors import DefinitionError

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import cached_property
 
 import networkx as nx
 
+from bookstore_resil.clock import aware
 from bookstore_resil.define.model import Service, System, format_duration
 from bookstore_resil.errors import DefinitionError, Problem, UsageError
 
@@ -130,7 +131,7 @@ def parse_moment(text: str | None) -> datetime | None:
         raise UsageError(
             f"cannot read {text!r} as an ISO time, e.g. 2024-05-01T02:30-07:00"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware(moment)
 
 
 def _upstream(graph: nx.DiGraph, sources: Iterable[str]) -> set[str]:

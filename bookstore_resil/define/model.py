@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
 )
 
+from bookstore_resil.define.availability import parse_availability
 from bookstore_resil.errors import UsageError
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -207,9 +208,7 @@ class Contact(_Model):
     @field_validator("availability")
     @classmethod
     def _availability(cls, value: str) -> str:
-        # Imported here: people imports this module. The raw text stays the field's value.
-        from bookstore_resil.analyse.people import parse_availability
-
+        # Parsed only to refuse unreadable text; the raw text stays the field's value.
         parse_availability(value)
         return value
 
