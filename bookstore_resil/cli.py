@@ -209,8 +209,9 @@ def cmd_notify(args: argparse.Namespace) -> int:
 
 
 def cmd_signoff(args: argparse.Namespace) -> int:
-    from bookstore_resil.analyse.signoff import SIGNOFFS_FILE, record_signoff
+    from bookstore_resil.analyse.signoff import record_signoff
     from bookstore_resil.define.loader import load_system
+    from bookstore_resil.define.signoffs import SIGNOFFS_FILE
 
     system = load_system(_data_dir(args))
     records = record_signoff(

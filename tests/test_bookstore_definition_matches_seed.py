@@ -415,7 +415,8 @@ def test_validate_accepts_the_bookstore(capsys: pytest.CaptureFixture[str]):
 
 
 def test_the_whole_team_agreed_to_every_playbook_as_the_seed_reports():
-    from bookstore_resil.analyse.signoff import load_signoffs, signoff_statuses
+    from bookstore_resil.analyse.signoff import signoff_statuses
+    from bookstore_resil.define.signoffs import load_signoffs
 
     statuses = signoff_statuses(load_system(BOOKSTORE), load_signoffs(BOOKSTORE))
     concerned = [s for s in statuses if s.concerned]

@@ -11,9 +11,6 @@ import pytest
 import yaml
 
 from bookstore_resil.analyse.signoff import (
-    SIGNOFFS_FILE,
-    load_signoffs,
-    playbook_hash,
     record_signoff,
     signoff_form,
     signoff_statuses,
@@ -21,6 +18,7 @@ from bookstore_resil.analyse.signoff import (
 )
 from bookstore_resil.cli import main
 from bookstore_resil.define.loader import load_system
+from bookstore_resil.define.signoffs import SIGNOFFS_FILE, load_signoffs, playbook_hash
 from bookstore_resil.errors import DefinitionError, UsageError
 from tests.contract import one_line_error
 from tests.readiness_builders import copy_bookstore, edit_yaml

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bookstore_resil.analyse.signoff import load_signoffs, record_signoff
+from bookstore_resil.analyse.signoff import record_signoff
 from bookstore_resil.cli import main
 from bookstore_resil.define.loader import load_system
+from bookstore_resil.define.signoffs import load_signoffs
 from bookstore_resil.history.history import load_history
 from bookstore_resil.history.stages import Check, Checklist, checklist, stage_checklist
 from tests.readiness_builders import copy_bookstore, edit_yaml, write_archive

@@ -1,31 +1,29 @@
 """Playbook sign-off: who agreed (or disagreed) to which playbook, and to which version.
 
-``signoffs.yaml`` in the system folder holds one record per (contact, scenario): the latest
-decision, the sha256 of the playbook it was made on, when, and a comment; earlier decisions
-move to the record's ``history``. The hash is of the playbook's *content*: the YAML parsed and
-dumped again as canonical JSON (sorted keys, no whitespace), so re-indenting, re-quoting,
-re-ordering keys or editing comments keeps a sign-off current, while any change to a value
-(a step, its order, an RTO) makes it stale. Canonical JSON rather than a YAML re-dump because
-its bytes do not depend on the PyYAML version.
+Recording a decision, where each contact stands on each scenario's current playbook (agreed,
+disagreed, stale or missing), the table of it, and the facilitator's form. The records are
+``signoffs.yaml``, whose model, content hash, reading and writing are ``define.signoffs``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-
-import yaml
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from typing import TYPE_CHECKING
 
 from bookstore_resil.analyse.people import concerns
-from bookstore_resil.define.loader import Collector
+from bookstore_resil.clock import aware, now
+from bookstore_resil.define.signoffs import (
+    AGREED,
+    DISAGREED,
+    SignOff,
+    load_signoffs,
+    playbook_hash,
+    write_signoffs,
+)
 from bookstore_resil.errors import DefinitionError, UsageError
 
 if TYPE_CHECKING:
@@ -34,109 +32,8 @@ if TYPE_CHECKING:
 
     from bookstore_resil.define.model import Contact, Scenario, System
 
-SIGNOFFS_FILE = "signoffs.yaml"
-AGREED, DISAGREED, STALE, MISSING = "agreed", "disagreed", "stale", "missing"
+STALE, MISSING = "stale", "missing"
 NOT_CONCERNED = "-"
-_HEADER = (
-    "# Written by `bookstore-resil signoff`: who agreed to which playbook, and the sha256 of\n"
-    "# the playbook's content they agreed to. The latest decision wins; earlier ones are kept\n"
-    "# under `history`.\n"
-)
-
-
-class Decision(BaseModel):
-    """One decision on one version of a playbook."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    decision: Literal["agreed", "disagreed"]
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    at: AwareDatetime
-    comment: str | None = None
-
-    @model_validator(mode="after")
-    def _why(self) -> Decision:
-        if self.decision == DISAGREED and not (self.comment or "").strip():
-            raise ValueError("a disagreement needs a comment saying why")
-        return self
-
-
-class SignOff(Decision):
-    """The latest decision of ``name`` on ``scenario``'s playbook, and the earlier ones."""
-
-    name: str
-    scenario: str
-    history: list[Decision] = []
-
-    @property
-    def latest(self) -> Decision:
-        return Decision(**{field: getattr(self, field) for field in Decision.model_fields})
-
-    def as_yaml(self) -> dict:
-        decision = self.latest.model_dump(mode="json")
-        history = [entry.model_dump(mode="json") for entry in self.history]
-        return {"name": self.name, "scenario": self.scenario, **decision, "history": history}
-
-
-class _SignoffsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    signoffs: list[SignOff] = []
-
-
-def playbook_hash(scenario: Scenario) -> str:
-    """The sha256 of the content of ``scenario``'s playbook file (see the module's doc)."""
-    if not scenario.source:
-        raise UsageError(f"scenario {scenario.id!r} was not loaded from a file: nothing to sign")
-    try:
-        document = yaml.safe_load(Path(scenario.source).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise UsageError(f"{scenario.source}: cannot read the playbook: {exc}") from None
-    canonical = json.dumps(
-        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def load_signoffs(folder: str | Path) -> list[SignOff]:
-    """The sign-offs of a system folder ([] without ``signoffs.yaml``).
-
-    Raises DefinitionError with a ``FILE:LINE: field: message`` problem for each thing wrong.
-    """
-    folder = Path(folder)
-    path = folder / SIGNOFFS_FILE
-    if not path.exists():
-        return []
-    found = Collector(folder)
-    file = str(path)
-    document = found.read(path)
-    parsed = None if document is None else found.validate(file, _SignoffsFile, document)
-    if parsed is not None:
-        seen: set[tuple[str, str]] = set()
-        for index, record in enumerate(parsed.signoffs):
-            key = (record.name, record.scenario)
-            if key in seen:
-                found.add(
-                    file,
-                    ("signoffs", index),
-                    f"a second record for {record.name} on {record.scenario}: keep one",
-                )
-            seen.add(key)
-    if found.problems:
-        raise DefinitionError(found.problems)
-    return parsed.signoffs
-
-
-def _write(folder: Path, signoffs: list[SignOff]) -> None:
-    path = folder / SIGNOFFS_FILE
-    body = yaml.safe_dump(
-        {"signoffs": [s.as_yaml() for s in signoffs]},
-        sort_keys=False,
-        allow_unicode=True,
-        width=100,
-    )
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(_HEADER + body, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def scenarios_of(system: System, contact: Contact) -> list[Scenario]:
@@ -170,9 +67,7 @@ def record_signoff(
         scenarios = [system.scenario(scenario_id)]
     if not agree and not (comment or "").strip():
         raise UsageError("a disagreement needs a comment saying why (--comment TEXT)")
-    moment = (at or datetime.now(timezone.utc)).replace(microsecond=0)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+    moment = aware(at or now()).replace(microsecond=0)
 
     folder = Path(system.path)
     records = {(s.name, s.scenario): s for s in load_signoffs(folder)}
@@ -191,7 +86,7 @@ def record_signoff(
         )
         records[(name, scenario.id)] = record
         new.append(record)
-    _write(folder, list(records.values()))
+    write_signoffs(folder, list(records.values()))
     return new
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bookstore_resil.analyse.signoff import load_signoffs
 from bookstore_resil.define.aws_config import AWS_FILE, load_aws_config
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.define.model import System
+from bookstore_resil.define.signoffs import load_signoffs
 from bookstore_resil.errors import DefinitionError, Problem
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from bookstore_resil.analyse.graph import parse_moment
-from bookstore_resil.analyse.signoff import load_signoffs, signoff_form, signoff_table
+from bookstore_resil.analyse.signoff import signoff_form, signoff_table
 from bookstore_resil.define.loader import load_system, locate_system_folder
 from bookstore_resil.define.model import System
+from bookstore_resil.define.signoffs import load_signoffs
 from bookstore_resil.history.history import History, load_history
 from bookstore_resil.history.stages import Checklist, checklist, find_repo
 

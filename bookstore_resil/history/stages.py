@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bookstore_resil.analyse import graph as g
-from bookstore_resil.analyse.signoff import AGREED, SignOff, signoff_statuses
+from bookstore_resil.analyse.signoff import signoff_statuses
 from bookstore_resil.clock import parse_ts
+from bookstore_resil.define.signoffs import AGREED, SignOff
 from bookstore_resil.history.history import History, ages
 
 if TYPE_CHECKING:
@@ -455,8 +456,8 @@ def stage_checklist(
     data_dir: str | Path, reports_dir: str | Path, at: datetime | None = None
 ) -> Checklist:
     """Load the system, its sign-offs and the archives, and draw up the checklist."""
-    from bookstore_resil.analyse.signoff import load_signoffs
     from bookstore_resil.define.loader import load_system
+    from bookstore_resil.define.signoffs import load_signoffs
     from bookstore_resil.history.history import load_history
 
     system = load_system(data_dir)
