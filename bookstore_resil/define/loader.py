@@ -25,149 +25,13 @@ from bookstore_resil.define.model import (
     Service,
     System,
 )
+from bookstore_resil.define.yamlpos import LineDict, field_name, line_of, parse_with_lines, path_to
 from bookstore_resil.errors import DefinitionError, Problem
 
 SYSTEM_FILE = "system.yaml"
 CONTACTS_FILE = "contacts.yaml"
 PLAYBOOKS_DIR = "playbooks"
 # Where a step's `next` may point besides a step id: the start of a later procedure, or the end.
-
-
-class LineDict(dict):
-    """A YAML mapping that remembers the line of itself and of each key."""
-
-    line: int = 1
-    key_lines: dict[Any, int]
-
-
-class LineList(list):
-    """A YAML sequence that remembers the line of itself and of each item."""
-
-    line: int = 1
-    item_lines: list[int]
-
-
-class _LineConstructor:
-    """Builds LineDict/LineList, notes duplicate keys; mixed into a safe loader."""
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.duplicates: list[tuple[LineDict, Any, int]] = []
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        # PyYAML's own constructors raise plain Python errors on values such as
-        # `2018-13-45` or `!!int x`; make them YAML errors with the node's line.
-        try:
-            return super().construct_object(node, deep=deep)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            what = node.value if isinstance(node, yaml.ScalarNode) else node.id
-            tag = node.tag.removeprefix("tag:yaml.org,2002:")
-            raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {what!r} as {tag}", node.start_mark
-            ) from exc
-
-
-def _construct_mapping(loader: _LineConstructor, node: yaml.MappingNode) -> LineDict:
-    loader.flatten_mapping(node)
-    mapping = LineDict()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark
-            ) from None
-        line = key_node.start_mark.line + 1
-        if key in mapping:
-            loader.duplicates.append((mapping, key, line))
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = line
-    return mapping
-
-
-def _construct_sequence(loader: _LineConstructor, node: yaml.SequenceNode) -> LineList:
-    sequence = LineList(loader.construct_object(child, deep=True) for child in node.value)
-    sequence.line = node.start_mark.line + 1
-    sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return sequence
-
-
-class _LineLoader(_LineConstructor, yaml.SafeLoader):
-    """The pure-Python parser: its messages and lines are the ones problems report."""
-
-
-# libyaml's parser is several times faster on large definitions; it only ever reads files
-# that parse cleanly, since what it refuses is parsed again by the pure-Python one.
-_FastLineLoader = (
-    type("_FastLineLoader", (_LineConstructor, yaml.CSafeLoader), {})
-    if hasattr(yaml, "CSafeLoader")
-    else None
-)
-
-for _loader in filter(None, (_LineLoader, _FastLineLoader)):
-    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
-def _parse(text: str) -> tuple[Any, list[tuple[LineDict, Any, int]]]:
-    """The document and its duplicate keys; raises the pure-Python parser's YAML errors."""
-    if _FastLineLoader is not None:
-        fast = _FastLineLoader(text)
-        try:
-            return fast.get_single_data(), fast.duplicates
-        except (yaml.YAMLError, RecursionError):
-            pass
-        finally:
-            fast.dispose()
-    loader = _LineLoader(text)  # which refuses control characters at once
-    return loader.get_single_data(), loader.duplicates
-
-
-def line_of(document: Any, path: tuple[Any, ...]) -> int:
-    """The line of the deepest node along ``path`` that exists in ``document``."""
-    node, line = document, getattr(document, "line", 1)
-    for part in path:
-        if isinstance(node, LineDict) and part in node:
-            line, node = node.key_lines[part], node[part]
-        elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
-            line, node = node.item_lines[part], node[part]
-        else:
-            break
-    return line
-
-
-def path_to(document: Any, target: Any) -> tuple[Any, ...]:
-    """The path from ``document`` to the node ``target`` (an object inside it)."""
-    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
-    seen: set[int] = set()
-    while stack:
-        node, path = stack.pop()
-        if node is target:
-            return path
-        if id(node) in seen:  # an alias: its children were already visited
-            continue
-        seen.add(id(node))
-        if isinstance(node, dict):
-            stack.extend((value, (*path, key)) for key, value in node.items())
-        elif isinstance(node, list):
-            stack.extend((value, (*path, index)) for index, value in enumerate(node))
-    return ()
-
-
-def field_name(path: tuple[Any, ...]) -> str:
-    """``("services", 0, "rto")`` -> ``services[0].rto``."""
-    name = ""
-    for part in path:
-        if isinstance(part, int):
-            name += f"[{part}]"
-        else:
-            # A key holding a line break or a control character would break the problem's line.
-            key = str(part) if str(part).isprintable() else repr(part)
-            name += f".{key}" if name else key
-    return name or "(document)"
 
 
 class _SystemFile(BaseModel):
@@ -205,7 +69,7 @@ class Collector:
             self.problems.append(Problem(file, 1, "(file)", f"cannot read: {exc}"))
             return None
         try:
-            document, duplicates = _parse(text)
+            document, duplicates = parse_with_lines(text)
         except yaml.reader.ReaderError as exc:
             line = text.count("\n", 0, exc.position) + 1
             message = f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}"
