@@ -15,8 +15,9 @@ from bookstore_resil.analyse.signoff import record_signoff
 from bookstore_resil.cli import main
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.define.signoffs import load_signoffs
+from bookstore_resil.history.checks import Check
 from bookstore_resil.history.history import load_history
-from bookstore_resil.history.stages import Check, Checklist, checklist, stage_checklist
+from bookstore_resil.history.stages import Checklist, checklist, stage_checklist
 from tests.readiness_builders import copy_bookstore, edit_yaml, write_archive
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
