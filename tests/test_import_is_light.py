@@ -47,5 +47,5 @@ def test_importing_the_package_imports_no_heavy_library():
 
 
 def test_loading_a_system_imports_pandas():
-    code = f"{IMPORTS}\nbookstore_resil.loader.load_system({str(BOOKSTORE)!r})"
+    code = f"{IMPORTS}\nbookstore_resil.define.loader.load_system({str(BOOKSTORE)!r})"
     assert "pandas" in heavy_modules_after(code)
