@@ -31,7 +31,6 @@ from bookstore_resil.errors import DefinitionError, Problem
 SYSTEM_FILE = "system.yaml"
 CONTACTS_FILE = "contacts.yaml"
 PLAYBOOKS_DIR = "playbooks"
-# Where a step's `next` may point besides a step id: the start of a later procedure, or the end.
 
 
 class _SystemFile(BaseModel):
