@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from bookstore_resil import clock
+from bookstore_resil.analyse.graph import ServiceAnalysis
 from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import Summary
 from bookstore_resil.define.model import format_duration
 from bookstore_resil.display import Html, Png, badge
 from bookstore_resil.errors import ReportError
-from bookstore_resil.report.findings import Findings, dependency_of, find, seed_arithmetic
+from bookstore_resil.report.findings import Findings, find, seed_arithmetic
 
 CHARTS = ("timeline", "objectives", "canary")
 CHART_TEXT = {  # the alternative text of each chart
@@ -190,6 +191,27 @@ class Report:
             ],
         )
         return Html(table.html + note)
+
+
+def dependency_of(service: str, data_dir: str | Path | None) -> tuple[ServiceAnalysis | None, str]:
+    """The dependency analysis of ``service`` in the system at ``data_dir``, or why not."""
+    from bookstore_resil.analyse.graph import DependencyGraph
+    from bookstore_resil.define.loader import load_system, locate_system_folder
+    from bookstore_resil.errors import DefinitionError
+
+    if not data_dir:
+        return None, "no system definition recorded: dependency analysis left out"
+    folder = locate_system_folder(data_dir)
+    if not folder.is_dir():
+        return None, f"system definition {data_dir} not found: dependency analysis left out"
+    try:
+        analysis = DependencyGraph(load_system(folder)).analyse()
+    except DefinitionError as error:
+        return None, f"system definition {folder} has problems ({error.first}): analysis left out"
+    found = next((s for s in analysis.services if s.service == service), None)
+    if found is None:
+        return None, f"{service} is not a service of {folder}: dependency analysis left out"
+    return found, f"from {folder}"
 
 
 def load_report(archive_dir: str | Path, data_dir: str | Path | None = None) -> Report:

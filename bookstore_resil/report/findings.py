@@ -31,7 +31,6 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from bookstore_resil import clock
 from bookstore_resil.analyse.graph import RPO_UNMET, RTO_UNMET, ServiceAnalysis
@@ -384,24 +383,3 @@ def find(
         dependency_note=dependency_note,
         recommendations=tuple(recommendations(summary, pair, dependency)),
     )
-
-
-def dependency_of(service: str, data_dir: str | Path | None) -> tuple[ServiceAnalysis | None, str]:
-    """The dependency analysis of ``service`` in the system at ``data_dir``, or why not."""
-    from bookstore_resil.analyse.graph import DependencyGraph
-    from bookstore_resil.define.loader import load_system, locate_system_folder
-    from bookstore_resil.errors import DefinitionError
-
-    if not data_dir:
-        return None, "no system definition recorded: dependency analysis left out"
-    folder = locate_system_folder(data_dir)
-    if not folder.is_dir():
-        return None, f"system definition {data_dir} not found: dependency analysis left out"
-    try:
-        analysis = DependencyGraph(load_system(folder)).analyse()
-    except DefinitionError as error:
-        return None, f"system definition {folder} has problems ({error.first}): analysis left out"
-    found = next((s for s in analysis.services if s.service == service), None)
-    if found is None:
-        return None, f"{service} is not a service of {folder}: dependency analysis left out"
-    return found, f"from {folder}"
