@@ -23,7 +23,8 @@ import time
 from bookstore_resil import lab
 from bookstore_resil.archive.measure import DEFAULT_SUSTAIN_S as SUSTAIN_S
 from bookstore_resil.exercise.probes import CanaryWriter, Prober
-from bookstore_resil.lab.checks import api_root_ok, http_get
+from bookstore_resil.lab.checks import api_root_ok
+from bookstore_resil.lab.http import http_get
 
 
 def quiet(line: str) -> None:

@@ -3,7 +3,7 @@
 import time
 
 from bookstore_resil.lab import actions, api, inject_fault, run_action
-from bookstore_resil.lab.checks import http_get
+from bookstore_resil.lab.http import http_get
 
 from .conftest_lab import probe_states
 

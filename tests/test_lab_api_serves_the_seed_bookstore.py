@@ -3,7 +3,7 @@
 import json
 import re
 
-from bookstore_resil.lab.checks import http_get, http_request
+from bookstore_resil.lab.http import http_get, http_request
 
 
 def test_books_are_hyperlinked_with_nested_authors_as_in_the_seed(lab):

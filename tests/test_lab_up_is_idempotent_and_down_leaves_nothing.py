@@ -2,7 +2,7 @@
 ``up`` again brings the same data back."""
 
 from bookstore_resil.lab import down, procs, status, up
-from bookstore_resil.lab.checks import http_get
+from bookstore_resil.lab.http import http_get
 
 
 def test_a_second_up_keeps_every_process_and_record(lab):

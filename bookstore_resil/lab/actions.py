@@ -13,7 +13,8 @@ from typing import Any
 
 from bookstore_resil.errors import TargetError
 from bookstore_resil.lab import api, cdn, postgres, snapshots
-from bookstore_resil.lab.checks import api_root_ok, http_get
+from bookstore_resil.lab.checks import api_root_ok
+from bookstore_resil.lab.http import http_get
 from bookstore_resil.lab.state import LOOPBACK, Lab
 from bookstore_resil.targets.base import ActionResult
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from bookstore_resil.errors import TargetError
 from bookstore_resil.lab import procs
-from bookstore_resil.lab.checks import api_root_ok, http_get
+from bookstore_resil.lab.checks import api_root_ok
+from bookstore_resil.lab.http import http_get
 from bookstore_resil.lab.state import LOOPBACK, Lab, free_port, read_json, utc_now, write_json
 
 PROJECT = "bookstore_api"

@@ -7,7 +7,7 @@ import secrets
 from datetime import date
 
 from bookstore_resil.lab import postgres
-from bookstore_resil.lab.checks import http_request
+from bookstore_resil.lab.http import http_request
 from bookstore_resil.lab.state import Lab
 from bookstore_resil.targets.base import Canary
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bookstore_resil.errors import TargetError
 from bookstore_resil.lab import procs
+from bookstore_resil.lab.http import http_get
 from bookstore_resil.lab.state import BUCKET, LOOPBACK, Lab
 
 PROCESS = "cdn"
@@ -42,8 +43,6 @@ def start(lab: Lab, port: int) -> None:
 
 
 def wait_ready(lab: Lab, port: int, timeout_s: float = 30.0) -> None:
-    from bookstore_resil.lab.checks import http_get
-
     deadline = time.monotonic() + timeout_s
     while http_get(endpoint(port) + "/", timeout_s=1.0).status is None:
         if procs.running(lab, PROCESS) is None:

@@ -13,7 +13,8 @@ from pathlib import Path
 from bookstore_resil.display import Progress, prefixed
 from bookstore_resil.errors import TargetError
 from bookstore_resil.lab import api, cdn, postgres, procs, snapshots
-from bookstore_resil.lab.checks import api_probe, cdn_probe, db_probe, http_get
+from bookstore_resil.lab.checks import api_probe, cdn_probe, db_probe
+from bookstore_resil.lab.http import http_get
 from bookstore_resil.lab.state import LOOPBACK, Lab, LabConfig, Records, free_port, utc_now
 
 ROUTER = "router"
