@@ -18,9 +18,10 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from bookstore_resil import lab
 from bookstore_resil.define.model import format_duration
 from bookstore_resil.exercise.drill import drill
+from bookstore_resil.lab import lifecycle
+from bookstore_resil.lab.state import Lab
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 SEED_MANUAL_DOWNTIME_S = 30 * 60
@@ -47,9 +48,9 @@ def floor_s(folder: Path) -> float:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        state = folder / "lab"
+        lab = Lab.at(folder / "lab")
         began = time.perf_counter()
-        lab.up(state, progress=lambda _: None)
+        lifecycle.up(lab, progress=lambda _: None)
         print(f"lab up (cold): {time.perf_counter() - began:.1f}s")
         try:
             print(
@@ -57,14 +58,14 @@ def main() -> None:
                 f"{'downtime':>9} {'vs seed 30min':>13} {'RTO':>5} outcome"
             )
             for scenario, fault in RUNS:
-                lab.up(state, progress=lambda _: None)
+                lifecycle.up(lab, progress=lambda _: None)
                 floor = floor_s(folder)
                 began = time.perf_counter()
                 result = drill(
                     scenario,
                     data_dir=DATA,
                     out_dir=folder / "reports",
-                    target_options={"state_dir": str(state)},
+                    target_options={"state_dir": str(lab.root)},
                     fault=fault,
                     report=False,
                     progress=lambda _: None,
@@ -79,7 +80,7 @@ def main() -> None:
                     f"{format_duration(s.rto_s):>5} {s.outcome}"
                 )
         finally:
-            lab.down(state, purge=True, progress=lambda _: None)
+            lifecycle.down(lab, purge=True, progress=lambda _: None)
 
 
 if __name__ == "__main__":

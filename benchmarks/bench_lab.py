@@ -20,23 +20,25 @@ import tempfile
 import threading
 import time
 
-from bookstore_resil import lab
 from bookstore_resil.archive.measure import DEFAULT_SUSTAIN_S as SUSTAIN_S
 from bookstore_resil.exercise.probes import CanaryWriter, Prober
+from bookstore_resil.lab import lifecycle
 from bookstore_resil.lab.checks import api_root_ok
 from bookstore_resil.lab.http import http_get
+from bookstore_resil.lab.state import Lab
+from bookstore_resil.lab.target import LabTarget
 
 
 def quiet(line: str) -> None:
     pass
 
 
-def bench_up(state: str) -> None:
+def bench_up(lab: Lab) -> None:
     started = time.perf_counter()
-    lab.up(state, progress=quiet)
+    lifecycle.up(lab, progress=quiet)
     cold = time.perf_counter() - started
     started = time.perf_counter()
-    lab.up(state, progress=quiet)
+    lifecycle.up(lab, progress=quiet)
     warm = time.perf_counter() - started
     print(f"lab up: cold {cold:.2f} s, warm (already up) {warm:.2f} s")
 
@@ -50,16 +52,17 @@ def reference_recovery(url: str, stop: threading.Event) -> float:
     return float("nan")
 
 
-def bench_outage(state: str, seconds: float, interval_s: float) -> float:
-    url = lab.status(state).components[0].endpoint
-    prober = Prober(lab.probes(state), interval_s=interval_s).start()
+def bench_outage(lab: Lab, seconds: float, interval_s: float) -> float:
+    target = LabTarget(lab.root)
+    url = lifecycle.status(lab).components[0].endpoint
+    prober = Prober(target.probes(), interval_s=interval_s).start()
     # At a random phase of the probes' beat, as a real fault would come.
     time.sleep(1.0 + random.uniform(0, interval_s))
     killed = time.time()
-    lab.inject_fault("api-crash", state)
+    target.inject_fault("api-crash")
     time.sleep(max(0.0, killed + seconds - time.time()))
     stop = threading.Event()
-    restart = threading.Thread(target=lab.run_action, args=("restart_app", {}, 60, state))
+    restart = threading.Thread(target=target.run_action, args=("restart_app", {}, 60))
     restart.start()
     recovered = reference_recovery(url, stop)
     restart.join()
@@ -77,9 +80,10 @@ def bench_outage(state: str, seconds: float, interval_s: float) -> float:
     return error
 
 
-def bench_cost(state: str, seconds: float, interval_s: float) -> None:
+def bench_cost(lab: Lab, seconds: float, interval_s: float) -> None:
+    target = LabTarget(lab.root)
     wall = time.perf_counter()
-    with Prober(lab.probes(state), interval_s=interval_s) as prober:
+    with Prober(target.probes(), interval_s=interval_s) as prober:
         time.sleep(seconds)
     wall = time.perf_counter() - wall
     samples = len(prober.samples)
@@ -88,7 +92,7 @@ def bench_cost(state: str, seconds: float, interval_s: float) -> None:
         f"({samples} checks of 3 endpoints in {wall:.1f} s, every {interval_s} s)"
     )
     wall = time.perf_counter()
-    with CanaryWriter(lab.canary(state), interval_s=0.5) as writer:
+    with CanaryWriter(target.canary(), interval_s=0.5) as writer:
         time.sleep(seconds)
     wall = time.perf_counter() - wall
     print(f"canary writer cost: {100 * writer.cpu_s / wall:.2f} % of a core")
@@ -99,15 +103,15 @@ def main() -> None:
     parser.add_argument("--outages", default="2,5,10", help="outage lengths, seconds")
     parser.add_argument("--interval", type=float, default=0.1, help="probe interval, seconds")
     args = parser.parse_args()
-    state = tempfile.mkdtemp(prefix="bench-lab-")
+    lab = Lab.at(tempfile.mkdtemp(prefix="bench-lab-"))
     try:
-        bench_up(state)
-        errors = [bench_outage(state, float(n), args.interval) for n in args.outages.split(",")]
+        bench_up(lab)
+        errors = [bench_outage(lab, float(n), args.interval) for n in args.outages.split(",")]
         worst = max(abs(e) for e in errors)
         print(f"outage error: worst |{worst:.3f}| s (target 0.25 s at {args.interval} s)")
-        bench_cost(state, 10.0, args.interval)
+        bench_cost(lab, 10.0, args.interval)
     finally:
-        lab.down(state, purge=True, progress=quiet)
+        lifecycle.down(lab, purge=True, progress=quiet)
 
 
 if __name__ == "__main__":

@@ -415,23 +415,27 @@ def _add_data(parser: argparse.ArgumentParser) -> None:
 def cmd_lab(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from bookstore_resil import lab
+    from bookstore_resil.lab import lifecycle
+    from bookstore_resil.lab.state import Lab
+    from bookstore_resil.lab.target import LabTarget
 
+    lab = Lab.at(args.state)
     if args.verb == "up":
-        print(lab.describe(lab.up(args.state, snapshot_interval_s=args.snapshot_interval)))
+        status = lifecycle.up(lab, snapshot_interval_s=args.snapshot_interval)
+        print(lifecycle.describe(status))
     elif args.verb == "down":
-        lab.down(args.state, purge=args.purge)
+        lifecycle.down(lab, purge=args.purge)
     elif args.verb == "status":
-        status = lab.status(args.state)
+        status = lifecycle.status(lab)
         if args.json:
             _print_json(asdict(status))
         else:
-            print(lab.describe(status))
+            print(lifecycle.describe(status))
     elif args.verb == "fault":
-        record = lab.inject_fault(args.name, args.state)
+        record = LabTarget(lab.root).inject_fault(args.name)
         print(f"{record.ts} {record.name}: {record.detail}")
     else:
-        result = lab.run_action(args.name, dict(args.args), args.timeout, args.state)
+        result = LabTarget(lab.root).run_action(args.name, dict(args.args), args.timeout)
         print(result.output or result.error)
         return 0 if result.ok else 1
     return 0

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from bookstore_resil import lab as lab_api
 from bookstore_resil.errors import TargetError
-from bookstore_resil.lab import Lab
-from bookstore_resil.lab.checks import lab_probes
+from bookstore_resil.lab import lifecycle
 from bookstore_resil.lab.postgres import find_bin_dir
+from bookstore_resil.lab.state import Lab
+from bookstore_resil.lab.target import LabTarget
 
 log = logging.getLogger("bookstore_resil.tests")
 
@@ -31,22 +31,28 @@ def lab_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         pytest.skip(f"no PostgreSQL for the lab: {error}")
     lab = Lab.at(tmp_path_factory.mktemp("lab"))
     try:
-        lab_api.up(lab.root, progress=log.info)
+        lifecycle.up(lab, progress=log.info)
         yield lab
     finally:
-        lab_api.down(lab.root, purge=True, progress=log.info)
+        lifecycle.down(lab, purge=True, progress=log.info)
 
 
 @pytest.fixture
 def lab(lab_session: Lab) -> Lab:
     """The session's lab, healthy."""
-    status = lab_api.up(lab_session.root, progress=log.info)
-    assert status.healthy, lab_api.describe(status)
+    status = lifecycle.up(lab_session, progress=log.info)
+    assert status.healthy, lifecycle.describe(status)
     return lab_session
 
 
+@pytest.fixture
+def lab_target(lab: Lab) -> LabTarget:
+    """The driver of the session's lab, healthy: its faults, actions, probes and canary."""
+    return LabTarget(lab.root)
+
+
 def probe_states(lab: Lab) -> dict[str, bool]:
-    return {probe.name: probe.check() for probe in lab_probes(lab)}
+    return {probe.name: probe.check() for probe in LabTarget(lab.root).probes()}
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0) -> bool:

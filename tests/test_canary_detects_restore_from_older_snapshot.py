@@ -5,19 +5,18 @@ from datetime import datetime, timedelta, timezone
 
 from bookstore_resil.archive.measure import canary_loss
 from bookstore_resil.exercise.probes import CanaryWriter
-from bookstore_resil.lab import canary, run_action
 
 WRITE_TIMEOUT_S = 1.0
 
 
-def test_restore_from_an_older_snapshot_loses_the_later_canaries(lab):
-    writer = CanaryWriter(canary(lab.root), interval_s=0.1).start()
+def test_restore_from_an_older_snapshot_loses_the_later_canaries(lab_target):
+    writer = CanaryWriter(lab_target.canary(), interval_s=0.1).start()
     time.sleep(1.0)
-    assert run_action("db_snapshot", {}, 30, lab.root).ok
+    assert lab_target.run_action("db_snapshot", {}, 30).ok
     time.sleep(1.0)
     writes = writer.stop()
 
-    restored = run_action("db_restore_snapshot", {}, 30, lab.root)
+    restored = lab_target.run_action("db_restore_snapshot", {}, 30)
 
     assert restored.ok, restored.error
     taken_at = datetime.fromisoformat(restored.data["snapshot_taken_at"]).timestamp()
@@ -31,8 +30,8 @@ def test_restore_from_an_older_snapshot_loses_the_later_canaries(lab):
     assert report.data_loss_s is not None and 0.5 < report.data_loss_s < 2.5
 
 
-def test_nothing_lost_means_zero_data_loss(lab):
-    writer = CanaryWriter(canary(lab.root), interval_s=0.1).start()
+def test_nothing_lost_means_zero_data_loss(lab_target):
+    writer = CanaryWriter(lab_target.canary(), interval_s=0.1).start()
     time.sleep(0.5)
     writer.stop()
     report = writer.loss()

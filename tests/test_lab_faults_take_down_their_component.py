@@ -5,7 +5,6 @@ import json
 import pytest
 
 from bookstore_resil.errors import TargetError
-from bookstore_resil.lab import inject_fault
 
 from .conftest_lab import probe_states, wait_until
 
@@ -20,10 +19,10 @@ FAULT_COMPONENT = {
 
 
 @pytest.mark.parametrize("fault", list(FAULT_COMPONENT))
-def test_fault_takes_down_its_component_only(lab, fault):
+def test_fault_takes_down_its_component_only(lab, lab_target, fault):
     assert probe_states(lab) == {"api": True, "database": True, "cdn": True}
 
-    record = inject_fault(fault, lab.root)
+    record = lab_target.inject_fault(fault)
 
     component = FAULT_COMPONENT[fault]
     assert wait_until(lambda: not probe_states(lab)[component], timeout_s=5)
@@ -34,16 +33,16 @@ def test_fault_takes_down_its_component_only(lab, fault):
     assert logged[-1] == {"name": fault, "ts": record.ts, "detail": record.detail}
 
 
-def test_lost_things_are_gone_not_just_stopped(lab):
+def test_lost_things_are_gone_not_just_stopped(lab, lab_target):
     from bookstore_resil.lab import api, postgres
 
     instance, cluster = api.current(lab), postgres.current(lab)
-    inject_fault("api-instance-lost", lab.root)
-    inject_fault("db-lost", lab.root)
+    lab_target.inject_fault("api-instance-lost")
+    lab_target.inject_fault("db-lost")
     assert api.state(lab, instance) == "lost"
     assert postgres.state(lab, cluster) == "lost"
 
 
-def test_an_unknown_fault_is_an_error_naming_the_known_ones(lab):
+def test_an_unknown_fault_is_an_error_naming_the_known_ones(lab_target):
     with pytest.raises(TargetError, match="api-crash"):
-        inject_fault("meteor-strike", lab.root)
+        lab_target.inject_fault("meteor-strike")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bookstore_resil import lab
-from bookstore_resil.lab import postgres
+from bookstore_resil.lab import lifecycle, postgres
+from bookstore_resil.lab.state import Lab
+from bookstore_resil.lab.target import LabTarget
 
 pgserver = pytest.importorskip("pgserver")
 WHEEL_BIN = Path(pgserver.__file__).parent / "pginstall" / "bin"
@@ -22,17 +23,18 @@ def test_without_a_system_postgresql_the_wheels_binaries_are_found(monkeypatch):
 
 def test_a_lab_on_the_wheels_postgresql_is_healthy_and_restores_snapshots(tmp_path, monkeypatch):
     monkeypatch.setenv(postgres.ENV_PG_BIN, str(WHEEL_BIN))
-    state = tmp_path / "lab"
+    lab = Lab.at(tmp_path / "lab")
+    target = LabTarget(lab.root)
     try:
-        status = lab.up(state, progress=lambda _: None)
-        assert status.healthy, lab.describe(status)
-        assert lab.Lab.at(state).config().pg_bin == str(WHEEL_BIN)
-        assert lab.run_action("db_snapshot", {}, 60, state).ok
-        lab.inject_fault("db-lost", state)
-        replica = lab.run_action("db_launch_replica", {}, 60, state)
+        status = lifecycle.up(lab, progress=lambda _: None)
+        assert status.healthy, lifecycle.describe(status)
+        assert lab.config().pg_bin == str(WHEEL_BIN)
+        assert target.run_action("db_snapshot", {}, 60).ok
+        target.inject_fault("db-lost")
+        replica = target.run_action("db_launch_replica", {}, 60)
         assert replica.ok, replica.error
-        assert lab.run_action("update_dns", {"record": "db"}, 60, state).ok
-        check = lab.run_action("db_check", {"through_api": True}, 60, state)
+        assert target.run_action("update_dns", {"record": "db"}, 60).ok
+        check = target.run_action("db_check", {"through_api": True}, 60)
         assert check.ok, check.error
     finally:
-        lab.down(state, purge=True, progress=lambda _: None)
+        lifecycle.down(lab, purge=True, progress=lambda _: None)

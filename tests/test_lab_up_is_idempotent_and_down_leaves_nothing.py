@@ -1,7 +1,7 @@
 """``up`` twice changes nothing; ``down`` stops every process (and its children) by pid;
 ``up`` again brings the same data back."""
 
-from bookstore_resil.lab import down, procs, status, up
+from bookstore_resil.lab import lifecycle, procs
 from bookstore_resil.lab.http import http_get
 
 
@@ -9,7 +9,7 @@ def test_a_second_up_keeps_every_process_and_record(lab):
     before = {p.name: p.pid for p in procs.tracked(lab)}
     records = lab.records()
 
-    up(lab.root, progress=lambda line: None)
+    lifecycle.up(lab, progress=lambda line: None)
 
     assert {p.name: p.pid for p in procs.tracked(lab)} == before
     assert lab.records() == records
@@ -23,19 +23,19 @@ def test_down_leaves_no_process_and_up_brings_the_same_data_back(lab):
         pids.extend(procs.descendants(process.pid))
     assert len(pids) >= 5
 
-    stopped = down(lab.root, progress=lambda line: None)
+    stopped = lifecycle.down(lab, progress=lambda line: None)
 
     assert {"router", "cdn", "snapshotter"} <= set(stopped)
     assert [pid for pid in pids if procs.pid_alive(*pid)] == []
     assert procs.tracked(lab) == []
-    assert not status(lab.root).healthy
+    assert not lifecycle.status(lab).healthy
 
-    assert up(lab.root, progress=lambda line: None).healthy
+    assert lifecycle.up(lab, progress=lambda line: None).healthy
     assert http_get(lab.router_url() + "/books/1/").body == book
 
 
 def test_status_reports_every_component_with_its_endpoint(lab):
-    report = status(lab.root)
+    report = lifecycle.status(lab)
     assert report.healthy
     assert [c.name for c in report.components] == ["router", "api", "database", "cdn", "snapshots"]
     assert all(c.endpoint and c.pid for c in report.components)

@@ -4,7 +4,6 @@ import time
 
 from bookstore_resil.clock import parse_ts
 from bookstore_resil.exercise.probes import Prober, Sample
-from bookstore_resil.lab import inject_fault, probes, run_action
 from bookstore_resil.targets.base import Probe
 
 
@@ -44,13 +43,13 @@ def test_a_probe_that_raises_counts_as_down_and_does_not_stop_the_prober():
     assert outage.recovered is False and outage.up_at is None
 
 
-def test_an_api_crash_is_measured_as_an_api_outage_only(lab):
-    with Prober(probes(lab.root), interval_s=0.1) as prober:
+def test_an_api_crash_is_measured_as_an_api_outage_only(lab_target):
+    with Prober(lab_target.probes(), interval_s=0.1) as prober:
         time.sleep(0.3)
         started = time.time()
-        inject_fault("api-crash", lab.root)
+        lab_target.inject_fault("api-crash")
         time.sleep(1.0)
-        assert run_action("restart_app", {}, 30, lab.root).ok
+        assert lab_target.run_action("restart_app", {}, 30).ok
         ended = time.time()
         time.sleep(0.3)
 
