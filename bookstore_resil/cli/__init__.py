@@ -1,0 +1,65 @@
+"""``bookstore-resil``: one thin function per command (CONTRACT §2).
+
+Every command loads what it needs, calls the package, and prints. Errors the package
+raises on purpose (:class:`~bookstore_resil.errors.ResilError`) become one line on
+stderr and the error's exit code; ``--json`` output goes to stdout alone.
+
+The commands live in one module per pipeline stage, in the order a team meets them:
+:mod:`.define` (validate, import-backstage), :mod:`.analyse` (deps, blast-radius, notify,
+signoff), :mod:`.lab`, :mod:`.exercise` (drill), :mod:`.archive` (report, history,
+stage). Each adds its sub-parsers and holds its ``cmd_*`` functions; they import the
+heavy libraries inside those functions, so starting the CLI stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from bookstore_resil.cli import analyse, archive, define, exercise, lab
+from bookstore_resil.errors import DefinitionError, ResilError
+
+COMMAND_MODULES = (define, analyse, lab, exercise, archive)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bookstore-resil",
+        description=(
+            "A game-day workbook for resilience engineering: map a system's dependencies, "
+            "run measured failover exercises against a real target, and archive the results."
+        ),
+        epilog="Run 'bookstore-resil COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.verbose:
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except DefinitionError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return error.exit_code
+    except ResilError as error:
+        print(f"bookstore-resil: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("bookstore-resil: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`bookstore-resil deps --json | head`): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

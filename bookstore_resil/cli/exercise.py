@@ -1,0 +1,88 @@
+"""``drill``: a whole game day, headless, archived (the exercise stage end to end)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bookstore_resil.cli.common import add_data, data_dir
+
+
+def cmd_drill(args: argparse.Namespace) -> int:
+    from bookstore_resil.exercise.drill import drill, one_screen
+
+    options: dict[str, object] = {}
+    if args.state:
+        options["state_dir"] = args.state
+    if args.allow_destructive:
+        options["allow_destructive"] = True
+    responses = dict(item.split("=", 1) for item in args.response)
+    result = drill(
+        args.scenario,
+        target=args.target,
+        data_dir=data_dir(args),
+        out_dir=args.out,
+        exercise_id=args.exercise_id,
+        responses=responses,
+        target_options=options,
+        probe_interval=args.probe_interval,
+        fail_on_breach=args.fail_on_breach,
+        fault=args.fault,
+        report=not args.no_report,
+    )
+    print(one_screen(result))
+    if args.fail_on_breach and result.summary.breached:
+        print("bookstore-resil: RTO or RPO missed (--fail-on-breach)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _response(text: str) -> str:
+    step, _, status = text.partition("=")
+    if not step or status not in ("ok", "done", "failed", "skipped"):
+        raise argparse.ArgumentTypeError(f"expected STEP=ok|failed|skipped, got {text!r}")
+    return text
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    drill = commands.add_parser(
+        "drill",
+        help="run a whole game day headless and archive it",
+        description=(
+            "Check the target is healthy, open an exercise, inject the scenario's fault, run "
+            "the game-day notebook headless with papermill (automated steps run, manual ones "
+            "take --response or are marked done), and archive events.jsonl, exercise.ipynb, "
+            "summary.json and the report under OUT/<exercise-id>/. Exit 1 with "
+            "--fail-on-breach when the measured downtime or data loss missed the RTO or RPO."
+        ),
+    )
+    drill.add_argument("scenario", help="scenario id, e.g. api-failure")
+    drill.add_argument("--target", default="lab", help="target driver: lab (default) or aws")
+    add_data(drill)
+    drill.add_argument(
+        "--out", default="reports", metavar="DIR", help="archive parent (default: reports)"
+    )
+    drill.add_argument("--exercise-id", help="archive folder name (default: time-scenario-random)")
+    drill.add_argument(
+        "--response",
+        action="append",
+        default=[],
+        type=_response,
+        metavar="STEP=STATUS",
+        help="outcome of a manual step (ok, failed, skipped); repeatable",
+    )
+    drill.add_argument(
+        "--probe-interval", type=float, default=0.1, help="seconds between probe samples"
+    )
+    drill.add_argument("--state", metavar="DIR", help="lab state folder (lab target)")
+    drill.add_argument(
+        "--allow-destructive", action="store_true", help="aws target: really change things"
+    )
+    drill.add_argument(
+        "--fail-on-breach", action="store_true", help="exit 1 when RTO or RPO was missed"
+    )
+    drill.add_argument(
+        "--fault", help="inject this fault instead of the scenario's own (e.g. api-crash)"
+    )
+    drill.add_argument("--no-report", action="store_true", help="skip building the report")
+    drill.set_defaults(func=cmd_drill)

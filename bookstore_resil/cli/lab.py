@@ -1,0 +1,82 @@
+"""``lab``: start, stop and inspect the local Bookstore (its lifecycle), and break or
+repair it by hand through the same driver an exercise uses (:class:`LabTarget`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from bookstore_resil.cli.common import add_json, print_json
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from bookstore_resil.lab import lifecycle
+    from bookstore_resil.lab.state import Lab
+    from bookstore_resil.lab.target import LabTarget
+
+    lab = Lab.at(args.state)
+    if args.verb == "up":
+        status = lifecycle.up(lab, snapshot_interval_s=args.snapshot_interval)
+        print(lifecycle.describe(status))
+    elif args.verb == "down":
+        lifecycle.down(lab, purge=args.purge)
+    elif args.verb == "status":
+        status = lifecycle.status(lab)
+        if args.json:
+            print_json(asdict(status))
+        else:
+            print(lifecycle.describe(status))
+    elif args.verb == "fault":
+        record = LabTarget(lab.root).inject_fault(args.name)
+        print(f"{record.ts} {record.name}: {record.detail}")
+    else:
+        result = LabTarget(lab.root).run_action(args.name, dict(args.args), args.timeout)
+        print(result.output or result.error)
+        return 0 if result.ok else 1
+    return 0
+
+
+def _action_arg(text: str) -> tuple[str, object]:
+    """``KEY=VALUE``; the value as JSON when it parses (``through_api=true``), else text."""
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    try:
+        return key, json.loads(value)
+    except ValueError:
+        return key, value
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    state_help = "the lab's state folder (default: $BOOKSTORE_RESIL_LAB_DIR or .lab)"
+    lab = commands.add_parser(
+        "lab",
+        help="the local, real Bookstore stack to practise on",
+        description=(
+            "A real Bookstore on this machine: the Django API (gunicorn) behind a router, "
+            "PostgreSQL with scheduled snapshots, and an S3 CDN (moto). 'up' starts what is "
+            "down and replaces what is lost; 'down' stops every process it started."
+        ),
+    )
+    lab.add_argument("--state", metavar="DIR", help=state_help)
+    # --state after the verb too; SUPPRESS keeps a verb without it from erasing one before.
+    state = argparse.ArgumentParser(add_help=False)
+    state.add_argument("--state", metavar="DIR", default=argparse.SUPPRESS, help=state_help)
+    verbs = lab.add_subparsers(dest="verb", metavar="VERB", required=True)
+    up = verbs.add_parser("up", parents=[state], help="start the lab (idempotent)")
+    up.add_argument(
+        "--snapshot-interval", type=float, metavar="SECONDS", help="database snapshots (30)"
+    )
+    down = verbs.add_parser("down", parents=[state], help="stop every process of the lab")
+    down.add_argument("--purge", action="store_true", help="also delete the state folder")
+    status = verbs.add_parser("status", parents=[state], help="each component's health")
+    add_json(status)
+    fault = verbs.add_parser("fault", parents=[state], help="inject a named fault")
+    fault.add_argument("name", help="api-crash, db-lost, cdn-bucket-deleted, ...")
+    action = verbs.add_parser("action", parents=[state], help="run a named playbook action")
+    action.add_argument("name", help="http_check, restart_app, update_dns, ...")
+    action.add_argument("args", nargs="*", type=_action_arg, metavar="KEY=VALUE")
+    action.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
+    lab.set_defaults(func=cmd_lab)
