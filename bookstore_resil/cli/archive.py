@@ -11,7 +11,7 @@ from bookstore_resil.cli.common import add_data, add_json, data_dir, print_json
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from bookstore_resil.archive.notebooks import build_report
+    from bookstore_resil.report.build import build_report
 
     paths = build_report(args.archive, data_dir=args.data)
     for path in paths.files():
