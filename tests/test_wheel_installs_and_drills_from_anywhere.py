@@ -53,6 +53,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def run(venv: Path, cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "BOOKSTORE_RESIL_DATA")}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+    # nbconvert's templates are data files of the borrowed environment, not of the venv
+    env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
     return subprocess.run(
         [venv / "bin/bookstore-resil", *argv],
         cwd=cwd,
