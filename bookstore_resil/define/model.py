@@ -270,6 +270,7 @@ class Scenario(_Model):
 
     id: str = Field(pattern=ID_PATTERN)
     title: str
+    description: str = ""
     playbook: Literal["disaster-recovery", "critical-dependency", "non-critical-dependency"]
     service: str
     strategy: str = ""
