@@ -122,7 +122,8 @@ def _check(found: Collector, file: str, experiment: dict) -> None:
 def _activity_problem(activity: dict) -> str | None:
     kind, provider = activity.get("type"), activity.get("provider")
     if kind not in ("action", "probe"):
-        return f"not a Chaos Toolkit activity: type {kind!r} (action or probe)"
+        what = "no type" if kind is None else f"type {kind!r}"
+        return f"not a Chaos Toolkit activity: {what} (action or probe)"
     if not isinstance(activity.get("name"), str) or not activity["name"]:
         return "an activity needs a name"
     if not isinstance(provider, dict) or provider.get("type") not in PROVIDERS:
