@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,6 @@ from bookstore_resil.define.loader import Collector
 from bookstore_resil.define.model import TODO
 from bookstore_resil.errors import DefinitionError, Problem
 
-SECTIONS = ("steady-state-hypothesis", "method", "rollbacks")
 PROVIDERS = ("process", "python", "http")
 ID_LENGTH = 60
 
@@ -99,45 +99,49 @@ def _check(found: Collector, file: str, experiment: dict) -> None:
     missing = [key for key in ("title", "method") if key not in experiment]
     if missing:
         what = " and no ".join(repr(key) for key in missing)
-        message = f"not a Chaos Toolkit experiment: it has no {what}"
-        found.add(file, (), message)
+        found.add(file, (), f"not a Chaos Toolkit experiment: it has no {what}")
         return
     if not isinstance(experiment["title"], str) or not experiment["title"].strip():
         found.add(file, ("title",), "expected a non-empty string")
+    activities = list(_activities(found, file, experiment))
     defined = set()
-    for path, activity in _activities(found, file, experiment):
+    for path, activity in activities:
         if not isinstance(activity, dict):
             found.add(file, path, "expected an activity (a mapping with type and provider)")
         elif "ref" not in activity:
             problem = _activity_problem(activity)
             if problem:
-                found.add(file, path, problem)
+                found.add(file, (*path, *problem[0]), problem[1])
             else:
                 defined.add(activity["name"])
-    for path, activity in _activities(found, file, experiment, report=False):
+    for path, activity in activities:
         if isinstance(activity, dict) and "ref" in activity and activity["ref"] not in defined:
             found.add(file, (*path, "ref"), f"no activity named {activity['ref']!r}")
 
 
-def _activity_problem(activity: dict) -> str | None:
+def _activity_problem(activity: dict) -> tuple[tuple[str, ...], str] | None:
+    """What is wrong with an activity, and where in it; None when it is a valid one."""
     kind, provider = activity.get("type"), activity.get("provider")
     if kind not in ("action", "probe"):
         what = "no type" if kind is None else f"type {kind!r}"
-        return f"not a Chaos Toolkit activity: {what} (action or probe)"
+        return (), f"not a Chaos Toolkit activity: {what} (action or probe)"
     if not isinstance(activity.get("name"), str) or not activity["name"]:
-        return "an activity needs a name"
-    if not isinstance(provider, dict) or provider.get("type") not in PROVIDERS:
-        got = provider.get("type") if isinstance(provider, dict) else provider
-        return f"provider type {got!r}: expected one of {', '.join(PROVIDERS)}"
+        return (), "an activity needs a name"
+    if not isinstance(provider, dict):
+        return ("provider",), "expected a provider (a mapping with a type)"
+    if provider.get("type") not in PROVIDERS:
+        got = provider.get("type")
+        return ("provider", "type"), f"{got!r}: expected one of {', '.join(PROVIDERS)}"
     needed = {"process": ("path",), "python": ("module", "func"), "http": ("url",)}
     lacking = [key for key in needed[provider["type"]] if not provider.get(key)]
     if lacking:
-        return f"a {provider['type']} provider needs {' and '.join(lacking)}"
+        return ("provider",), f"a {provider['type']} provider needs {' and '.join(lacking)}"
     return None
 
 
-def _activities(found: Collector, file: str, experiment: dict, report: bool = True):
-    """(path, activity) of every activity: hypothesis probes, method, rollbacks."""
+def _activities(found: Collector, file: str, experiment: dict) -> Iterator[tuple[tuple, Any]]:
+    """(path, activity) of every activity: hypothesis probes, method, rollbacks; a problem
+    for each of those sections that is not a list."""
     hypothesis = experiment.get("steady-state-hypothesis") or {}
     lists = [
         (("steady-state-hypothesis", "probes"), hypothesis.get("probes", [])),
@@ -148,8 +152,7 @@ def _activities(found: Collector, file: str, experiment: dict, report: bool = Tr
         lists[0] = (("steady-state-hypothesis",), None)
     for path, items in lists:
         if not isinstance(items, list):
-            if report:
-                found.add(file, path, "expected a list of activities")
+            found.add(file, path, "expected a list of activities")
             continue
         for index, item in enumerate(items):
             yield (*path, index), item
