@@ -51,8 +51,9 @@ class _ContactsFile(BaseModel):
 class Collector:
     """Gathers problems for one folder; each file's document is kept for line look-ups.
 
-    ``incomplete``: what a system still being written lacks (a TODO objective, a critical
-    service without a playbook, an unknown entrypoint) is a warning, not a problem.
+    ``incomplete``: what a system still being written lacks (a TODO objective or lead, a
+    critical service without a playbook, an unknown entrypoint) is a warning, not a problem
+    (:mod:`~bookstore_resil.define.incomplete`).
     """
 
     def __init__(self, folder: Path, incomplete: bool = False):
