@@ -161,6 +161,21 @@ def test_service_and_id_options_choose_the_scenario(bookstore):
     assert (bookstore / "playbooks" / "pods-die.yaml").is_file()
 
 
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (["--service", "search"], "unknown service 'search' (known: api, database, cdn)"),
+        (["--lead", "Carol"], "--lead 'Carol': no such contact (known: Alice, Bob, Christina)"),
+        (["--id", "Pods Die"], "--id 'Pods Die': expected a plain name ([a-z0-9-])"),
+    ],
+)
+def test_an_option_naming_nothing_known_is_refused(bookstore, capsys, option, message):
+    argv = ["import-chaostoolkit", str(FIXTURES / "kubernetes-kill-pods.json")]
+    assert main([*argv, "--data", str(bookstore), *option]) == 2
+    assert capsys.readouterr().err == f"bookstore-resil: error: {message}\n"
+    assert not (bookstore / "target.yaml").exists()
+
+
 def test_configuration_goes_to_target_yaml_as_it_is(bookstore):
     _, target = import_into(bookstore, "kubernetes-kill-pods.json")
     assert target["configuration"] == experiment_of("kubernetes-kill-pods.json")["configuration"]

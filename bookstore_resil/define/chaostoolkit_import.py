@@ -274,7 +274,7 @@ def _probes(
             if index != facing:
                 notes.append(f"probe {name!r} watches no service of the system: rename it")
         taken.add(name)
-        probe: dict[str, Any] = {"name": name, "chaostoolkit": dict(activity)}
+        probe: dict[str, Any] = {"name": name, "chaostoolkit": deepcopy(activity)}
         if index == facing:
             probe["user_facing"] = True
         probes.append(probe)

@@ -60,6 +60,9 @@ def import_chaostoolkit(
     services = {s.id: s.critical for s in system.services}
     if service is not None and service not in services:
         raise UsageError(f"unknown service {service!r} (known: {', '.join(services)})")
+    contacts = [c.name for c in system.contacts]
+    if lead is not None and lead not in contacts:
+        raise UsageError(f"--lead {lead!r}: no such contact (known: {', '.join(contacts)})")
     if scenario_id is not None and not re.match(ID_PATTERN, scenario_id):
         raise UsageError(f"--id {scenario_id!r}: expected a plain name ([a-z0-9-])")
     target_path = folder / TARGET_FILE
