@@ -223,6 +223,23 @@ def test_an_activity_that_clashes_with_target_yaml_is_refused_before_writing(boo
     )
 
 
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("environment: staging\nprobes: [\n", "target.yaml:3: (yaml): invalid YAML: "),
+        ("environment: staging\nprobes: {api: up}\n", "target.yaml:2: probes: expected a list"),
+        ("- just a list\n", "target.yaml:1: (document): expected a mapping"),
+    ],
+)
+def test_a_target_yaml_that_cannot_be_edited_is_one_line(bookstore, capsys, text, line):
+    (bookstore / "target.yaml").write_text(text, encoding="utf-8")
+    argv = ["import-chaostoolkit", str(FIXTURES / "kubernetes-kill-pods.json")]
+    assert main([*argv, "--data", str(bookstore)]) == 2
+    [error] = capsys.readouterr().err.splitlines()
+    assert error.startswith(f"{bookstore}/{line}")
+    assert (bookstore / "target.yaml").read_text(encoding="utf-8") == text
+
+
 def test_a_secret_written_as_a_value_is_noted(bookstore):
     experiment = read_experiment(FIXTURES / "kubernetes-kill-pods.json")
     experiment["secrets"] = {"k8s": {"KUBE_TOKEN": "abc", "CA": {"type": "env", "key": "KUBE_CA"}}}

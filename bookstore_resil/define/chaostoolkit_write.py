@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from ruamel.yaml import YAML
+from ruamel.yaml import YAML, YAMLError
 
 from bookstore_resil.define.chaostoolkit_import import (
     Conversion,
@@ -28,6 +28,8 @@ from bookstore_resil.define.model import ID_PATTERN
 from bookstore_resil.errors import DefinitionError, Problem, UsageError
 
 TARGET_FILE = "target.yaml"
+# The mappings of target.yaml an import adds to, besides the list of probes.
+SECTIONS = ("faults", "actions", "configuration", "secrets")
 NEW_TARGET = """\
 # How the system target reaches, watches, breaks and repairs this system (CONTRACT §4,
 # docs/your-own-system.md). Nothing here runs without `drill --execute`.
@@ -67,11 +69,7 @@ def import_chaostoolkit(
         raise UsageError(f"--id {scenario_id!r}: expected a plain name ([a-z0-9-])")
     target_path = folder / TARGET_FILE
     rt = _round_trip()
-    target = rt.load(
-        target_path.read_text(encoding="utf-8") if target_path.exists() else NEW_TARGET
-    )
-    if not isinstance(target, dict):
-        raise DefinitionError([Problem(str(target_path), 1, "(document)", "expected a mapping")])
+    target = _read_target(rt, target_path)
     probes = target.get("probes") or []
     facts = SystemFacts(
         services=services,
@@ -104,6 +102,32 @@ def import_chaostoolkit(
     return Imported(playbook, target_path, conversion)
 
 
+def _read_target(rt: YAML, path: Path) -> dict:
+    """The existing target.yaml (or a new one) as ruamel.yaml's round-trip mapping; a
+    DefinitionError naming the line when it cannot be edited."""
+    file = str(path)
+    try:
+        target = rt.load(path.read_text(encoding="utf-8") if path.exists() else NEW_TARGET)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError([Problem(file, 1, "(file)", f"cannot read: {exc}")]) from None
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        message = f"invalid YAML: {getattr(exc, 'problem', None) or exc}"
+        problem = Problem(file, mark.line + 1 if mark else 1, "(yaml)", message)
+        raise DefinitionError([problem]) from None
+    if not isinstance(target, dict):
+        raise DefinitionError([Problem(file, 1, "(document)", "expected a mapping")])
+    wrong = [
+        Problem(file, _line(target, key), key, f"expected a {kind}")
+        for key, kind in (("probes", "list"), *((k, "mapping") for k in SECTIONS))
+        if target.get(key) is not None
+        and not isinstance(target[key], list if kind == "list" else dict)
+    ]
+    if wrong:
+        raise DefinitionError(wrong)
+    return target
+
+
 def _round_trip() -> YAML:
     rt = YAML()
     rt.preserve_quotes = True
@@ -115,7 +139,9 @@ def _round_trip() -> YAML:
 def _merge(target: dict, conversion: Conversion, file: str) -> None:
     """Add the conversion's entries to ``target``; a DefinitionError on any conflict."""
     problems: list[Problem] = []
-    probes = target.setdefault("probes", [])
+    if target.get("probes") is None:
+        target["probes"] = []
+    probes = target["probes"]
     by_name = {p.get("name"): p for p in probes if isinstance(p, dict)}
     for probe in conversion.probes:
         existing = by_name.get(probe["name"])
@@ -125,11 +151,13 @@ def _merge(target: dict, conversion: Conversion, file: str) -> None:
             index = probes.index(existing)
             message = f"a probe named {probe['name']!r} exists with other content; rename one"
             problems.append(Problem(file, _line(probes, index), f"probes[{index}].name", message))
-    for section in ("faults", "actions", "configuration", "secrets"):
+    for section in SECTIONS:
         entries = getattr(conversion, section)
         if not entries:
             continue
-        mapping = target.setdefault(section, {})
+        if target.get(section) is None:
+            target[section] = {}
+        mapping = target[section]
         for key, value in entries.items():
             if key not in mapping:
                 mapping[key] = value
