@@ -1,8 +1,9 @@
 """How `deps --json` scales: synthetic systems of 10k, 20k and 50k services.
 
 Each system is a DAG with a realistic fan-out (every service but the entrypoint has one to
-three parents among the 200 services before it, so the graph is connected and deep), a fifth
-of the edges non-critical, a few criticality windows, and one zone or several per service.
+three parents among the 200 services before it, so the graph is connected and deep), the
+edges to services declared non-critical and a fifth of the others non-critical, a few
+criticality windows, and one zone or several per service.
 Two services in five are declared critical, each with its playbook scenario (the loader
 requires one). Each is written as a system folder in a temporary directory, then timed in
 process, phase by phase, as `bookstore-resil deps --json` runs it: load, graph, analyse, dump.
@@ -50,7 +51,9 @@ def synthetic_system(size: int, seed: int = 0) -> tuple[dict, list[dict]]:
             anchor = next(earlier)
             parents = [anchor, *(p for p in parents if p != anchor)]
         for parent in parents:
-            if rng.random() < 0.2 and parent != anchor:
+            # A service declared non-critical is one its parents can do without (a critical
+            # edge to it would stop them, whatever its declaration); a fifth of the others too.
+            if not critical[child] or (rng.random() < 0.2 and parent != anchor):
                 edge: dict | str = {"service": ids[child], "critical": False}
                 if rng.random() < 0.8:
                     edge["degraded"] = "works without it, slower"

@@ -43,10 +43,14 @@ at_time = None  # ISO time (e.g. "2024-05-01T02:30:00-07:00") to judge criticali
 from bookstore_resil.analyse import charts
 from bookstore_resil.analyse import tables
 from bookstore_resil.analyse.graph import DependencyGraph, parse_moment
-from bookstore_resil.define.loader import load_system, locate_system_folder
+from bookstore_resil.define.incomplete import load_incomplete
+from bookstore_resil.define.loader import locate_system_folder
 
 # %%
-graph = DependencyGraph(load_system(locate_system_folder(data_dir)))
+loaded = load_incomplete(locate_system_folder(data_dir))  # what is still TODO: a warning each
+for warning in loaded.warnings:
+    print(f"warning: {warning}")
+graph = DependencyGraph(loaded.system)
 analysis, moment = graph.analyse(), parse_moment(at_time)
 
 # %% [markdown]

@@ -11,11 +11,15 @@ BOOKSTORE = Path(__file__).resolve().parents[1] / "data" / "bookstore"
 
 
 def service(
-    sid: str, *depends_on: str | dict, rto: float = HOUR, rpo: float = HOUR, **fields
+    sid: str, *depends_on: str | dict, rto: float | str = HOUR, rpo: float | str = HOUR, **fields
 ) -> Service:
-    """A service; a bare id in ``depends_on`` is a critical edge, :func:`soft` is not."""
+    """A service; a bare id in ``depends_on`` is a critical edge, :func:`soft` is not.
+    ``rto="TODO"`` is an objective not decided yet, as an incomplete system loads it."""
     fields.setdefault("name", sid.title())
-    return Service(id=sid, rto_s=rto, rpo_s=rpo, depends_on=list(depends_on), **fields)
+    return Service.model_validate(
+        {"id": sid, "rto_s": rto, "rpo_s": rpo, "depends_on": list(depends_on), **fields},
+        context={"incomplete": True},
+    )
 
 
 def soft(sid: str, degraded: str | None = "works without it") -> dict:

@@ -69,6 +69,20 @@ def test_down_wins_over_degraded_when_both_paths_exist():
     assert blast.degraded == ()
 
 
+def test_a_critical_edge_stops_its_parent_even_when_the_child_is_declared_non_critical():
+    # index is not needed by the application (web reaches search softly), but search is
+    # nothing without it: search stops, web degrades.
+    graph = DependencyGraph(
+        system(
+            service("web", soft("search")),
+            service("search", "index", critical=False),
+            service("index", critical=False),
+        )
+    )
+    blast = graph.blast_radius(["index"])
+    assert (blast.down, blast.degraded) == (("search",), ("web",))
+
+
 def test_states_name_every_service():
     blast = shop().blast_radius(["index"])
     assert [blast.state(s) for s in ("index", "search", "web", "db")] == [

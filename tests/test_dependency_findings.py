@@ -83,20 +83,50 @@ def test_critical_without_scenario_counts_criticality_from_the_entrypoint():
 def test_undocumented_degradation_is_a_non_critical_edge_without_degraded():
     graph = DependencyGraph(
         system(
-            service("web", soft("search", degraded=None), soft("ads"), "reports", az="a,b"),
+            service("web", soft("search", degraded=None), soft("ads"), az="a,b"),
             service("search", az="a,b"),
             service("ads", az="a,b"),
+        )
+    )
+    assert findings(graph) == {("web", "undocumented-degradation")}
+    assert "search" in graph.analyse().findings[0].message
+
+
+def test_a_service_declared_non_critical_that_the_entrypoint_needs_is_a_finding():
+    graph = DependencyGraph(
+        system(
+            service("web", "api", az="a,b"),
+            service("api", "reports", az="a,b"),
             service("reports", critical=False, az="a,b"),
         )
     )
-    assert findings(graph) == {
-        ("web", "undocumented-degradation"),
-    }
-    messages = [f.message for f in graph.analyse().findings]
-    assert any("search" in m for m in messages) and any("reports" in m for m in messages)
+    assert findings(graph) == {("reports", "needed-but-declared-non-critical")}
+    assert graph.analyse().findings[0].message == (
+        "reports: declared critical: false, but web cannot work without it "
+        "(critically needed by api)"
+    )
 
 
-def test_finding_kinds_are_the_six_documented_ones():
+def test_a_service_declared_non_critical_behind_a_soft_edge_is_no_finding():
+    graph = DependencyGraph(
+        system(
+            service("web", soft("search"), az="a,b"),
+            service("search", "index", az="a,b"),
+            service("index", critical=False, az="a,b"),
+        )
+    )
+    assert findings(graph) == set()
+
+
+def test_an_objective_not_decided_yet_is_a_finding():
+    graph = DependencyGraph(
+        system(service("web", "db", az="a,b"), service("db", rto="TODO", rpo="TODO", az="a,b"))
+    )
+    assert findings(graph) == {("db", "objective-unset")}
+    assert graph.analyse().findings[0].message.startswith("db: RTO and RPO not decided yet")
+
+
+def test_finding_kinds_are_the_eight_documented_ones():
     assert set(FINDING_KINDS) == {
         "rto-unmet-by-dependency",
         "rpo-unmet-by-dependency",
@@ -104,6 +134,8 @@ def test_finding_kinds_are_the_six_documented_ones():
         "orphan-service",
         "critical-without-scenario",
         "undocumented-degradation",
+        "needed-but-declared-non-critical",
+        "objective-unset",
     }
 
 

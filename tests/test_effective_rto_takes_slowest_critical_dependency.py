@@ -47,13 +47,37 @@ def test_non_critical_dependencies_do_not_bind():
     assert effective(graph)["web"] == (HOUR, HOUR, "web")
 
 
-def test_a_service_declared_non_critical_does_not_bind_its_parents():
+def test_a_critical_edge_binds_even_a_child_declared_non_critical():
+    # The parent stops when the child fails, whatever the child's criticality to the
+    # application: it cannot come back before the child does.
     graph = DependencyGraph(
         system(
-            service("web", "reports", rto=HOUR), service("reports", rto=48 * HOUR, critical=False)
+            service("web", soft("search"), rto=HOUR),
+            service("search", "index", rto=HOUR),
+            service("index", rto=48 * HOUR, critical=False),
         )
     )
-    assert effective(graph)["web"][0] == HOUR
+    result = effective(graph)
+    assert result["search"][::2] == (48 * HOUR, "index")
+    assert result["web"][0] == HOUR
+
+
+def test_an_unknown_objective_makes_the_effective_one_unknown():
+    graph = DependencyGraph(
+        system(
+            service("web", "db", rto=HOUR),
+            service("db", "disk", rto="TODO"),
+            service("disk", rto=9 * HOUR),
+            service("cdn", rto=HOUR),
+        )
+    )
+    result = effective(graph)
+    assert result["db"][::2] == (None, "db")
+    assert result["web"][::2] == (None, "db")
+    assert result["disk"][::2] == (9 * HOUR, "disk")
+    # what is known already exceeds web's RTO: still reported
+    kinds = {(f.service, f.kind) for f in graph.analyse().findings}
+    assert ("web", "rto-unmet-by-dependency") in kinds
 
 
 def test_diamond_is_counted_once_and_right():

@@ -1,6 +1,6 @@
 """A plain (non-editable) install of the built wheel carries the workbook: from a folder that
-is not the checkout, ``validate`` finds the shipped Bookstore, and ``drill`` and ``report``
-run the notebooks that ship inside the package."""
+is not the checkout, ``validate`` finds the shipped Bookstore, ``drill`` and ``report``
+run the notebooks that ship inside the package, and ``init`` copies them and a system out."""
 
 from __future__ import annotations
 
@@ -106,3 +106,14 @@ def test_drill_and_report_run_the_shipped_notebooks(installed, tmp_path, lab):
     report = run(installed, tmp_path, "report", str(archive))
     assert report.returncode == 0, report.stderr[-2000:]
     assert (archive / "report.html").is_file()
+
+
+@pytest.mark.parametrize("example", ["bookstore", "blank"])
+def test_init_makes_a_workbook_from_the_wheel(installed, tmp_path, example):
+    result = run(installed, tmp_path, "init", "wb", "--example", example)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "wb").iterdir()) == ["notebooks", "reports", "system"]
+    assert len(list((tmp_path / "wb" / "notebooks").glob("*.ipynb"))) >= 5
+    deps = run(installed, tmp_path / "wb", "deps", "--data", "system")
+    assert deps.returncode == 0, deps.stderr
+    assert ("objective-unset" in deps.stdout) == (example == "blank")

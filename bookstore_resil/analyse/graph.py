@@ -1,10 +1,16 @@
 """The dependency graph of a system: criticality, blast radius, effective RTO/RPO, findings.
 
 Nodes are service ids; each ``depends_on`` entry is an edge parent -> child. An edge is
-*critical* when the parent cannot work without the child. It counts as critical at a moment
-when the edge says so and the child is needed then (:meth:`Service.critical_at`: declared
-``critical`` and inside its ``criticality_period``). Without a moment every window is taken as
-open: the worst case, which is what the static analysis and its findings describe.
+*critical* when the parent cannot work without the child: the parent stops when the child
+fails, whatever either one's own criticality to the application (a child declared
+``critical: false`` that a parent critically needs still stops that parent). It counts as
+critical at a moment when the child is needed then: inside its ``criticality_period``.
+Without a moment every window is taken as open: the worst case, which is what the static
+analysis and its findings describe.
+
+An objective written ``TODO`` (an incomplete system, :mod:`~bookstore_resil.define.incomplete`)
+is None: unknown. It makes every effective objective that depends on it unknown too, and is
+a finding; a known objective that already exceeds a parent's is still reported.
 
 Every analysis is one pass over the graph (a traversal or a topological order), never a
 search per service, so 10k services analyse in well under a second.
@@ -29,6 +35,8 @@ SINGLE_POINT_OF_FAILURE = "single-point-of-failure"
 ORPHAN = "orphan-service"
 CRITICAL_WITHOUT_SCENARIO = "critical-without-scenario"
 UNDOCUMENTED_DEGRADATION = "undocumented-degradation"
+DECLARED_NON_CRITICAL = "needed-but-declared-non-critical"
+OBJECTIVE_UNSET = "objective-unset"
 FINDING_KINDS = (
     RTO_UNMET,
     RPO_UNMET,
@@ -36,6 +44,8 @@ FINDING_KINDS = (
     ORPHAN,
     CRITICAL_WITHOUT_SCENARIO,
     UNDOCUMENTED_DEGRADATION,
+    DECLARED_NON_CRITICAL,
+    OBJECTIVE_UNSET,
 )
 
 FAILED, DOWN, DEGRADED, UNAFFECTED = "failed", "down", "degraded", "unaffected"
@@ -71,14 +81,15 @@ class Finding:
 
 @dataclass(frozen=True)
 class ServiceAnalysis:
-    """One service as seen from the entrypoint; ``*_bound_by`` names whose objective wins."""
+    """One service as seen from the entrypoint; ``*_bound_by`` names whose objective wins
+    (or, where the effective objective is None, a service whose objective is unknown)."""
 
     service: str
     critical: bool
-    rto_s: float
-    rpo_s: float
-    effective_rto_s: float
-    effective_rpo_s: float
+    rto_s: float | None
+    rpo_s: float | None
+    effective_rto_s: float | None
+    effective_rpo_s: float | None
     rto_bound_by: str
     rpo_bound_by: str
     findings: tuple[Finding, ...]
@@ -114,6 +125,22 @@ class Analysis:
                 {"service": f.service, "kind": f.kind, "message": f.message} for f in self.findings
             ],
         }
+
+
+@dataclass(frozen=True)
+class _Effective:
+    worst: float | None  # the longest known objective, None when none is known
+    source: str  # the service it comes from
+    unknown: str | None  # a service whose objective is unknown, if any
+
+    @property
+    def seconds(self) -> float | None:
+        """The effective objective: unknown when any objective along the way is."""
+        return None if self.unknown else self.worst
+
+    @property
+    def bound_by(self) -> str:
+        return self.unknown or self.source
 
 
 def zones(az: str | None) -> frozenset[str]:
@@ -183,7 +210,7 @@ class DependencyGraph:
         graph.add_edges_from(
             (u, v)
             for u, v, critical in self.graph.edges(data="critical")
-            if critical and (services[v].critical if at is None else services[v].critical_at(at))
+            if critical and (at is None or services[v].criticality_period.contains(at))
         )
         return graph
 
@@ -231,17 +258,22 @@ class DependencyGraph:
             depth[node] = max((depth[p] + 1 for p in self.graph.pred[node]), default=0)
         return depth
 
-    def _effective(self, objective: str, order: list[str]) -> dict[str, tuple[float, str]]:
-        """Per service: the longest ``objective`` along its critical dependencies, itself
-        included, and the service it comes from. One pass over ``order``, children first."""
-        best: dict[str, tuple[float, str]] = {}
+    def _effective(self, objective: str, order: list[str]) -> dict[str, _Effective]:
+        """Per service: the longest known ``objective`` along its critical dependencies, itself
+        included, where it comes from, and a service among them whose objective is unknown.
+        One pass over ``order``, children first."""
+        best: dict[str, _Effective] = {}
         graph = self._static_critical
         for node in order:
-            value = (getattr(self.services[node], objective), node)
+            own = getattr(self.services[node], objective)
+            worst, source = (own, node) if own is not None else (None, "")
+            unknown = node if own is None else None
             for child in graph.succ[node]:
-                if best[child][0] > value[0]:
-                    value = best[child]
-            best[node] = value
+                known = best[child]
+                if known.worst is not None and (worst is None or known.worst > worst):
+                    worst, source = known.worst, known.source
+                unknown = unknown or known.unknown
+            best[node] = _Effective(worst, source, unknown)
         return best
 
     def analyse(self) -> Analysis:
@@ -260,12 +292,12 @@ class DependencyGraph:
                     critical=s.id in critical,
                     rto_s=s.rto_s,
                     rpo_s=s.rpo_s,
-                    effective_rto_s=rto[s.id][0],
-                    effective_rpo_s=rpo[s.id][0],
-                    rto_bound_by=rto[s.id][1],
-                    rpo_bound_by=rpo[s.id][1],
+                    effective_rto_s=rto[s.id].seconds,
+                    effective_rpo_s=rpo[s.id].seconds,
+                    rto_bound_by=rto[s.id].bound_by,
+                    rpo_bound_by=rpo[s.id].bound_by,
                     findings=tuple(
-                        self._findings(s, s.id in critical, s.id in covered, rto[s.id], rpo[s.id])
+                        self._findings(s, critical, s.id in covered, rto[s.id], rpo[s.id])
                     ),
                 )
                 for s in self.system.services
@@ -275,23 +307,34 @@ class DependencyGraph:
     def _findings(
         self,
         service: Service,
-        critical: bool,
+        critical_services: frozenset[str],
         covered: bool,
-        rto: tuple[float, str],
-        rpo: tuple[float, str],
+        rto: _Effective,
+        rpo: _Effective,
     ) -> Iterator[Finding]:
         sid, entry = service.id, self.entrypoint
-        for kind, label, own, (worst, source) in (
+        critical = sid in critical_services
+        for kind, label, own, effective in (
             (RTO_UNMET, "RTO", service.rto_s, rto),
             (RPO_UNMET, "RPO", service.rpo_s, rpo),
         ):
-            if worst > own:
+            if own is not None and effective.worst is not None and effective.worst > own:
                 yield Finding(
                     sid,
                     kind,
                     f"{sid}: {label} {format_duration(own)} cannot be met: it critically needs "
-                    f"{source}, whose {label} is {format_duration(worst)}",
+                    f"{effective.source}, whose {label} is {format_duration(effective.worst)}",
                 )
+        unset = [
+            label for label, own in (("RTO", service.rto_s), ("RPO", service.rpo_s)) if own is None
+        ]
+        if unset:
+            yield Finding(
+                sid,
+                OBJECTIVE_UNSET,
+                f"{sid}: {' and '.join(unset)} not decided yet (TODO); every effective "
+                "objective that depends on it is unknown",
+            )
         if critical and len(zones(service.az)) < 2:
             role = "the entrypoint" if sid == entry else f"{entry} cannot work without it and it"
             where = f"only in {service.az}" if service.az else "in no declared zone"
@@ -301,6 +344,14 @@ class DependencyGraph:
         if sid != entry and not self.graph.pred[sid]:
             yield Finding(
                 sid, ORPHAN, f"{sid}: no service depends on it and it is not the entrypoint"
+            )
+        if critical and not service.critical and sid != entry:
+            parents = sorted(set(self._static_critical.pred[sid]) & critical_services)
+            yield Finding(
+                sid,
+                DECLARED_NON_CRITICAL,
+                f"{sid}: declared critical: false, but {entry} cannot work without it "
+                f"(critically needed by {', '.join(parents)})",
             )
         if critical and not covered:
             yield Finding(

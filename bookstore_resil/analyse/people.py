@@ -62,12 +62,14 @@ def _escalate(
 ) -> list[Escalation]:
     moment = aware(at or now())
     reasons: dict[str, str] = {}
+    # A lead still written TODO (an incomplete system, loaded leniently) is nobody to call.
+    known = {contact.name for contact in system.contacts}
     for scenario in scenarios:
         for role, name in (
             ("primary", scenario.leads.primary),
             ("secondary", scenario.leads.secondary),
         ):
-            if name is not None:
+            if name in known:
                 reasons.setdefault(name, f"{role} lead of {scenario.id}")
     for contact in system.contacts:
         if contact.covers(service):

@@ -80,8 +80,8 @@ def dependency_table(system: System) -> pd.DataFrame:
             if s.criticality_period.always
             else s.criticality_period.text,
             "Manual Workaround": s.manual_workaround or NA,
-            "RTO": format_duration(s.rto_s),
-            "RPO": format_duration(s.rpo_s),
+            "RTO": _objective(s.rto_s),
+            "RPO": _objective(s.rpo_s),
             "Child Dependencies": ", ".join(child(e) for e in s.depends_on) or NA,
         }
         for s in system.services
@@ -111,9 +111,9 @@ def analysis_table(analysis: Analysis) -> pd.DataFrame:
         {
             "Service": s.service,
             "Critical": s.critical,
-            "RTO": format_duration(s.rto_s),
+            "RTO": _objective(s.rto_s),
             "Effective RTO": _bound(s.effective_rto_s, s.rto_bound_by, s.service),
-            "RPO": format_duration(s.rpo_s),
+            "RPO": _objective(s.rpo_s),
             "Effective RPO": _bound(s.effective_rpo_s, s.rpo_bound_by, s.service),
             "Findings": len(s.findings),
         }
@@ -122,7 +122,14 @@ def analysis_table(analysis: Analysis) -> pd.DataFrame:
     return _frame(rows, columns)
 
 
-def _bound(seconds: float, source: str, service: str) -> str:
+def _objective(seconds: float | None) -> str:
+    # None: written TODO in an incomplete system, not decided yet.
+    return "TODO" if seconds is None else format_duration(seconds)
+
+
+def _bound(seconds: float | None, source: str, service: str) -> str:
+    if seconds is None:
+        return "unknown" if source == service else f"unknown (TODO in {source})"
     text = format_duration(seconds)
     return text if source == service else f"{text} (from {source})"
 

@@ -5,10 +5,11 @@ raises on purpose (:class:`~bookstore_resil.errors.ResilError`) become one line 
 stderr and the error's exit code; ``--json`` output goes to stdout alone.
 
 The commands live in one module per pipeline stage, in the order a team meets them:
-:mod:`.define` (validate, import-backstage), :mod:`.analyse` (deps, blast-radius, notify,
-signoff), :mod:`.lab`, :mod:`.exercise` (drill), :mod:`.archive` (report, history,
-stage). Each adds its sub-parsers and holds its ``cmd_*`` functions; they import the
-heavy libraries inside those functions, so starting the CLI stays fast.
+:mod:`.define` (init, validate, import-backstage, import-chaostoolkit), :mod:`.analyse`
+(deps, blast-radius, notify, signoff), :mod:`.lab`, :mod:`.exercise` (drill),
+:mod:`.archive` (report, history, stage). Each adds its sub-parsers and holds its
+``cmd_*`` functions; they import the heavy libraries inside those functions, so starting
+the CLI stays fast.
 """
 
 from __future__ import annotations

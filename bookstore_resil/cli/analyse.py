@@ -4,17 +4,33 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bookstore_resil.cli.common import add_data, add_json, data_dir, print_json
+
+if TYPE_CHECKING:
+    from bookstore_resil.define.model import System
+
+
+def analysable(args: argparse.Namespace) -> System:
+    """The --data system for deps, blast-radius and notify: what it still lacks (TODO
+    objectives and leads, missing playbooks, an unknown entrypoint) is a warning on stderr,
+    not a refusal (CONTRACT §2); validate stays strict."""
+    from bookstore_resil.define.incomplete import load_incomplete
+
+    loaded = load_incomplete(data_dir(args))
+    for warning in loaded.warnings:
+        print(f"bookstore-resil: warning: {warning}", file=sys.stderr)
+    return loaded.system
 
 
 def cmd_deps(args: argparse.Namespace) -> int:
     from bookstore_resil.analyse.graph import DependencyGraph
     from bookstore_resil.analyse.tables import analysis_table, findings_table, to_text
-    from bookstore_resil.define.loader import load_system
 
-    analysis = DependencyGraph(load_system(data_dir(args))).analyse()
+    analysis = DependencyGraph(analysable(args)).analyse()
     if args.json:
         print_json(analysis.as_json())
         return 0
@@ -31,13 +47,12 @@ def cmd_deps(args: argparse.Namespace) -> int:
 def cmd_blast_radius(args: argparse.Namespace) -> int:
     from bookstore_resil.analyse.graph import DependencyGraph, parse_moment
     from bookstore_resil.analyse.tables import blast_radius_table, to_text
-    from bookstore_resil.define.loader import load_system
     from bookstore_resil.errors import UsageError
 
     if (args.service is None) == (args.az is None):
         raise UsageError("blast-radius needs a SERVICE or --az ZONE (one of them)")
     at = parse_moment(args.at)
-    graph = DependencyGraph(load_system(data_dir(args)))
+    graph = DependencyGraph(analysable(args))
     failed = [args.service] if args.service else graph.zone_services(args.az)
     blast = graph.blast_radius(failed, at)
     if args.json:
@@ -60,10 +75,9 @@ def cmd_notify(args: argparse.Namespace) -> int:
     from bookstore_resil.analyse.graph import parse_moment
     from bookstore_resil.analyse.people import notify_table, who_to_notify
     from bookstore_resil.analyse.tables import to_text
-    from bookstore_resil.define.loader import load_system
 
     at = parse_moment(args.at) or datetime.now(timezone.utc)
-    escalations = who_to_notify(load_system(data_dir(args)), args.service, at)
+    escalations = who_to_notify(analysable(args), args.service, at)
     if args.json:
         contacts = [e.as_json() for e in escalations]
         print_json({"service": args.service, "at": at.isoformat(), "contacts": contacts})

@@ -1,4 +1,5 @@
-"""Commands of the define stage: ``validate`` a system folder, ``import-backstage`` one."""
+"""Commands of the define stage: ``init`` a workbook folder, ``validate`` a system folder,
+``import-backstage`` one, ``import-chaostoolkit`` an experiment into one."""
 
 from __future__ import annotations
 
@@ -27,7 +28,64 @@ def cmd_import_backstage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_chaostoolkit(args: argparse.Namespace) -> int:
+    from bookstore_resil.define.chaostoolkit_write import import_chaostoolkit
+
+    folder = data_dir(args)
+    done = import_chaostoolkit(
+        args.experiment, folder, service=args.service, lead=args.lead, scenario_id=args.id
+    )
+    scenario, conversion = done.conversion.scenario, done.conversion
+    steps = [len(scenario[p]) for p in ("recovery_procedure", "test_procedure", "resume_procedure")]
+    print(
+        f"{done.playbook}: written: scenario {scenario['id']} on {scenario['service']}, "
+        f"fault {scenario['fault']}, {steps[0]} recovery, {steps[1]} test, {steps[2]} resume steps"
+    )
+    print(
+        f"{done.target}: added probes: {len(conversion.probes)}, "
+        f"faults: {len(conversion.faults)}, actions: {len(conversion.actions)}"
+    )
+    for note in conversion.notes:
+        print(f"note: {note}")
+    print(f"'bookstore-resil validate --data {folder}' lists what to fill in (rto, rpo, leads)")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from bookstore_resil.workbook.init import init_workbook
+
+    made = init_workbook(args.dir, args.example)
+    print(f"{made.root}: a workbook with the {made.example} system")
+    for folder, what in (
+        (made.system, "the system definition: edit it, then 'validate'"),
+        (made.notebooks, "the notebooks: 'jupyter lab' here"),
+        (made.reports, "where each exercise is archived"),
+    ):
+        print(f"  {folder}/  {what}")
+    print(f"Next: cd {made.root} && bookstore-resil deps --data system  (docs/your-own-system.md)")
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:
+    init = commands.add_parser(
+        "init",
+        help="a new workbook folder: notebooks, a system to fill in, reports",
+        description=(
+            "Copy the workbook's notebooks to DIR/notebooks/ (their data_dir pointed at "
+            "DIR/system), an example system or the blank skeleton to DIR/system/, and make "
+            "DIR/reports/. Works from a plain pip install. Exit 2 when DIR exists and is "
+            "not empty. See docs/your-own-system.md."
+        ),
+    )
+    init.add_argument("dir", metavar="DIR", help="the folder to create")
+    init.add_argument(
+        "--example",
+        default="bookstore",
+        metavar="NAME",
+        help="bookstore (default), blank (a skeleton with TODOs), or another shipped example",
+    )
+    init.set_defaults(func=cmd_init)
+
     validate = commands.add_parser(
         "validate",
         help="load and cross-check a system definition",
@@ -52,3 +110,27 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     backstage.add_argument("files", nargs="+", metavar="FILE", help="catalog-info.yaml files")
     backstage.add_argument("--out", required=True, metavar="DIR", help="the folder to write")
     backstage.set_defaults(func=cmd_import_backstage)
+
+    chaostoolkit = commands.add_parser(
+        "import-chaostoolkit",
+        help="a Chaos Toolkit experiment as a playbook scenario and target.yaml entries",
+        description=(
+            "The steady-state hypothesis's probes become probes of target.yaml (tolerances "
+            "kept) and the test procedure, the method's first action the scenario's fault "
+            "and its other activities the recovery steps, the rollbacks the resume "
+            "procedure; title and description become the scenario's. Writes "
+            "DIR/playbooks/<id>.yaml (never overwritten) and adds to DIR/target.yaml, "
+            "keeping its comments. RTO, RPO and the lead are TODO unless given. Exit 2 on a "
+            "file that is not an experiment. See docs/your-own-system.md."
+        ),
+    )
+    chaostoolkit.add_argument("experiment", metavar="EXPERIMENT", help="a .json or .yaml file")
+    add_data(chaostoolkit)
+    chaostoolkit.add_argument(
+        "--service", metavar="ID", help="the service it breaks (default: the entrypoint)"
+    )
+    chaostoolkit.add_argument("--lead", metavar="NAME", help="the primary lead (default: TODO)")
+    chaostoolkit.add_argument(
+        "--id", metavar="SCENARIO", help="the scenario id (default: from the title)"
+    )
+    chaostoolkit.set_defaults(func=cmd_import_chaostoolkit)

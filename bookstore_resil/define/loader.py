@@ -19,6 +19,7 @@ from bookstore_resil import workbook
 from bookstore_resil.define.model import (
     JUMPS,
     PROCEDURES,
+    TODO,
     Contact,
     Notification,
     Scenario,
@@ -48,16 +49,25 @@ class _ContactsFile(BaseModel):
 
 
 class Collector:
-    """Gathers problems for one folder; each file's document is kept for line look-ups."""
+    """Gathers problems for one folder; each file's document is kept for line look-ups.
 
-    def __init__(self, folder: Path):
+    ``incomplete``: what a system still being written lacks (a TODO objective or lead, a
+    critical service without a playbook, an unknown entrypoint) is a warning, not a problem
+    (:mod:`~bookstore_resil.define.incomplete`).
+    """
+
+    def __init__(self, folder: Path, incomplete: bool = False):
         self.folder = folder
+        self.incomplete = incomplete
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.documents: dict[str, Any] = {}
 
-    def add(self, file: str, path: tuple[Any, ...], message: str) -> None:
+    def add(self, file: str, path: tuple[Any, ...], message: str, missing: bool = False) -> None:
+        """Record a problem; ``missing``: one an incomplete load keeps as a warning."""
         line = line_of(self.documents.get(file), path)
-        self.problems.append(Problem(file, line, field_name(path), message))
+        found = self.warnings if missing and self.incomplete else self.problems
+        found.append(Problem(file, line, field_name(path), message))
 
     def read(self, path: Path) -> Any:
         """Parse one YAML file; None (with a problem recorded) when it cannot be read."""
@@ -101,7 +111,8 @@ class Collector:
     def validate(self, file: str, model: type[BaseModel], document: Any) -> Any:
         """Validate ``document`` against ``model``; None (problems recorded) when invalid."""
         try:
-            return model.model_validate(document, context={"from_file": True})
+            context = {"from_file": True, "incomplete": self.incomplete}
+            return model.model_validate(document, context=context)
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 path = tuple(p for p in error["loc"] if isinstance(p, int) or _is_key(p))
@@ -144,8 +155,12 @@ def locate_system_folder(folder: str | Path) -> Path:
 
 def load_system(folder: str | Path) -> System:
     """Load and cross-check the system folder; raise DefinitionError with every problem."""
-    folder = Path(folder)
-    found = Collector(folder)
+    return load_collecting(Collector(Path(folder)))
+
+
+def load_collecting(found: Collector) -> System:
+    """Load ``found.folder``, its problems and warnings collected in ``found``."""
+    folder = found.folder
     if not folder.is_dir():
         raise DefinitionError([Problem(str(folder), 0, "(folder)", "not a folder")])
     system_path = folder / SYSTEM_FILE
@@ -228,7 +243,7 @@ def _check_system(found: Collector, file: str, parsed: _SystemFile) -> None:
         found.add(file, ("services", index, "id"), f"duplicate service id {ids[index]!r}")
     known = set(ids)
     if parsed.entrypoint not in known:
-        found.add(file, ("entrypoint",), f"unknown service {parsed.entrypoint!r}")
+        found.add(file, ("entrypoint",), f"unknown service {parsed.entrypoint!r}", missing=True)
     for index, service in enumerate(parsed.services):
         for edge_index, edge in enumerate(service.depends_on):
             path = ("services", index, "depends_on", edge_index)
@@ -333,7 +348,8 @@ def _check_scenarios(
         for role in ("primary", "secondary"):
             name = getattr(scenario.leads, role)
             if name is not None and name not in names:
-                found.add(file, ("leads", role), f"no contact {name!r}")
+                todo = name.strip().upper() == TODO  # not chosen yet: an incomplete system
+                found.add(file, ("leads", role), f"no contact {name!r}", missing=todo)
         step_ids = {step.id for step in scenario.steps}
         seen_steps: set[str] = set()
         for procedure in PROCEDURES:
@@ -356,4 +372,5 @@ def _check_scenarios(
                 str(found.folder / SYSTEM_FILE),
                 ("services", index, "critical"),
                 f"critical service {service.id!r} has no playbook scenario",
+                missing=True,
             )
