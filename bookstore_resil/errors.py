@@ -65,12 +65,14 @@ class ExerciseError(ResilError):
 
 
 class EventLogError(ResilError):
-    """An event log line that cannot be read (not a torn last line: that is tolerated)."""
+    """An event log line that cannot be read (not a torn last line: that is tolerated):
+    ``FILE:LINE: field: message``, the field being ``event`` when the line is no event."""
 
-    def __init__(self, path: str, line: int, message: str):
+    def __init__(self, path: str, line: int, message: str, field: str = "event"):
         self.path = path
         self.line = line
-        super().__init__(f"{path}:{line}: event: {message}")
+        self.field = field
+        super().__init__(f"{path}:{line}: {field}: {message}")
 
 
 class ReportError(ResilError):
@@ -79,3 +81,9 @@ class ReportError(ResilError):
     def __init__(self, archive: str, message: str):
         self.archive = archive
         super().__init__(f"{archive}: {message}")
+
+
+class TargetBusy(ExerciseError):
+    """A target already in another exercise: one exercise at a time per target."""
+
+    exit_code = 2

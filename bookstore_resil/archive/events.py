@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bookstore_resil.archive.fields import problem
 from bookstore_resil.clock import iso, now
 from bookstore_resil.errors import EventLogError
 
@@ -38,20 +40,26 @@ ERROR = "error"
 
 
 class EventLog:
-    """Appends events to ``events.jsonl``; safe to call from the prober's thread."""
+    """Appends events to ``events.jsonl``; safe to call from the prober's thread.
 
-    def __init__(self, path: str | Path):
+    ``clock`` stamps each event (an exercise passes its
+    :class:`~bookstore_resil.clock.ExerciseClock`), under the lock, so the times in the file
+    never run backwards.
+    """
+
+    def __init__(self, path: str | Path, clock: Callable[[], datetime] = now):
         self.path = Path(path)
+        self.clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
 
     def append(self, type: str, ts: datetime | None = None, **fields: Any) -> dict[str, Any]:
-        event = {"ts": iso(ts or now()), "type": type, **fields}
-        line = json.dumps(event, default=str, separators=(",", ":")) + "\n"
         with self._lock:
             if self._file.closed:
                 raise EventLogError(str(self.path), 0, f"closed: {type} not recorded")
+            event = {"ts": iso(ts or self.clock()), "type": type, **fields}
+            line = json.dumps(event, default=str, separators=(",", ":")) + "\n"
             self._file.write(line)
             self._file.flush()
             os.fsync(self._file.fileno())
@@ -78,22 +86,31 @@ class LogContents:
 
 
 def read_events(path: str | Path) -> LogContents:
-    """Read an event log; a partial last line (a crash mid-write) is dropped and flagged."""
+    """Read an event log, every line checked (:mod:`.fields`); a partial last line (a
+    crash mid-write) is dropped and flagged. A bad line is one :class:`EventLogError`
+    naming the line and the field."""
     events: list[dict[str, Any]] = []
     truncated = False
-    with open(path, encoding="utf-8") as handle:
-        lines = handle.read().split("\n")
-    for number, line in enumerate(lines, start=1):
+    try:
+        lines = Path(path).read_bytes().split(b"\n")
+    except OSError as error:
+        raise EventLogError(str(path), 0, error.strerror or str(error), "file") from None
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise EventLogError(str(path), number, "not UTF-8") from None
         if not line.strip():
             continue
         try:
             event = json.loads(line)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             if number >= len(lines) - 1:
                 truncated = True
                 continue
             raise EventLogError(str(path), number, "not a JSON object") from None
-        if not isinstance(event, dict) or "ts" not in event or "type" not in event:
-            raise EventLogError(str(path), number, "needs 'ts' and 'type'")
+        wrong = problem(event)
+        if wrong is not None:
+            raise EventLogError(str(path), number, wrong[1], wrong[0])
         events.append(event)
     return LogContents(events, truncated)

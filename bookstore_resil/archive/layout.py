@@ -16,7 +16,7 @@ from typing import Any
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import Summary, summarize
-from bookstore_resil.errors import ReportError, UsageError
+from bookstore_resil.errors import EventLogError, ReportError, UsageError
 
 EVENTS_FILE = "events.jsonl"
 SUMMARY_FILE = "summary.json"
@@ -39,6 +39,21 @@ def exercise_dir(out_dir: str | Path, exercise_id: str) -> Path:
             f"exercise id {exercise_id!r}: a plain name (letters, digits, '.', '_', '-')"
         )
     return Path(out_dir) / exercise_id
+
+
+def check_writable(out_dir: Path) -> Path:
+    """Make ``out_dir`` (the archives' parent) if needed and prove a file can be written in
+    it, before any exercise breaks anything: a read-only or misnamed ``--out`` is a usage
+    error, not an exercise that ran and could not be recorded."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except FileExistsError:
+        raise UsageError(f"--out {out_dir}: not a folder") from None
+    except OSError as error:
+        raise UsageError(f"--out {out_dir}: {error.strerror or error}") from None
+    return out_dir
 
 
 def events_path(archive_dir: str | Path) -> Path:
@@ -64,6 +79,9 @@ class Record:
     start: dict[str, Any] | None
 
     def summary(self) -> Summary:
+        if self.start is None:
+            path = str(events_path(self.archive_dir))
+            raise EventLogError(path, 1, "no exercise_started event: not an exercise", "type")
         return summarize(self.events, self.truncated)
 
 

@@ -106,6 +106,7 @@ class Summary:
     log_truncated: bool = False
     reason: str = ""
     fail_on_breach: bool = False
+    ci: bool = False  # the drill ran under CI (the CI variable set): a resilience gate
 
     @property
     def breached(self) -> bool:
@@ -205,12 +206,20 @@ def _delta(start: datetime, end: datetime) -> float:
 
 
 def canary_loss(
-    writes: list[tuple[int, datetime, bool]], surviving: set[int] | None, since: datetime
+    writes: list[tuple[int, datetime, bool]],
+    surviving: set[int] | None,
+    since: datetime,
+    fault_at: datetime | None = None,
+    recovery_point: datetime | None = None,
 ) -> CanaryResult:
     """Which acknowledged writes ``(seq, when, acknowledged)`` did not survive, and the span.
 
-    The span runs from the recovery point (the last surviving acknowledged write before the
-    first lost one, else ``since``) to the last lost write.
+    The span runs from the recovery point to the last lost write, or to the fault when the
+    writes were lost from before it (what users wrote up to the fault is gone too). The
+    recovery point is the newest write that survived from before the first lost one: this
+    exercise's, or ``recovery_point``, the system's own (a canary that was writing long
+    before the exercise, so a restore from an older snapshot shows all it lost), else
+    ``since``.
     """
     acked = {seq: at for seq, at, ack in writes if ack}
     if surviving is None:
@@ -218,13 +227,20 @@ def canary_loss(
     lost = sorted(seq for seq in acked if seq not in surviving)
     window = None
     if lost:
-        before = [seq for seq in acked if seq < lost[0] and seq in surviving]
-        window_start = acked[max(before)] if before else since
-        window = (clock.iso(window_start), clock.iso(acked[lost[-1]]))
+        first_lost = acked[lost[0]]
+        points = [acked[seq] for seq in acked if seq < lost[0] and seq in surviving]
+        if recovery_point is not None and recovery_point < first_lost:
+            points.append(recovery_point)
+        end = acked[lost[-1]]
+        if fault_at is not None and first_lost <= fault_at:
+            end = max(end, fault_at)
+        window = (clock.iso(max(points, default=since)), clock.iso(end))
     return CanaryResult(len(writes), len(acked), lost, True, window)
 
 
-def canary_of(events: list[dict[str, Any]], started_at: str) -> CanaryResult | None:
+def canary_of(
+    events: list[dict[str, Any]], started_at: str, fault_at: datetime | None
+) -> CanaryResult | None:
     writes = [
         (e["seq"], clock.parse_ts(e.get("at", e["ts"])), bool(e.get("ack")))
         for e in events
@@ -234,7 +250,9 @@ def canary_of(events: list[dict[str, Any]], started_at: str) -> CanaryResult | N
         return None
     check = next((e for e in reversed(events) if e["type"] == ev.CANARY_CHECK), None)
     surviving = None if check is None or check.get("surviving") is None else set(check["surviving"])
-    return canary_loss(writes, surviving, clock.parse_ts(started_at))
+    point = (check or {}).get("recovery_point")
+    recovery_point = clock.parse_ts(point) if point else None
+    return canary_loss(writes, surviving, clock.parse_ts(started_at), fault_at, recovery_point)
 
 
 def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
@@ -262,8 +280,10 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
     measured = next((o for o in outages if o.endpoint == endpoint), None)
     rto_s, rpo_s = float(start["rto_s"]), float(start["rpo_s"])
 
-    downtime = measured.duration_s if measured else (0.0 if endpoint in series else None)
-    recovered = measured.recovered if measured else (True if endpoint in series else None)
+    # Nothing broke by itself in a declared outage: no outage seen is nothing measured.
+    watched = endpoint in series and not (fault is not None and fault["type"] == ev.OUTAGE)
+    downtime = measured.duration_s if measured else (0.0 if watched else None)
+    recovered = measured.recovered if measured else (True if watched else None)
     rto_met: bool | None = None
     if downtime is not None:
         if recovered:
@@ -271,7 +291,7 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
         elif downtime > rto_s:
             rto_met = False
 
-    canary = canary_of(events, start["ts"])
+    canary = canary_of(events, start["ts"], fault_at)
     data_loss = canary.data_loss_s if canary is not None else None
     rpo_met = None if data_loss is None else data_loss <= rpo_s
 
@@ -316,7 +336,8 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
         errors=errors,
         log_truncated=truncated,
         reason=reason,
-        fail_on_breach=bool(start.get("fail_on_breach", False)),
+        fail_on_breach=start.get("fail_on_breach") is True,
+        ci=start.get("ci") is True,
     )
 
 

@@ -25,8 +25,9 @@ def run_notebook(
     notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, stdout: Any = None
 ) -> str | None:
     """Execute ``notebook`` into ``output`` with papermill, its kernel in ``cwd``; the error
-    of the cell that failed, or None."""
+    of the cell that failed (or of the kernel, killed or gone), or None."""
     import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     try:
         papermill.execute_notebook(
@@ -41,6 +42,9 @@ def run_notebook(
         )
     except papermill.PapermillExecutionError as exc:
         return f"{exc.ename}: {exc.evalue}"
+    except (DeadKernelError, CellTimeoutError) as exc:
+        first = (str(exc).strip().splitlines() or ["the kernel is gone"])[0]
+        return f"{type(exc).__name__}: {first}"
     return None
 
 

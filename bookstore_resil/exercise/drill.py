@@ -20,6 +20,8 @@ from bookstore_resil.define.loader import load_system
 from bookstore_resil.display import to_stderr
 from bookstore_resil.errors import ExerciseError, UsageError
 from bookstore_resil.exercise.gameday import GAME_DAY_NOTEBOOK, build_target, run_game_day_notebook
+from bookstore_resil.exercise.lock import ExerciseLock
+from bookstore_resil.exercise.watch import Options
 from bookstore_resil.report.build import build_report
 
 
@@ -44,39 +46,51 @@ def drill(
     report: bool = True,
     progress: Callable[[str], None] = to_stderr,
 ) -> DrillResult:
-    """Run one scenario end to end and archive it; return the archive and its summary."""
+    """Run one scenario end to end and archive it; return the archive and its summary.
+
+    Every input is checked before the target is touched: the exercise id (a plain name,
+    so the archive stays inside ``out_dir``), the options, the system, the responses, the
+    fault's name, an archive folder that can be written. Then the target is locked (one
+    exercise at a time) and checked healthy; only then does the notebook break anything.
+    """
+    exercise_id = exercise_id or layout.new_exercise_id(scenario)
+    out = Path(out_dir).resolve()
+    archive_dir = layout.exercise_dir(out, exercise_id)
+    Options(probe_interval_s=probe_interval)
     data_dir = Path(data_dir).resolve()
     system = load_system(data_dir)
     steps = {step.id for step in system.scenario(scenario).steps}
     unknown = sorted(set(responses or {}) - steps)
     if unknown:
         raise UsageError(f"--response names no step of {scenario}: {', '.join(unknown)}")
-    exercise_id = exercise_id or layout.new_exercise_id(scenario)
-    archive_dir = layout.exercise_dir(Path(out_dir).resolve(), exercise_id)
-
-    progress(f"drill: checking that target {target!r} is healthy")
+    if archive_dir.exists() or archive_dir.is_symlink():
+        raise UsageError(f"{archive_dir} exists: archives are never overwritten")
+    layout.check_writable(out)
     driver = build_target(target, data_dir, target_options)
-    driver.check_ready()
+    if fault and driver.faults() and fault not in driver.faults():
+        known = ", ".join(driver.faults())
+        raise UsageError(f"--fault {fault!r}: not a fault of target {target} (known: {known})")
 
-    if archive_dir.exists():
-        raise ExerciseError(exercise_id, f"{archive_dir} exists; archives are never overwritten")
-    archive_dir.mkdir(parents=True)
-    parameters = {
-        "scenario": scenario,
-        "target": target,
-        "data_dir": str(data_dir),
-        "mode": "auto",
-        "probe_interval": probe_interval,
-        "out_dir": str(archive_dir.parent),
-        "exercise_id": exercise_id,
-        "responses": responses or {},
-        "target_options": driver.options(),
-        "fail_on_breach": fail_on_breach,
-        "fault": fault or "",
-    }
-    progress(f"drill: running {GAME_DAY_NOTEBOOK.name} for {scenario} into {archive_dir}")
-    error = run_game_day_notebook(archive_dir, parameters, stdout=_Lines(progress))
-    summary = _summary(archive_dir, error)
+    with ExerciseLock(driver.lock_file(), exercise_id, driver.name):
+        progress(f"drill: checking that target {target!r} is healthy")
+        driver.check_ready()
+        archive_dir.mkdir()
+        parameters = {
+            "scenario": scenario,
+            "target": target,
+            "data_dir": str(data_dir),
+            "mode": "auto",
+            "probe_interval": probe_interval,
+            "out_dir": str(out),
+            "exercise_id": exercise_id,
+            "responses": responses or {},
+            "target_options": driver.options(),
+            "fail_on_breach": fail_on_breach,
+            "fault": fault or "",
+        }
+        progress(f"drill: running {GAME_DAY_NOTEBOOK.name} for {scenario} into {archive_dir}")
+        error = run_game_day_notebook(archive_dir, parameters, stdout=_Lines(progress))
+        summary = _summary(archive_dir, error)
 
     built = None
     if report:

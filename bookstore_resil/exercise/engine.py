@@ -10,10 +10,10 @@ are computed afterwards from the log alone (:mod:`bookstore_resil.archive.measur
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,25 +22,15 @@ from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import DEFAULT_SUSTAIN_S, Summary, summarize_log
+from bookstore_resil.clock import ExerciseClock
 from bookstore_resil.define.model import Scenario, Step, System
 from bookstore_resil.errors import ExerciseError
-from bookstore_resil.exercise.watch import ActionRunner, Watch
+from bookstore_resil.exercise.lock import ExerciseLock
+from bookstore_resil.exercise.watch import ActionRunner, Options, Watch, resumed_canary
 from bookstore_resil.log import logger
 from bookstore_resil.targets.base import ActionResult, Target
 
 STATUSES = ("ok", "failed", "skipped")
-
-
-@dataclass(frozen=True)
-class Options:
-    """How an exercise measures and how long it waits."""
-
-    probe_interval_s: float = 0.1
-    canary_interval_s: float = 0.5
-    sustain_s: float = DEFAULT_SUSTAIN_S
-    action_timeout_s: float = 120.0
-    recovery_wait_s: float = 30.0
-    baseline_s: float = 2.0
 
 
 class Exercise:
@@ -55,6 +45,7 @@ class Exercise:
         exercise_id: str,
         mode: str,
         options: Options,
+        exercise_clock: ExerciseClock | None = None,
     ):
         self.system = system
         self.scenario = scenario
@@ -63,7 +54,8 @@ class Exercise:
         self.exercise_id = exercise_id
         self.mode = mode
         self.options = options
-        self.started_at = clock.now()
+        self.clock = exercise_clock or ExerciseClock.start()
+        self.started_at = self.clock.now()
         self.fault_at: datetime | None = None
         self.current: Step | None = None
         self.statuses: dict[str, str] = {}
@@ -72,11 +64,17 @@ class Exercise:
         self._halt = threading.Event()
         self._actions = ActionRunner(target, self._halt)
         self.watch = Watch(
-            target, options.probe_interval_s, options.canary_interval_s, self._record
+            target, options.probe_interval_s, options.canary_interval_s, self._record, self.clock
         )
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self.measured_endpoint = self._pick_endpoint()
-        self.log = ev.EventLog(layout.events_path(archive_dir))  # once the target answered
+        # Once the target answered, and before anything is written or broken.
+        self.lock = ExerciseLock(target.lock_file(), exercise_id, target.name).acquire()
+        try:
+            self.log = ev.EventLog(layout.events_path(archive_dir), self.clock.now)
+        except BaseException:
+            self.lock.release()
+            raise
         self.fault = scenario.fault
 
     # -- creating and resuming --------------------------------------------------------
@@ -128,8 +126,10 @@ class Exercise:
             probe_interval_s=exercise.options.probe_interval_s,
             measured_endpoint=exercise.measured_endpoint,
             fail_on_breach=fail_on_breach,
+            ci=os.environ.get("CI", "").lower() not in ("", "0", "false", "no"),
             fault=exercise.fault,
             steps=[s.id for s in scenario.steps],
+            clock=exercise.clock.anchor(),
         )
         exercise.watch.start()
         return exercise
@@ -152,6 +152,7 @@ class Exercise:
         if any(e["type"] in (ev.FINISHED, ev.HALTED) for e in contents.events):
             raise ExerciseError(exercise_id, "already finished; nothing to resume")
         scenario = system.scenario(start["scenario"])
+        last = clock.parse_ts(contents.events[-1]["ts"])
         exercise = cls(
             system,
             scenario,
@@ -160,11 +161,12 @@ class Exercise:
             exercise_id,
             start.get("mode", "auto"),
             options or Options(sustain_s=start.get("sustain_s", DEFAULT_SUSTAIN_S)),
+            ExerciseClock.resume(start.get("clock"), last),
         )
         exercise.fault = start.get("fault", scenario.fault)
-        exercise._record(ev.RESUMED, truncated=contents.truncated)
+        exercise._record(ev.RESUMED, truncated=contents.truncated, clock=exercise.clock.anchor())
         exercise._replay(contents.events)
-        exercise.watch.start()
+        exercise.watch.start(*resumed_canary(contents.events))
         return exercise
 
     def _replay(self, events: list[dict[str, Any]]) -> None:
@@ -203,13 +205,14 @@ class Exercise:
         """Inject the scenario's fault on the target (or declare a real outage); open step 1."""
         if self.fault_at is not None:
             raise ExerciseError(self.exercise_id, "already started")
+        began = self.clock.now()  # the fault begins as the call goes out
         if inject and self.fault and self.target.injects_faults:
             record = self.target.inject_fault(self.fault)
-            self.fault_at = clock.parse_ts(record.ts)
-            self._record(ev.FAULT, fault=record.name, at=record.ts, detail=record.detail)
+            self.fault_at = began
+            self._record(ev.FAULT, fault=record.name, at=clock.iso(began), detail=record.detail)
         else:
-            self.fault_at = clock.now()
-            self._record(ev.OUTAGE, at=clock.iso(self.fault_at), service=self.scenario.service)
+            self.fault_at = began
+            self._record(ev.OUTAGE, at=clock.iso(began), service=self.scenario.service)
         self.current = self.scenario.steps[0]
         self._open(self.current)
 
@@ -302,7 +305,7 @@ class Exercise:
 
     def elapsed_s(self) -> float:
         since = self.fault_at or self.started_at
-        return (clock.now() - since).total_seconds()
+        return (self.clock.now() - since).total_seconds()
 
     def on_event(self, listener: Callable[[dict[str, Any]], None]) -> None:
         """Call ``listener`` with every event recorded from now on (widgets redraw on it)."""
@@ -375,12 +378,13 @@ class Exercise:
                     self.options.recovery_wait_s,
                     self._halt,
                 )
-            self.watch.check_canary()
+            self.watch.check_canary(self.fault_at)
         except Exception as error:  # the log must close whatever the target did
             self._record(ev.ERROR, message=f"while finishing: {error}")
         finally:
             self.watch.stop()
             self._actions.shutdown()
+            self.lock.release()
         self._record(ev.FINISHED, step=self.current.id if self.current else None)
         self.log.close()
         summary = self.summary()

@@ -5,7 +5,9 @@
 writes numbered records through the system and, after recovery, reads back which
 acknowledged ones survived, so data loss is measured in seconds. Both work with any
 target's :class:`~bookstore_resil.targets.base.Probe` and
-:class:`~bookstore_resil.targets.base.Canary`.
+:class:`~bookstore_resil.targets.base.Canary`, and stamp what they see on an
+:class:`~bookstore_resil.clock.ExerciseClock` (the exercise's own, or one of their own),
+never on the wall clock a step could move.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from bookstore_resil.archive.measure import CanaryResult, Outage, canary_loss, outage_of
+from bookstore_resil.clock import ExerciseClock
 from bookstore_resil.targets.base import Canary, Probe
 
 
@@ -78,10 +81,12 @@ class Prober:
         probes: list[Probe],
         interval_s: float = 0.1,
         on_sample: Callable[[Sample], None] | None = None,
+        clock: ExerciseClock | None = None,
     ):
         self.probes = list(probes)
         self.interval_s = interval_s
         self.on_sample = on_sample
+        self.clock = clock or ExerciseClock.start()
         self._samples: list[Sample] = []
         self._lock = threading.Lock()
         self._tickers = [
@@ -90,12 +95,13 @@ class Prober:
 
     def _checker(self, probe: Probe) -> Callable[[], None]:
         def check() -> None:
-            clock = time.monotonic()
+            asked = time.monotonic()
             try:
                 up = bool(probe.check())
             except Exception:  # a probe must not raise; if it does, it saw no service
                 up = False
-            sample = Sample(time.time(), probe.name, up, time.monotonic() - clock)
+            answered = time.monotonic()
+            sample = Sample(self.clock.at(answered).timestamp(), probe.name, up, answered - asked)
             with self._lock:
                 self._samples.append(sample)
                 if self.on_sample is not None:
@@ -157,24 +163,29 @@ class CanaryWrite:
 
 
 class CanaryWriter:
-    """Writes canary ``1, 2, 3, ...`` every ``interval_s`` in a background thread."""
+    """Writes canary ``first_seq, first_seq + 1, ...`` every ``interval_s`` in a background
+    thread (a resumed exercise goes on numbering where its log stops)."""
 
     def __init__(
         self,
         canary: Canary,
         interval_s: float = 0.5,
         on_write: Callable[[CanaryWrite], None] | None = None,
+        clock: ExerciseClock | None = None,
+        first_seq: int = 1,
     ):
         self.canary = canary
         self.interval_s = interval_s
         self.on_write = on_write
+        self.clock = clock or ExerciseClock.start()
+        self.first_seq = first_seq
         self._writes: list[CanaryWrite] = []
         self._lock = threading.Lock()
         self._ticker = _Ticker("canary-writer", interval_s, self._write_next)
 
     def _write_next(self) -> None:
-        seq = len(self._writes) + 1
-        began = time.time()
+        seq = self.first_seq + len(self._writes)
+        began = self.clock.epoch()
         try:
             acknowledged = bool(self.canary.write(seq))
         except Exception:  # a write that raised was not acknowledged
@@ -213,5 +224,5 @@ class CanaryWriter:
         writes = [
             (w.seq, datetime.fromtimestamp(w.ts, timezone.utc), w.acknowledged) for w in self.writes
         ]
-        since = writes[0][1] if writes else datetime.now(timezone.utc)
+        since = writes[0][1] if writes else self.clock.now()
         return canary_loss(writes, self.canary.surviving(), since)

@@ -8,13 +8,16 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
+from bookstore_resil.archive.measure import DEFAULT_SUSTAIN_S
+from bookstore_resil.clock import ExerciseClock
 from bookstore_resil.define.model import Action
-from bookstore_resil.errors import EventLogError, ResilError
+from bookstore_resil.errors import EventLogError, ResilError, UsageError
 from bookstore_resil.exercise.probes import CanaryWrite, CanaryWriter, Prober, Sample
 from bookstore_resil.log import logger
 from bookstore_resil.targets.base import ActionResult, Target
@@ -22,29 +25,62 @@ from bookstore_resil.targets.base import ActionResult, Target
 Record = Callable[..., dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Options:
+    """How an exercise measures and how long it waits, each in seconds: checked when made,
+    so a bad ``--probe-interval`` stops a drill before its fault, not after."""
+
+    probe_interval_s: float = 0.1
+    canary_interval_s: float = 0.5
+    sustain_s: float = DEFAULT_SUSTAIN_S
+    action_timeout_s: float = 120.0
+    recovery_wait_s: float = 30.0
+    baseline_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if not isinstance(value, (int, float)) or not 0 < value < 86400:
+                raise UsageError(f"{name}: seconds above 0 and under a day, not {value!r}")
+
+
 class Watch:
     """The probes (one state change, one ``probe`` event) and the canary writer (one
-    ``canary`` event a write) of one exercise; ``endpoint_up`` is what was seen last."""
+    ``canary`` event a write) of one exercise, timed on the exercise's clock;
+    ``endpoint_up`` is what was seen last."""
 
     def __init__(
-        self, target: Target, probe_interval_s: float, canary_interval_s: float, record: Record
+        self,
+        target: Target,
+        probe_interval_s: float,
+        canary_interval_s: float,
+        record: Record,
+        clock: ExerciseClock,
     ):
         self.target = target
         self.probe_interval_s = probe_interval_s
         self.canary_interval_s = canary_interval_s
         self.record = record
+        self.clock = clock
         self.endpoint_up: dict[str, bool] = {}
         self._prober: Prober | None = None
         self._canary: CanaryWriter | None = None
 
-    def start(self) -> None:
+    def start(self, canary_run: str | None = None, first_seq: int = 1) -> None:
+        """Start probing and writing canaries. A resumed exercise passes the canary run it
+        recorded and the next sequence number, so its canary keeps its identity."""
         probes = self.target.probes()
-        self.record(ev.PROBES, endpoints={p.name: p.address for p in probes})
-        self._prober = Prober(probes, self.probe_interval_s, on_sample=self._sample)
+        canary = self.target.canary(canary_run)
+        self.record(
+            ev.PROBES,
+            endpoints={p.name: p.address for p in probes},
+            canary_run=canary.run_id if canary is not None else None,
+        )
+        self._prober = Prober(probes, self.probe_interval_s, self._sample, self.clock)
         self._prober.start()
-        canary = self.target.canary()
         if canary is not None:
-            self._canary = CanaryWriter(canary, self.canary_interval_s, on_write=self._written)
+            self._canary = CanaryWriter(
+                canary, self.canary_interval_s, self._written, self.clock, first_seq
+            )
             self._canary.start()
 
     def wait_for_baseline(self, baseline_s: float, patience_s: float) -> None:
@@ -70,13 +106,19 @@ class Watch:
                 up_since = None
             time.sleep(self.probe_interval_s)
 
-    def check_canary(self) -> None:
-        """Stop writing and record which canary writes survived."""
+    def check_canary(self, fault_at: datetime | None) -> None:
+        """Stop writing; record which canary writes survived and the system's own recovery
+        point (the newest write it still holds from before the fault, see
+        :meth:`~bookstore_resil.targets.base.Canary.recovery_point`)."""
         if self._canary is not None:
             self._canary.stop()
-            surviving = self._canary.canary.surviving()
+            canary = self._canary.canary
+            surviving = canary.surviving()
+            point = canary.recovery_point(fault_at) if fault_at is not None else None
             self.record(
-                ev.CANARY_CHECK, surviving=sorted(surviving) if surviving is not None else None
+                ev.CANARY_CHECK,
+                surviving=sorted(surviving) if surviving is not None else None,
+                recovery_point=clock.iso(point) if point is not None else None,
             )
 
     def stop(self) -> None:
@@ -128,3 +170,12 @@ class ActionRunner:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def resumed_canary(events: list[dict[str, Any]]) -> tuple[str | None, int]:
+    """The canary run an exercise's log recorded and the sequence number to go on from, so
+    a resumed exercise writes and reads back the same canary (not a new one, which would
+    count every write of before the restart as lost)."""
+    runs = [e.get("canary_run") for e in events if e["type"] == ev.PROBES]
+    seqs = [e["seq"] for e in events if e["type"] == ev.CANARY]
+    return next((run for run in reversed(runs) if run), None), max(seqs, default=0) + 1

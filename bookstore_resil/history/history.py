@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from bookstore_resil import clock
 from bookstore_resil.archive import layout
+from bookstore_resil.archive.fields import summary_problem
 from bookstore_resil.archive.measure import summarize_log
 from bookstore_resil.define.model import format_duration
 from bookstore_resil.display import Html, Png
@@ -48,7 +49,6 @@ COLUMNS = (
     "rto_met",
     "rpo_met",
 )
-REQUIRED = ("exercise_id", "scenario", "started_at", "outcome", "rto_s", "rpo_s")
 
 
 @dataclass(frozen=True)
@@ -130,20 +130,18 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_summary(folder: Path) -> dict[str, Any]:
-    """The archive's summary document; raises ResilError, ValueError or OSError if broken."""
+    """The archive's summary document, every field history reads checked; raises
+    ResilError, ValueError or OSError if broken."""
     path = folder / layout.SUMMARY_FILE
     if path.is_file():
         doc = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(doc, dict):
-            raise ValueError("not a JSON object")
     else:
         # The same JSON round trip as write_summary, so both kinds of rows look alike.
         summary = summarize_log(folder / layout.EVENTS_FILE)
         doc = json.loads(json.dumps(summary.to_dict(), default=str))
-    missing = [key for key in REQUIRED if key not in doc]
-    if missing:
-        raise ValueError(f"missing {', '.join(missing)}")
-    clock.parse_ts(doc["started_at"])
+    wrong = summary_problem(doc)
+    if wrong is not None:
+        raise ValueError(f"{wrong[0]}: {wrong[1]}")
     return doc
 
 
@@ -159,7 +157,7 @@ def load_history(folder: str | Path = "reports") -> History:
             continue
         try:
             exercises.append(_read_summary(archive))
-        except (ResilError, ValueError, TypeError, OSError) as error:
+        except (ResilError, ValueError, RecursionError, OSError) as error:
             source = summary if summary.is_file() else log
             skipped.append(Skipped(str(source), str(error) or type(error).__name__))
     exercises.sort(key=lambda doc: (clock.parse_ts(doc["started_at"]), doc["exercise_id"]))

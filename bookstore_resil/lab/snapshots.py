@@ -1,7 +1,8 @@
 """Scheduled database snapshots (``pg_dump``), and restoring the latest one.
 
 Run as ``python -m bookstore_resil.lab.snapshots STATE_DIR``: the lab's snapshotter, which
-dumps the database the ``db`` record points at every ``snapshot_interval_s`` seconds.
+dumps the database the ``db`` record points at every ``snapshot_interval_s`` seconds and
+writes the lab's heartbeat between dumps (:class:`~bookstore_resil.lab.canary.Heartbeat`).
 """
 
 from __future__ import annotations
@@ -84,10 +85,18 @@ def _run(argv: list[str], timeout_s: float) -> subprocess.CompletedProcess:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    from bookstore_resil.lab.canary import HEARTBEAT_S, Heartbeat
+
     lab = Lab.at((argv or sys.argv[1:])[0])
+    heartbeat = Heartbeat(lab)
+    due = time.monotonic() + lab.config().snapshot_interval_s
     while True:
+        heartbeat.beat()
+        time.sleep(HEARTBEAT_S)
+        if time.monotonic() < due:
+            continue
         config = lab.config()
-        time.sleep(config.snapshot_interval_s)
+        due = time.monotonic() + config.snapshot_interval_s
         try:
             snapshot = take(lab, Path(config.pg_bin))
             log.info("snapshot %s", snapshot.path.name)

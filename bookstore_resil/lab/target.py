@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from bookstore_resil.errors import TargetError
@@ -49,8 +50,14 @@ class LabTarget(Target):
     def probes(self) -> list[Probe]:
         return lab_probes(self.lab)
 
-    def canary(self) -> Canary | None:
-        return LabCanary(self.lab)
+    def canary(self, run_id: str | None = None) -> Canary | None:
+        return LabCanary(self.lab, run_id)
+
+    def lock_file(self) -> Path:
+        """Inside the lab's state folder: whoever drives this lab sees the lock."""
+        if not self.lab.exists():
+            raise TargetError("lab", f"no lab in {self.lab.root} (run 'bookstore-resil lab up')")
+        return self.lab.root / "exercise.lock"
 
     def actions(self) -> list[str]:
         return list(actions.ACTIONS)

@@ -10,8 +10,13 @@ under a name, as papermill registers its engines.
 from __future__ import annotations
 
 import abc
+import hashlib
+import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bookstore_resil.errors import TargetError
@@ -87,9 +92,21 @@ class Target(abc.ABC):
     def halt(self) -> None:  # noqa: B027 - most drivers have nothing in flight to stop
         """Stop whatever the driver is waiting for, at once (the exercise was halted)."""
 
-    def canary(self) -> Canary | None:
-        """The data-loss canary writer of this target, if it has one."""
+    def canary(self, run_id: str | None = None) -> Canary | None:
+        """The data-loss canary writer of this target, if it has one; ``run_id`` is the
+        identity a resumed exercise recorded (None: a new one)."""
         return None
+
+    def lock_file(self) -> Path:
+        """The file that holds this target to one exercise at a time: by default one per
+        driver and options in the user's cache folder; a driver with a state folder of its
+        own keeps it there."""
+        key = json.dumps({"target": self.name, **self.options()}, sort_keys=True, default=str)
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        folder = cache / "bookstore-resil" / "locks"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return folder / f"{self.name}-{digest}.lock"
 
     def actions(self) -> list[str]:
         """Names of the actions this target can run."""
@@ -101,7 +118,14 @@ class Target(abc.ABC):
 
 
 class Canary(abc.ABC):
-    """Writes numbered records through the system and later reads back which survived."""
+    """Writes numbered records through the system and later reads back which survived.
+
+    ``run_id`` tells this exercise's records from any other's; a resumed exercise builds
+    its canary again with the run id it recorded, so the writes of before the restart are
+    found again rather than counted lost.
+    """
+
+    run_id: str = ""
 
     @abc.abstractmethod
     def write(self, seq: int) -> bool:
@@ -110,6 +134,12 @@ class Canary(abc.ABC):
     @abc.abstractmethod
     def surviving(self) -> set[int] | None:
         """The sequence numbers still readable, or None when the system cannot be read."""
+
+    def recovery_point(self, before: datetime) -> datetime | None:
+        """When the newest write the system still holds from before ``before`` was made,
+        counting writes made outside this exercise (a canary that writes all the time the
+        system is up): what a restore really went back to. None where unknown."""
+        return None
 
 
 ENTRY_POINTS = "bookstore_resil.targets"
