@@ -59,7 +59,7 @@ def test_one_row_per_archive_oldest_first(reports):
     assert str(table["date"].dt.tz) == "UTC"
     assert list(table["outcome"]) == ["passed", "passed", "failed", "aborted", "error", "error"]
     assert table["downtime_s"].iloc[0] == pytest.approx(25.56)
-    assert table["data_loss_s"].iloc[1] == pytest.approx(4.0)
+    assert table["data_loss_s"].iloc[1] == pytest.approx(4.1)
 
 
 def test_a_crashed_archive_is_summarized_from_its_events(reports):

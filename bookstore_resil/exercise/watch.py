@@ -122,8 +122,11 @@ class Watch:
             )
 
     def stop(self) -> None:
+        """Stop probing and writing (what is read back was read by :meth:`check_canary`)."""
         if self._prober is not None:
             self._prober.stop()
+        if self._canary is not None:
+            self._canary.stop()
 
     def _sample(self, sample: Sample) -> None:
         if self.endpoint_up.get(sample.endpoint) is not sample.up:

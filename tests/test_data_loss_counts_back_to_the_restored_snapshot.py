@@ -1,0 +1,68 @@
+"""Data loss is measured against what was really restored: a database restored from a
+snapshot taken N seconds before the fault shows at least N seconds of loss, though the
+exercise's own canary only began writing a moment before the fault."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from bookstore_resil import clock
+from bookstore_resil.archive import events as ev
+from bookstore_resil.archive.measure import canary_loss
+from bookstore_resil.define.loader import load_system
+from bookstore_resil.exercise.engine import Exercise
+from bookstore_resil.lab import run_action
+from bookstore_resil.lab.canary import LabCanary
+from bookstore_resil.targets import get_target
+from tests.conftest_lab import wait_until
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
+T0 = datetime(2026, 11, 26, 17, 0, tzinfo=timezone.utc)
+
+
+def after(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def test_the_systems_recovery_point_starts_the_loss_when_no_canary_survived():
+    writes = [(seq, after(seq), True) for seq in range(1, 5)]  # all lost in the restore
+    result = canary_loss(writes, set(), after(0), after(5), recovery_point=after(-10))
+    assert result.lost == [1, 2, 3, 4]
+    assert result.data_loss_s == 15.0  # from the restored point to the fault
+    without = canary_loss(writes, set(), after(0), after(5))
+    assert without.data_loss_s == 5.0  # only back to when the exercise began
+
+
+def test_a_recovery_point_after_the_first_lost_write_is_not_believed():
+    writes = [(seq, after(seq), True) for seq in range(1, 5)]
+    result = canary_loss(writes, {1}, after(0), after(5), recovery_point=after(3))
+    assert result.lost_window == (clock.iso(after(1)), clock.iso(after(5)))
+
+
+def test_a_replica_from_an_older_snapshot_loses_everything_since_that_snapshot(lab, tmp_path):
+    heartbeat = LabCanary(lab)  # the lab's heartbeat has begun (a lab just up may not yet)
+    assert wait_until(lambda: heartbeat.recovery_point(clock.now()) is not None)
+    assert run_action("db_snapshot", {}, 30, lab.root).ok
+    time.sleep(4.0)  # the snapshot is now older than the exercise will be
+    exercise = Exercise.create(
+        load_system(DATA), "database-failure", get_target("lab", state_dir=lab.root), tmp_path
+    )
+    summary = exercise.run_auto()
+
+    events = ev.read_events(exercise.log.path).events
+    replica = next(
+        e for e in events if e["type"] == ev.STEP_FINISHED and e["step"] == "launch-replica"
+    )
+    assert replica["status"] == "ok", replica.get("error")
+    taken_at = datetime.fromisoformat(replica["data"]["snapshot_taken_at"])
+    fault_at = clock.parse_ts(summary.fault_at)
+    since_snapshot = (fault_at - taken_at).total_seconds()
+    since_start = (fault_at - clock.parse_ts(summary.started_at)).total_seconds()
+    assert since_snapshot > since_start + 2.0, "the snapshot predates the exercise"
+    assert summary.canary is not None and summary.canary.lost
+    assert summary.measured_data_loss_s == pytest.approx(since_snapshot, abs=0.6)
+    assert summary.measured_data_loss_s >= since_snapshot

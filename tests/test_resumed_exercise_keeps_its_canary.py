@@ -1,0 +1,45 @@
+"""A resumed exercise writes and reads back the same canary: the writes of before the kernel
+died are found again, not reported lost (they are still in the database)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from bookstore_resil.archive import events as ev
+from bookstore_resil.define.loader import load_system
+from bookstore_resil.exercise.engine import Exercise
+from tests.memory_target import QUICK, MemoryTarget, abandon
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
+
+
+def test_a_resumed_exercise_finds_every_canary_written_before_the_restart(tmp_path):
+    system = load_system(DATA)
+    before = MemoryTarget(tmp_path)
+    exercise = Exercise.create(
+        system, "api-failure", before, tmp_path, "resumed", "interactive", QUICK
+    )
+    time.sleep(0.3)
+    exercise.start()
+    exercise.run()  # verify-instance: fails, the API is down
+    exercise.run()  # restart-app: everything up again
+    time.sleep(0.3)
+    abandon(exercise)  # the kernel dies
+    log = ev.read_events(exercise.log.path).events
+    acknowledged = [e["seq"] for e in log if e["type"] == ev.CANARY and e["ack"]]
+    assert len(acknowledged) >= 5, "the canary wrote before the restart"
+
+    after = MemoryTarget(tmp_path, before.store)  # a new kernel; the same database
+    resumed = Exercise.resume(exercise.archive_dir, system, after, QUICK)
+    summary = resumed.run_auto()
+
+    events = ev.read_events(exercise.log.path).events
+    runs = {e["canary_run"] for e in events if e["type"] == ev.PROBES}
+    assert len(runs) == 1, "one canary identity across the resume"
+    seqs = [e["seq"] for e in events if e["type"] == ev.CANARY]
+    assert seqs == list(range(1, len(seqs) + 1)), "numbering goes on where the log stopped"
+    assert summary.canary is not None and summary.canary.acknowledged > 0
+    assert summary.canary.lost == []
+    assert summary.measured_data_loss_s == 0.0
+    assert summary.outcome == "passed", summary.reason
