@@ -15,9 +15,6 @@ from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import canary_loss
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.exercise.engine import Exercise
-from bookstore_resil.lab import run_action
-from bookstore_resil.lab.canary import LabCanary
-from bookstore_resil.targets import get_target
 from tests.conftest_lab import wait_until
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
@@ -43,14 +40,14 @@ def test_a_recovery_point_after_the_first_lost_write_is_not_believed():
     assert result.lost_window == (clock.iso(after(1)), clock.iso(after(5)))
 
 
-def test_a_replica_from_an_older_snapshot_loses_everything_since_that_snapshot(lab, tmp_path):
-    heartbeat = LabCanary(lab)  # the lab's heartbeat has begun (a lab just up may not yet)
+def test_a_replica_from_an_older_snapshot_loses_everything_since_that_snapshot(
+    lab_target, tmp_path
+):
+    heartbeat = lab_target.canary()  # the lab's heartbeat has begun (a lab just up may not yet)
     assert wait_until(lambda: heartbeat.recovery_point(clock.now()) is not None)
-    assert run_action("db_snapshot", {}, 30, lab.root).ok
+    assert lab_target.run_action("db_snapshot", {}, 30).ok
     time.sleep(4.0)  # the snapshot is now older than the exercise will be
-    exercise = Exercise.create(
-        load_system(DATA), "database-failure", get_target("lab", state_dir=lab.root), tmp_path
-    )
+    exercise = Exercise.create(load_system(DATA), "database-failure", lab_target, tmp_path)
     summary = exercise.run_auto()
 
     events = ev.read_events(exercise.log.path).events

@@ -39,7 +39,7 @@ def test_a_wall_clock_step_mid_exercise_moves_no_time(tmp_path, monkeypatch, ste
     assert stamps == sorted(stamps), "time in one exercise never runs backwards"
     assert abs((stamps[-1] - real).total_seconds()) < 60, "the wall clock's step moved nothing"
     assert summary.measured_downtime_s is not None
-    assert 0.5 <= summary.measured_downtime_s < 10
+    assert 0.4 <= summary.measured_downtime_s < 30, summary.measured_downtime_s
     assert summary.rto_met is True
     assert target.injected == ["api-instance-lost"]  # the scenario's fault, once
 
