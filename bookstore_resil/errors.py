@@ -72,6 +72,7 @@ class EventLogError(ResilError):
         self.path = path
         self.line = line
         self.field = field
+        self.message = message
         super().__init__(f"{path}:{line}: {field}: {message}")
 
 

@@ -28,7 +28,7 @@ from bookstore_resil.archive.fields import summary_problem
 from bookstore_resil.archive.measure import summarize_log
 from bookstore_resil.define.model import format_duration
 from bookstore_resil.display import Html, Png
-from bookstore_resil.errors import ResilError
+from bookstore_resil.errors import EventLogError, ResilError
 from bookstore_resil.report.findings import status
 
 if TYPE_CHECKING:
@@ -53,13 +53,15 @@ COLUMNS = (
 
 @dataclass(frozen=True)
 class Skipped:
-    """A broken archive: the file that could not be read, and why."""
+    """A broken archive: the file that could not be read, why, and the line when known."""
 
     path: str
     reason: str
+    line: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ def load_history(folder: str | Path = "reports") -> History:
             continue
         try:
             exercises.append(_read_summary(archive))
+        except EventLogError as error:
+            skipped.append(Skipped(error.path, f"{error.field}: {error.message}", error.line))
         except (ResilError, ValueError, RecursionError, OSError) as error:
             source = summary if summary.is_file() else log
             skipped.append(Skipped(str(source), str(error) or type(error).__name__))
