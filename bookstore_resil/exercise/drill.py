@@ -53,7 +53,8 @@ def drill(
     fault's name, an archive folder that can be written. Then the target is locked (one
     exercise at a time) and checked healthy; only then does the notebook break anything.
     """
-    exercise_id = exercise_id or layout.new_exercise_id(scenario)
+    if exercise_id is None:
+        exercise_id = layout.new_exercise_id(scenario)
     out = Path(out_dir).resolve()
     archive_dir = layout.exercise_dir(out, exercise_id)
     Options(probe_interval_s=probe_interval)
