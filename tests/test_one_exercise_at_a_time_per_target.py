@@ -40,9 +40,8 @@ def test_a_second_exercise_on_a_target_is_refused_until_the_first_finishes(tmp_p
 
 
 def test_a_drill_is_refused_while_the_lab_is_in_an_exercise(lab_target, tmp_path, capsys):
-    faults_before = (
-        lab_target.lab.faults_file.read_text() if lab_target.lab.faults_file.exists() else ""
-    )
+    faults = lab_target.lab.faults_file
+    faults_before = faults.read_text() if faults.exists() else ""
     argv = ["drill", "api-failure", "--data", str(DATA), "--state", str(lab_target.lab.root)]
     argv += ["--out", str(tmp_path / "reports"), "--no-report"]
     with ExerciseLock(lab_target.lock_file(), "someone-elses-game-day", "lab"):
