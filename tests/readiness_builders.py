@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bookstore_resil.analyse.signoff import record_signoff
+from bookstore_resil.define.loader import load_system
 
 BOOKSTORE = Path(__file__).resolve().parents[1] / "data" / "bookstore"
 
@@ -71,3 +74,27 @@ def write_archive(
     }
     (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return folder
+
+
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
+SCENARIOS = ("api-failure", "cdn-failure", "database-failure")
+
+
+def days_ago(days: float) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+def everyone_agrees(folder: Path) -> None:
+    system = load_system(folder)
+    for contact in system.contacts:
+        record_signoff(system, contact.name, at=days_ago(60))
+
+
+def ready_history(reports: Path) -> None:
+    """A manual exercise, then two automated drills of every scenario, one of them a gate
+    run in CI."""
+    write_archive(reports, "api-failure", days_ago(50), mode="interactive")
+    for scenario in SCENARIOS:
+        write_archive(reports, scenario, days_ago(30))
+        gate = scenario == "api-failure"
+        write_archive(reports, scenario, days_ago(5), fail_on_breach=gate, ci=gate)

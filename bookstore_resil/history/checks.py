@@ -1,9 +1,11 @@
 """Each line of the staged-resiliency checklist: a check, met or not, with its evidence.
 
 A check reads one kind of evidence: the system definition and its dependency analysis
-(``graph``), the sign-offs, the archived exercises (:class:`Archive`, one per
-``reports/<id>/summary.json``, CONTRACT §3), or the CI configuration of the repository. The
-thresholds are the constants below; ``stages`` groups the checks into stages. See
+(``graph``), the sign-offs, or the archived exercises (:class:`Archive`, one per
+``reports/<id>/summary.json``, CONTRACT §3). Every line names the file or the archive that
+earns it. A stage is earned, not granted: a cadence needs history that spans it, and a CI
+gate is the team's own gate runs recorded in its archives, not a file that says one would
+run. The thresholds are the constants below; ``stages`` groups the checks into stages. See
 ``docs/readiness.md``.
 """
 
@@ -20,28 +22,19 @@ from bookstore_resil.analyse import graph as g
 from bookstore_resil.analyse.signoff import signoff_statuses
 from bookstore_resil.clock import parse_ts
 from bookstore_resil.define.signoffs import AGREED, SignOff
-from bookstore_resil.history.history import History, ages
+from bookstore_resil.history.history import History, ScenarioAge, ages
 
 if TYPE_CHECKING:
     from bookstore_resil.define.model import System
 
 CADENCE = timedelta(weeks=5)
-CADENCE_RUNS = 3  # the last this many exercises must be no more than CADENCE apart
+CADENCE_PERIODS = 2  # successive cadence periods, up to now, each with an exercise
 AUTOMATED_RUNS = 2  # automated archives per scenario for results "tracked over time"
 COMPLETED = ("passed", "failed")  # a result, good or bad (aborted and error are none)
 NON_PRODUCTION_TARGETS = ("lab",)
 PRODUCTION = ("production", "prod")
-# Where a CI gate would be configured, relative to the repository root.
-CI_FILES = (
-    ".github/workflows/*.yml",
-    ".github/workflows/*.yaml",
-    ".gitlab-ci.yml",
-    ".circleci/config.yml",
-    "azure-pipelines.yml",
-    "Jenkinsfile",
-    ".ci/*",
-)
 GATE_FLAG = "--fail-on-breach"
+SYSTEM_FILE, CONTACTS_FILE, SIGNOFFS_FILE = "system.yaml", "contacts.yaml", "signoffs.yaml"
 
 
 @dataclass(frozen=True)
@@ -56,6 +49,13 @@ class Archive:
     started_at: datetime
     fail_on_breach: bool = False
     environment: str | None = None  # a target may record the environment it ran in
+    ci: bool = False  # the drill ran under CI
+    path: str = ""  # the archive folder it was read from
+
+    @property
+    def gate_run(self) -> bool:
+        """A drill run as a resilience gate: under CI, with --fail-on-breach, to a result."""
+        return self.fail_on_breach and self.ci and self.outcome in COMPLETED
 
     @property
     def non_production(self) -> bool:
@@ -63,16 +63,21 @@ class Archive:
             return self.environment.lower() not in PRODUCTION
         return self.target in NON_PRODUCTION_TARGETS
 
+    @property
+    def where(self) -> str:
+        """The archive folder, or its exercise id when the folder is not known."""
+        return self.path or self.exercise_id
+
     def __str__(self) -> str:
         return (
-            f"{self.exercise_id} ({self.scenario} on {self.target}, {self.mode}, "
+            f"{self.where} ({self.scenario} on {self.target}, {self.mode}, "
             f"{self.started_at:%Y-%m-%d}, {self.outcome})"
         )
 
     @classmethod
-    def from_summary(cls, summary: dict[str, Any]) -> Archive:
+    def from_summary(cls, summary: dict[str, Any], path: str = "") -> Archive:
         """One of :func:`~bookstore_resil.history.history.load_history`'s documents (its
-        required keys checked there)."""
+        fields checked there), read from the archive folder ``path``."""
         return cls(
             exercise_id=str(summary["exercise_id"]),
             scenario=str(summary["scenario"]),
@@ -82,6 +87,8 @@ class Archive:
             started_at=parse_ts(summary["started_at"]),
             fail_on_breach=summary.get("fail_on_breach") is True,
             environment=summary.get("environment"),
+            ci=summary.get("ci") is True,
+            path=path,
         )
 
 
@@ -106,12 +113,21 @@ def _days(delta: timedelta) -> str:
     return f"{delta.total_seconds() / 86400:.0f} days"
 
 
+def _playbook(system: System, scenario_id: str) -> str:
+    """The file a scenario was read from, relative to the system folder."""
+    source = Path(system.scenario(scenario_id).source or f"playbooks/{scenario_id}.yaml")
+    try:
+        return str(source.relative_to(system.path))
+    except ValueError:
+        return f"playbooks/{source.name}"
+
+
 def dependencies_defined(system: System, analysis: g.Analysis) -> Check:
     critical = [s.service for s in analysis.services if s.critical]
     non_critical = [s.service for s in analysis.services if not s.critical]
     orphans = [f.service for f in analysis.findings if f.kind == g.ORPHAN]
     evidence = (
-        f"critical for {system.entrypoint}: {_names(critical)}; "
+        f"{SYSTEM_FILE}: critical for {system.entrypoint}: {_names(critical)}; "
         f"non-critical: {_names(non_critical)}"
     )
     if orphans:
@@ -127,8 +143,9 @@ def recovery_playbook(system: System) -> Check:
         "prerequisites: disaster recovery failover playbook (contacts, notification and "
         "failover procedures)",
         bool(system.contacts and system.notification and recovery),
-        f"{len(system.contacts)} contacts, {len(system.notification)} notification procedures, "
-        f"disaster-recovery scenarios: {_names(recovery)}",
+        f"{CONTACTS_FILE}: {len(system.contacts)} contacts, {len(system.notification)} "
+        "notification procedures; disaster-recovery playbooks: "
+        + _names(_playbook(system, sid) for sid in recovery),
     )
 
 
@@ -146,7 +163,11 @@ def critical_playbook(system: System, analysis: g.Analysis) -> Check:
         {sid for sid in dependencies if sid not in scenarios}
         | {f.service for f in analysis.findings if f.kind == g.CRITICAL_WITHOUT_SCENARIO}
     )
-    covered = [f"{sid} by {', '.join(scenarios[sid])}" for sid in dependencies if sid in scenarios]
+    covered = [
+        f"{sid} by {', '.join(_playbook(system, scenario) for scenario in scenarios[sid])}"
+        for sid in dependencies
+        if sid in scenarios
+    ]
     evidence = f"covered: {_names(covered)}"
     if uncovered:
         evidence += f"; without a critical-dependency scenario: {', '.join(uncovered)}"
@@ -167,15 +188,19 @@ def impacts_documented(dependencies: g.DependencyGraph, analysis: g.Analysis) ->
     return Check(
         "prerequisites: non-critical dependency failure impacts documented",
         not undocumented,
-        "; ".join(undocumented)
-        or f"documented: {_names(documented, 'no non-critical dependency edges')}",
+        f"{SYSTEM_FILE}: "
+        + (
+            "; ".join(undocumented)
+            or f"documented: {_names(documented, 'no non-critical dependency edges')}"
+        ),
     )
 
 
 def agreement(system: System, signoffs: list[SignOff]) -> Check:
     statuses = [s for s in signoff_statuses(system, signoffs) if s.concerned]
     pending = [s for s in statuses if s.status != AGREED]
-    evidence = f"{len(statuses) - len(pending)} of {len(statuses)} current sign-offs agreed"
+    agreed = len(statuses) - len(pending)
+    evidence = f"{SIGNOFFS_FILE}: {agreed} of {len(statuses)} current sign-offs agreed"
     if pending:
         evidence += ": " + "; ".join(f"{s.name} on {s.scenario}: {s.status}" for s in pending)
     return Check("team-wide agreement on playbooks", bool(statuses) and not pending, evidence)
@@ -218,28 +243,43 @@ def every_scenario_recent(system: System, held: History, at: datetime) -> Check:
     ``history``, whose cadence view this is)."""
     found = ages(held, CADENCE.total_seconds(), at, [s.id for s in system.scenarios])
     overdue = [a for a in found if a.overdue]
+    where = dict(zip((doc["exercise_id"] for doc in held.exercises), held.archives, strict=False))
+
+    def line(age: ScenarioAge) -> str:
+        archive = where.get(age.last_exercise_id or "")
+        return f"{age} ({archive})" if archive else str(age)
+
     return Check(
         f"every scenario exercised in the last {CADENCE.days // 7} weeks",
         not overdue,
-        "; ".join(str(a) for a in (overdue or found)),
+        "; ".join(line(a) for a in (overdue or found)),
     )
 
 
-def regular_cadence(archives: list[Archive]) -> Check:
-    """The last exercises, whatever their outcome, no further apart than the cadence."""
-    runs = archives[-CADENCE_RUNS:]
-    gaps = [b.started_at - a.started_at for a, b in pairwise(runs)]
-    dates = ", ".join(f"{a.started_at:%Y-%m-%d}" for a in runs) or "none"
-    if len(runs) < CADENCE_RUNS:
-        met = False
-        evidence = f"a cadence needs {CADENCE_RUNS} exercises; found {len(runs)}: {dates}"
-    else:
-        met = max(gaps) <= CADENCE
-        evidence = f"last {CADENCE_RUNS} exercises: {dates}; longest gap {_days(max(gaps))}"
+def regular_cadence(archives: list[Archive], at: datetime) -> Check:
+    """Exercises, whatever their outcome, in each of the last two cadence periods up to
+    ``at`` and no further apart than the cadence: a history that spans the cadence, not
+    four exercises in one afternoon."""
+    weeks = CADENCE.days // 7
+    bounds = [at - CADENCE * n for n in range(CADENCE_PERIODS, -1, -1)]
+    periods = [
+        [a for a in archives if start < a.started_at <= end] for start, end in pairwise(bounds)
+    ]
+    held = [a for period in periods for a in period]
+    gaps = [b.started_at - a.started_at for a, b in pairwise(held)]
+    described = "; ".join(
+        f"{start:%Y-%m-%d} to {end:%Y-%m-%d}: "
+        + (f"{len(period)}, latest {period[-1]}" if period else "none")
+        for (start, end), period in zip(pairwise(bounds), periods, strict=True)
+    )
+    met = all(periods) and max(gaps, default=timedelta(0)) <= CADENCE
+    if all(periods):
+        described += f"; longest gap {_days(max(gaps, default=timedelta(0)))}"
     return Check(
-        f"no gap over {CADENCE.days // 7} weeks between the last {CADENCE_RUNS} exercises",
+        f"exercises in each of the last {CADENCE_PERIODS} periods of {weeks} weeks, "
+        f"no gap over {weeks} weeks",
         met,
-        evidence,
+        described,
     )
 
 
@@ -247,10 +287,16 @@ def automated_exercises(system: System, archives: list[Archive]) -> tuple[Check,
     """Every scenario drilled at all, and often enough to track: both read one tally of the
     automated exercises with a result."""
     counts = {s.id: 0 for s in system.scenarios}
+    latest: dict[str, Archive] = {}
     for archive in archives:
         if archive.mode == "auto" and archive.outcome in COMPLETED:
             counts[archive.scenario] += 1
-    tally = "; ".join(f"{sid}: {count}" for sid, count in counts.items()) or "no scenarios"
+            latest[archive.scenario] = archive
+    tally = "; ".join(
+        f"{sid}: {count}" + (f" (latest {latest[sid].where})" if count else "")
+        for sid, count in counts.items()
+    )
+    tally = tally or "no scenarios"
     return (
         Check(
             "every scenario exercised automatically (drill)",
@@ -266,44 +312,16 @@ def automated_exercises(system: System, archives: list[Archive]) -> tuple[Check,
     )
 
 
-def ci_gates(repo: Path | None) -> list[str]:
-    """``FILE:LINE`` of each CI configuration line that runs ``drill --fail-on-breach``."""
-    if repo is None:
-        return []
-    found = []
-    for pattern in CI_FILES:
-        for path in sorted(repo.glob(pattern)):
-            if not path.is_file():
-                continue
-            try:
-                lines = path.read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
-                continue
-            found.extend(
-                f"{path.relative_to(repo)}:{number}"
-                for number, line in enumerate(lines, start=1)
-                if "drill" in line and GATE_FLAG in line
-            )
-    return found
-
-
-def ci_gate(archives: list[Archive], repo: Path | None) -> Check:
-    gated = [a for a in archives if a.fail_on_breach and a.outcome in COMPLETED]
-    configured = ci_gates(repo)
-    evidence = []
+def ci_gate(archives: list[Archive]) -> Check:
+    """The team's own gate runs, recorded in its archives: a drill under CI (the ``CI``
+    variable set) with --fail-on-breach, that came to a result. A CI file that says a gate
+    would run is no evidence that one does."""
+    gated = [a for a in archives if a.gate_run]
     if gated:
-        evidence.append(f"drill {GATE_FLAG} archived: {gated[-1]}")
-    if configured:
-        evidence.append(f"CI runs drill {GATE_FLAG}: {', '.join(configured)}")
-    if not evidence:
-        where = (
-            f"no CI configuration in {repo} runs one"
-            if repo
-            else "no git repository above the system folder to read CI configuration from"
-        )
-        evidence.append(f"no archive of a drill run with {GATE_FLAG}; {where}")
-    return Check(
-        f"drill {GATE_FLAG} runs as a gate (archived, or in the CI configuration)",
-        bool(gated or configured),
-        "; ".join(evidence),
-    )
+        evidence = f"latest gate run: {gated[-1]}"
+    else:
+        flagged = [a for a in archives if a.fail_on_breach]
+        evidence = "no archive of a drill run under CI with " + GATE_FLAG
+        if flagged:
+            evidence += f"; with {GATE_FLAG} but not a gate run: {flagged[-1]}"
+    return Check(f"drill {GATE_FLAG} runs as a gate in CI (archived)", bool(gated), evidence)

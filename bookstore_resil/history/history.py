@@ -66,11 +66,13 @@ class Skipped:
 
 @dataclass(frozen=True)
 class History:
-    """The ``summary.json`` of every readable archive, oldest first, and what was skipped."""
+    """The ``summary.json`` of every readable archive, oldest first, the folder each was
+    read from (in the same order: the evidence the checklist names), and what was skipped."""
 
     folder: str
     exercises: tuple[dict[str, Any], ...]
     skipped: tuple[Skipped, ...]
+    archives: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The ``history --json`` document of CONTRACT §2."""
@@ -150,7 +152,7 @@ def _read_summary(folder: Path) -> dict[str, Any]:
 def load_history(folder: str | Path = "reports") -> History:
     """Every archive directly under ``folder``, oldest first; broken ones skipped."""
     root = Path(folder)
-    exercises: list[dict[str, Any]] = []
+    read: list[tuple[dict[str, Any], str]] = []
     skipped: list[Skipped] = []
     archives = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
     for archive in archives:
@@ -158,14 +160,15 @@ def load_history(folder: str | Path = "reports") -> History:
         if not summary.is_file() and not log.is_file():
             continue
         try:
-            exercises.append(_read_summary(archive))
+            read.append((_read_summary(archive), str(archive)))
         except EventLogError as error:
             skipped.append(Skipped(error.path, f"{error.field}: {error.message}", error.line))
         except (ResilError, ValueError, RecursionError, OSError) as error:
             source = summary if summary.is_file() else log
             skipped.append(Skipped(str(source), str(error) or type(error).__name__))
-    exercises.sort(key=lambda doc: (clock.parse_ts(doc["started_at"]), doc["exercise_id"]))
-    return History(str(root), tuple(exercises), tuple(skipped))
+    read.sort(key=lambda item: (clock.parse_ts(item[0]["started_at"]), item[0]["exercise_id"]))
+    exercises = tuple(doc for doc, _ in read)
+    return History(str(root), exercises, tuple(skipped), tuple(path for _, path in read))
 
 
 @dataclass(frozen=True)

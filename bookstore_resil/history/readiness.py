@@ -17,7 +17,7 @@ from bookstore_resil.define.loader import load_system, locate_system_folder
 from bookstore_resil.define.model import System
 from bookstore_resil.define.signoffs import load_signoffs
 from bookstore_resil.history.history import History, load_history
-from bookstore_resil.history.stages import Checklist, checklist, find_repo
+from bookstore_resil.history.stages import Checklist, checklist
 
 
 @dataclass
@@ -83,5 +83,5 @@ def readiness(data_dir: str, reports_dir: str, at_time: str | None = None) -> Re
     system = load_system(folder)
     moment = parse_moment(at_time) or datetime.now(timezone.utc)
     history = load_history(locate_system_folder(reports_dir))
-    found = checklist(system, history, load_signoffs(folder), moment, find_repo(folder))
+    found = checklist(system, history, load_signoffs(folder), moment)
     return Readiness(folder, system, moment, history, found)

@@ -113,22 +113,24 @@ def checklist(
     history: History,
     signoffs: list[SignOff],
     at: datetime | None = None,
-    repo: Path | None = None,
 ) -> Checklist:
     """The checklist as of ``at`` (default now): only archives of this system's scenarios
-    started by then count. ``repo`` is where CI configuration is looked for."""
+    started by then count."""
     at = aware(at or now())
     known = {s.id for s in system.scenarios}
+    paths = history.archives or ("",) * len(history.exercises)
+    counted = [
+        (doc, path)
+        for doc, path in zip(history.exercises, paths, strict=True)
+        if doc["scenario"] in known and parse_ts(doc["started_at"]) <= at
+    ]
     held = History(
         history.folder,
-        tuple(
-            doc
-            for doc in history.exercises
-            if doc["scenario"] in known and parse_ts(doc["started_at"]) <= at
-        ),
+        tuple(doc for doc, _ in counted),
         history.skipped,
+        tuple(path for _, path in counted),
     )
-    archives = [Archive.from_summary(doc) for doc in held.exercises]
+    archives = [Archive.from_summary(doc, path) for doc, path in counted]
     dependencies = g.DependencyGraph(system)
     analysis = dependencies.analyse()
     checks = {
@@ -141,9 +143,9 @@ def checklist(
             manual_exercise(archives),
         ),
         2: (non_production_exercise(system, archives),),
-        3: (every_scenario_recent(system, held, at), regular_cadence(archives)),
+        3: (every_scenario_recent(system, held, at), regular_cadence(archives, at)),
         4: automated_exercises(system, archives),
-        5: (ci_gate(archives, repo),),
+        5: (ci_gate(archives),),
     }
     return Checklist(
         tuple(Stage(stage, TITLES[stage], lines) for stage, lines in checks.items()),
@@ -152,17 +154,9 @@ def checklist(
     )
 
 
-def find_repo(start: str | Path) -> Path | None:
-    """The nearest folder at or above ``start`` that holds ``.git``."""
-    start = Path(start).resolve()
-    return next((p for p in (start, *start.parents) if (p / ".git").exists()), None)
-
-
 def stage_checklist(
     data_dir: str | Path, reports_dir: str | Path, at: datetime | None = None
 ) -> Checklist:
     """Load the system, its sign-offs and the archives, and draw up the checklist."""
     system = load_system(data_dir)
-    return checklist(
-        system, load_history(reports_dir), load_signoffs(data_dir), at, find_repo(data_dir)
-    )
+    return checklist(system, load_history(reports_dir), load_signoffs(data_dir), at)
