@@ -83,3 +83,7 @@ def test_killed_kernel_keeps_every_event_and_the_exercise_resumes(lab, tmp_path)
         "launch-replacement",
     ]
     assert summary.measured_downtime_s > 0
+    # The API failed, not the database: every canary written before the kill is still
+    # there, found by the resumed exercise's canary (the same run id).
+    assert summary.canary is not None and summary.canary.lost == []
+    assert summary.measured_data_loss_s == 0.0
