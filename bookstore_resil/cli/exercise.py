@@ -53,7 +53,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
             "the game-day notebook headless with papermill (automated steps run, manual ones "
             "take --response or are marked done), and archive events.jsonl, exercise.ipynb, "
             "summary.json and the report under OUT/<exercise-id>/. Exit 1 with "
-            "--fail-on-breach when the measured downtime or data loss missed the RTO or RPO."
+            "--fail-on-breach when the measured downtime or data loss missed the RTO or RPO; "
+            "exit 2, before anything is broken, on bad input, an exercise id that is not a "
+            "plain name, or a target already in an exercise (one at a time per target)."
         ),
     )
     drill.add_argument("scenario", help="scenario id, e.g. api-failure")
