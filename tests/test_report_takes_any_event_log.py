@@ -113,7 +113,7 @@ STARTED = json.dumps(
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # matplotlib on odd glyphs and layouts
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(events(junk=False).map(json.dumps), max_size=40))
 def test_any_sound_events_after_a_start_give_a_report_and_charts_or_the_packages_own_error(
     lines,
