@@ -1,8 +1,9 @@
 """``validate``: a whole system folder, with the companion files the tool reads.
 
 Besides the definition itself (:func:`~.loader.load_system`), a folder may hold
-``signoffs.yaml`` (written by ``signoff``) and ``aws.yaml`` (read by the aws target). Each is
-checked when present, and every problem of every file is reported at once.
+``signoffs.yaml`` (written by ``signoff``), ``aws.yaml`` (read by the aws target) and
+``target.yaml`` (read by the system target). Each is checked when present, and every
+problem of every file is reported at once.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from bookstore_resil.define.aws_config import AWS_FILE, load_aws_config
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.define.model import System
 from bookstore_resil.define.signoffs import load_signoffs
+from bookstore_resil.define.target_file import TARGET_FILE, load_target_file
 from bookstore_resil.errors import DefinitionError, Problem
 
 
@@ -32,6 +34,11 @@ def validate_folder(folder: str | Path) -> System:
     if system is not None and (folder / AWS_FILE).exists():
         try:
             load_aws_config(folder, system)
+        except DefinitionError as error:
+            problems += error.problems
+    if system is not None and (folder / TARGET_FILE).exists():
+        try:
+            load_target_file(folder, system)
         except DefinitionError as error:
             problems += error.problems
     if problems:

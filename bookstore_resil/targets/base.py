@@ -47,12 +47,14 @@ class Probe:
     """One availability check: an endpoint name, its URL or address, and a check function.
 
     ``check`` returns True when the endpoint answers as it should; it must return within
-    ``timeout_s`` and never raise.
+    ``timeout_s`` and never raise. ``user_facing`` marks the probe whose outage is what
+    users see (the lab's ``/books/``, a team's checkout page).
     """
 
     name: str
     address: str
     check: Callable[[], bool]
+    user_facing: bool = False
 
 
 class Target(abc.ABC):
@@ -67,6 +69,8 @@ class Target(abc.ABC):
     name: str
     environment: str = "production"
     injects_faults: bool = True
+    # The driver's own probe interval (target.yaml's `interval`), None for the exercise's.
+    probe_interval_s: float | None = None
 
     @abc.abstractmethod
     def options(self) -> dict[str, Any]:
@@ -115,6 +119,19 @@ class Target(abc.ABC):
     def faults(self) -> list[str]:
         """Names of the faults this target can inject."""
         return []
+
+    def action_timeout(self, name: str, default_s: float) -> float:
+        """How long action ``name`` may run: its own timeout where the driver has one."""
+        return default_s
+
+    def describe_action(self, name: str, args: dict[str, Any]) -> str:
+        """What running action ``name`` would do, in words (a dry run records it)."""
+        given = ", ".join(f"{key}={value!r}" for key, value in args.items())
+        return f"action {name}({given})"
+
+    def describe_fault(self, fault: str) -> str:
+        """What injecting ``fault`` would do, in words (a dry run records it)."""
+        return f"fault {fault}"
 
 
 class Canary(abc.ABC):

@@ -1,0 +1,293 @@
+"""``target.yaml``: how the ``system`` target reaches, watches, breaks and repairs a system.
+
+The file sits in the system folder next to ``system.yaml`` (CONTRACT §4). It names the
+probes that measure availability (``http``, ``tcp``, ``run`` or a Chaos Toolkit activity),
+an optional data-loss canary, the faults a scenario's ``fault:`` names and the actions a
+step's ``action:`` names. It is loaded like the rest of a system definition: every problem
+is reported at once as ``FILE:LINE: field: message`` in one
+:class:`~bookstore_resil.errors.DefinitionError`, and cross-checked against the system's
+services and playbooks so that a drill never finds a missing fault half-way through.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+
+from bookstore_resil.define.loader import Collector
+from bookstore_resil.define.model import ID_PATTERN, PROCEDURES, Duration, Scenario, Step, System
+from bookstore_resil.errors import DefinitionError, Problem
+
+TARGET_FILE = "target.yaml"
+MANUAL_FAULT = "manual"
+DEFAULT_INTERVAL_S = 0.1
+DEFAULT_PROBE_TIMEOUT_S = 1.0
+KINDS = ("run", "http", "tcp", "chaostoolkit")
+
+# `{name}` is a placeholder; `${name}` is the shell's own and stays as written.
+PLACEHOLDER = re.compile(r"(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def placeholders(command: str) -> list[str]:
+    """The placeholder names of a command, in order, each once."""
+    return list(dict.fromkeys(PLACEHOLDER.findall(command)))
+
+
+def _timeout() -> Any:
+    return Field(None, validation_alias=AliasChoices("timeout", "timeout_s"))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HttpSpec(_Strict):
+    """A request that succeeds on the expected status and, if given, a text in the body.
+
+    Without ``status`` any 2xx or 3xx answer succeeds.
+    """
+
+    url: str = Field(pattern=r"^https?://")
+    method: Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] = "GET"
+    status: int | list[int] | None = None
+    contains: str | None = None
+    headers: dict[str, str] = {}
+    body: str | None = None
+    timeout_s: Duration | None = _timeout()
+
+    def accepts(self, status: int) -> bool:
+        if self.status is None:
+            return 200 <= status < 400
+        wanted = self.status if isinstance(self.status, list) else [self.status]
+        return status in wanted
+
+
+class TcpSpec(_Strict):
+    """A connection that succeeds when the port accepts it."""
+
+    host: str = Field(min_length=1)
+    port: int = Field(ge=1, le=65535)
+    timeout_s: Duration | None = _timeout()
+
+
+class CtkProvider(BaseModel):
+    """A Chaos Toolkit provider: only what chaostoolkit-lib needs to find it is checked here;
+    every other key goes to chaostoolkit-lib as written."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    type: Literal["process", "python", "http"]
+
+    @model_validator(mode="after")
+    def _required(self) -> CtkProvider:
+        needed = {"process": ("path",), "python": ("module", "func"), "http": ("url",)}
+        extra = self.model_extra or {}
+        missing = [key for key in needed[self.type] if not extra.get(key)]
+        if missing:
+            raise ValueError(f"a {self.type} provider needs {' and '.join(missing)}")
+        return self
+
+
+class CtkActivity(BaseModel):
+    """A Chaos Toolkit activity (``type``, ``provider``, optional ``tolerance``...), run by
+    chaostoolkit-lib; its ``name`` defaults to the key it is written under."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    type: Literal["probe", "action"]
+    name: str | None = None
+    provider: CtkProvider
+    tolerance: Any = None
+
+    def for_chaoslib(self, name: str) -> dict[str, Any]:
+        """The activity as chaostoolkit-lib reads it."""
+        activity = self.model_dump(exclude_none=True)
+        activity["name"] = self.name or name
+        return activity
+
+
+class Command(_Strict):
+    """One fault, action or probe: a command, an HTTP request, a TCP connect or a Chaos
+    Toolkit activity. A plain string is a command run by ``/bin/sh -c``."""
+
+    run: str | None = Field(None, min_length=1)
+    http: HttpSpec | None = None
+    tcp: TcpSpec | None = None
+    chaostoolkit: CtkActivity | None = None
+    timeout_s: Duration | None = _timeout()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_command(cls, value: Any) -> Any:
+        return {"run": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Command:
+        given = [kind for kind in KINDS if getattr(self, kind) is not None]
+        if len(given) != 1:
+            what = "none" if not given else " and ".join(given)
+            raise ValueError(f"give exactly one of {', '.join(KINDS)} (got {what})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(kind for kind in KINDS if getattr(self, kind) is not None)
+
+    def timeout(self, default: float) -> float:
+        """Its own timeout (the request's for http and tcp), else ``default``."""
+        inner = getattr(getattr(self, self.kind), "timeout_s", None)
+        return inner or self.timeout_s or default
+
+    def placeholders(self) -> list[str]:
+        return placeholders(self.run) if self.run is not None else []
+
+    def describe(self) -> str:
+        """One line saying what would run (a dry run records it)."""
+        if self.run is not None:
+            return self.run
+        if self.http is not None:
+            return f"{self.http.method} {self.http.url}"
+        if self.tcp is not None:
+            return f"connect to {self.tcp.host}:{self.tcp.port}"
+        provider = self.chaostoolkit.provider
+        extra = provider.model_extra or {}
+        where = (
+            extra.get("path") or extra.get("url") or f"{extra.get('module')}.{extra.get('func')}"
+        )
+        return f"chaostoolkit {self.chaostoolkit.type} ({provider.type}: {where})"
+
+
+class ProbeSpec(Command):
+    """A probe: a command, request, connect or activity named after the service it watches
+    (the user-facing one may be named for the users' path instead)."""
+
+    name: str = Field(pattern=ID_PATTERN)
+    user_facing: bool = False
+
+
+class CanarySpec(_Strict):
+    """Numbered writes: ``write`` gets ``{seq}`` (and ``{run}``, a fresh id per exercise);
+    ``read`` prints the surviving sequence numbers, one a line."""
+
+    write: str = Field(min_length=1)
+    read: str = Field(min_length=1)
+    timeout_s: Duration | None = _timeout()
+
+
+class TargetFile(_Strict):
+    """The whole of ``target.yaml``."""
+
+    environment: str = Field(min_length=1)
+    allow_production: bool = False
+    interval_s: Duration = Field(
+        DEFAULT_INTERVAL_S, validation_alias=AliasChoices("interval", "interval_s")
+    )
+    probes: list[ProbeSpec] = Field(min_length=1)
+    canary: CanarySpec | None = None
+    faults: dict[str, Command] = {}
+    actions: dict[str, Command] = {}
+    # Chaos Toolkit's own: values, or {type: env, key: NAME} read from the environment when
+    # an activity runs; secrets are grouped in scopes a provider names (`secrets: [scope]`).
+    configuration: dict[str, Any] = {}
+    secrets: dict[str, dict[str, Any]] = {}
+    folder: str = ""
+
+    @property
+    def production(self) -> bool:
+        return self.environment.strip().lower() == "production"
+
+    def user_facing(self) -> ProbeSpec | None:
+        return next((p for p in self.probes if p.user_facing), None)
+
+    def uses_chaostoolkit(self) -> bool:
+        commands = [*self.probes, *self.faults.values(), *self.actions.values()]
+        return any(c.chaostoolkit is not None for c in commands)
+
+
+def load_target_file(folder: str | Path, system: System | None = None) -> TargetFile:
+    """Load ``FOLDER/target.yaml``; with ``system``, also check it against the system's
+    services and playbooks. Raises :class:`DefinitionError` with every problem."""
+    folder = Path(folder)
+    path = folder / TARGET_FILE
+    file = str(path)
+    if not path.exists():
+        message = "missing: the system target needs one (see docs/your-own-system.md)"
+        raise DefinitionError([Problem(file, 0, "(file)", message)])
+    found = Collector(folder)
+    document = found.read(path)
+    if document is not None and "folder" in document:
+        found.add(file, ("folder",), "unknown key")
+        document = None
+    config = None if document is None else found.validate(file, TargetFile, document)
+    if config is None:
+        raise DefinitionError(found.problems)
+    _check_probes(found, file, config)
+    if system is not None:
+        _check_against(found, file, config, system)
+    if found.problems:
+        raise DefinitionError(found.problems)
+    return config.model_copy(update={"folder": str(folder.absolute())})
+
+
+def _check_probes(found: Collector, file: str, config: TargetFile) -> None:
+    seen: set[str] = set()
+    for index, probe in enumerate(config.probes):
+        if probe.name in seen:
+            found.add(file, ("probes", index, "name"), f"duplicate probe {probe.name!r}")
+        seen.add(probe.name)
+        if probe.placeholders():
+            found.add(file, ("probes", index, "run"), "a probe has no arguments for placeholders")
+    facing = [i for i, p in enumerate(config.probes) if p.user_facing]
+    for index in facing[1:]:
+        found.add(file, ("probes", index, "user_facing"), "only one probe can be user-facing")
+    if config.canary is not None:
+        for key in ("write", "read"):
+            extra = set(placeholders(getattr(config.canary, key))) - {"seq", "run"}
+            if extra:
+                names = ", ".join(sorted(extra))
+                found.add(file, ("canary", key), f"unknown placeholder {names} (seq, run)")
+    for name in config.faults:
+        if name == MANUAL_FAULT:
+            found.add(file, ("faults", name), "'manual' means no fault: choose another name")
+        if config.faults[name].placeholders():
+            found.add(file, ("faults", name), "a fault has no arguments for placeholders")
+
+
+def _check_against(found: Collector, file: str, config: TargetFile, system: System) -> None:
+    services = {s.id for s in system.services}
+    for index, probe in enumerate(config.probes):
+        # The user-facing probe watches the users' path, which may be no one service.
+        if probe.name not in services and not probe.user_facing:
+            known = ", ".join(sorted(services))
+            found.add(file, ("probes", index, "name"), f"unknown service {probe.name!r} ({known})")
+    for scenario in system.scenarios:
+        playbook = Path(scenario.source)
+        document = found.read(playbook) if playbook.is_file() else None
+        where = str(playbook)
+        if scenario.fault not in (None, MANUAL_FAULT) and scenario.fault not in config.faults:
+            known = ", ".join(config.faults) or "none"
+            message = f"no fault {scenario.fault!r} in {TARGET_FILE} (known: {known}, manual)"
+            found.add(where, ("fault",), message)
+        for procedure, index, step in _steps(scenario):
+            if step.action is None or document is None:
+                continue
+            at = (procedure, index, "action")
+            action = config.actions.get(step.action.name)
+            if action is None:
+                known = ", ".join(config.actions) or "none"
+                message = f"no action {step.action.name!r} in {TARGET_FILE} (known: {known})"
+                found.add(where, (*at, "name"), message)
+                continue
+            missing = [p for p in action.placeholders() if p not in step.action.args]
+            if missing:
+                message = f"action {step.action.name!r} needs {', '.join(missing)}"
+                found.add(where, (*at, "args"), message)
+
+
+def _steps(scenario: Scenario) -> list[tuple[str, int, Step]]:
+    return [
+        (procedure, index, step)
+        for procedure in PROCEDURES
+        for index, step in enumerate(getattr(scenario, procedure))
+    ]

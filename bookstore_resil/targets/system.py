@@ -1,0 +1,261 @@
+"""The ``system`` target: a team's own system, as its ``target.yaml`` describes it.
+
+Where the ``lab`` knows the Bookstore in code, this driver knows nothing but the file
+(:mod:`bookstore_resil.define.target_file`): each probe is a request, a connection, a
+command or a Chaos Toolkit activity; each fault and action is the same, run with the
+step's ``args`` filled into its ``{placeholders}``; the canary is a pair of commands.
+Commands run in the system folder (:mod:`.commands`), activities through chaostoolkit-lib
+(:mod:`.chaostoolkit`). Whatever a secret of ``target.yaml`` is, it is blanked out of every
+output before that output reaches an event log.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets as tokens
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bookstore_resil import clock
+from bookstore_resil.define.target_file import (
+    DEFAULT_PROBE_TIMEOUT_S,
+    TARGET_FILE,
+    CanarySpec,
+    Command,
+    HttpSpec,
+    ProbeSpec,
+    TcpSpec,
+    load_target_file,
+)
+from bookstore_resil.errors import TargetError
+from bookstore_resil.secrets import redact
+from bookstore_resil.targets.base import (
+    ActionResult,
+    Canary,
+    FaultRecord,
+    Probe,
+    Target,
+    register_target,
+)
+from bookstore_resil.targets.chaostoolkit import Context, ProbeCheck, run_in_child
+from bookstore_resil.targets.commands import OUTPUT_CAP, fill, run_command
+
+FAULT_TIMEOUT_S = 60.0
+CANARY_TIMEOUT_S = 1.0
+# A canary read lists every surviving number: more room than a step's output, but bounded.
+CANARY_READ_CAP = 8 * 1024 * 1024
+
+
+def http_call(spec: HttpSpec, timeout_s: float) -> ActionResult:
+    """One request; ok on the expected status (and text, when ``contains`` is given)."""
+    began = time.monotonic()
+    data = spec.body.encode() if spec.body is not None else None
+    request = urllib.request.Request(spec.url, data, dict(spec.headers), method=spec.method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            status, body = response.status, response.read(OUTPUT_CAP)
+    except urllib.error.HTTPError as answer:
+        status, body = answer.code, answer.read(OUTPUT_CAP)
+    except (OSError, ValueError) as error:
+        took = time.monotonic() - began
+        return ActionResult(False, "", took, f"{spec.method} {spec.url}: {error}")
+    took = time.monotonic() - began
+    text = body.decode("utf-8", "replace")
+    output = f"{spec.method} {spec.url}: HTTP {status}\n{text}"
+    if not spec.accepts(status):
+        return ActionResult(False, output, took, f"HTTP {status}", {"status": status})
+    if spec.contains is not None and spec.contains not in text:
+        error = f"the answer does not contain {spec.contains!r}"
+        return ActionResult(False, output, took, error, {"status": status})
+    return ActionResult(True, output, took, None, {"status": status})
+
+
+def tcp_connect(spec: TcpSpec, timeout_s: float) -> ActionResult:
+    """A TCP connection, closed at once; ok when the port accepted it."""
+    began = time.monotonic()
+    where = f"{spec.host}:{spec.port}"
+    try:
+        with socket.create_connection((spec.host, spec.port), timeout=timeout_s):
+            pass
+    except OSError as error:
+        return ActionResult(False, "", time.monotonic() - began, f"connect to {where}: {error}")
+    return ActionResult(True, f"connected to {where}", time.monotonic() - began)
+
+
+class SystemCanary(Canary):
+    """Canary ``seq`` is written by the ``write`` command with ``{seq}`` (and ``{run}``, an
+    id of this exercise that tells its writes from earlier ones) filled in."""
+
+    def __init__(self, spec: CanarySpec, folder: Path, run_id: str | None = None):
+        self.spec = spec
+        self.folder = folder
+        self.run_id = run_id or tokens.token_hex(4)
+        self.timeout_s = spec.timeout_s or CANARY_TIMEOUT_S
+
+    def _fill(self, command: str, **more: Any) -> str:
+        return fill(command, {"run": self.run_id, **more})
+
+    def write(self, seq: int) -> bool:
+        command = self._fill(self.spec.write, seq=seq)
+        return run_command(command, self.timeout_s, cwd=self.folder).ok
+
+    def surviving(self) -> set[int] | None:
+        """The numbers the ``read`` command prints, one a line (other lines are ignored);
+        None when it fails or prints more than can be trusted whole."""
+        command = self._fill(self.spec.read)
+        result = run_command(command, self.timeout_s * 5, cwd=self.folder, cap=CANARY_READ_CAP)
+        if not result.ok or result.truncated:
+            return None
+        return {int(line) for line in result.output.split() if line.strip().isdigit()}
+
+
+class SystemTarget(Target):
+    """Drives the system whose folder ``data_dir`` holds ``target.yaml``."""
+
+    name = "system"
+
+    def __init__(self, data_dir: str | os.PathLike[str]):
+        self.folder = Path(data_dir).absolute()
+        self.config = load_target_file(self.folder)
+        self.environment = self.config.environment
+        if self.config.production and not self.config.allow_production:
+            raise TargetError(
+                self.name,
+                f"{self.folder / TARGET_FILE} says environment: production; refusing to "
+                "run there unless it also says allow_production: true",
+            )
+        self.probe_interval_s = self.config.interval_s
+        self.context = Context(self.config.configuration, self.config.secrets)
+        self._hidden = self.context.secret_values() if self.config.uses_chaostoolkit() else []
+        self._halt = threading.Event()
+        self._probes = [self._probe(spec) for spec in self.config.probes]
+
+    def options(self) -> dict[str, Any]:
+        return {"data_dir": str(self.folder)}
+
+    # -- probes ---------------------------------------------------------------------
+
+    def _probe(self, spec: ProbeSpec) -> Probe:
+        timeout_s = spec.timeout(DEFAULT_PROBE_TIMEOUT_S)
+        if spec.chaostoolkit is not None:
+            activity = spec.chaostoolkit.for_chaoslib(spec.name)
+            check = ProbeCheck(activity, self.context, timeout_s)
+        else:
+
+            def check() -> bool:
+                return self._execute(spec, spec.name, {}, timeout_s).ok
+
+        address = spec.http.url if spec.http is not None else spec.describe()
+        return Probe(spec.name, address, check, user_facing=spec.user_facing)
+
+    def probes(self) -> list[Probe]:
+        return list(self._probes)
+
+    def check_ready(self) -> None:
+        down = [probe.name for probe in self._probes if not _safe(probe.check)]
+        if down:
+            where = self.folder / TARGET_FILE
+            raise TargetError(self.name, f"not healthy: {', '.join(down)} (the probes of {where})")
+
+    def canary(self) -> Canary | None:
+        if self.config.canary is None:
+            return None
+        return SystemCanary(self.config.canary, self.folder)
+
+    # -- faults and actions -----------------------------------------------------------
+
+    def faults(self) -> list[str]:
+        return list(self.config.faults)
+
+    def actions(self) -> list[str]:
+        return list(self.config.actions)
+
+    def _fault(self, name: str) -> Command:
+        if name not in self.config.faults:
+            known = ", ".join(self.config.faults) or "none"
+            raise TargetError(self.name, f"unknown fault {name!r} (known: {known})")
+        return self.config.faults[name]
+
+    def inject_fault(self, fault: str) -> FaultRecord:
+        spec = self._fault(fault)
+        ts = clock.iso(clock.now())
+        result = self._execute(spec, fault, {}, spec.timeout(FAULT_TIMEOUT_S))
+        if not result.ok:
+            raise TargetError(self.name, f"fault {fault} failed: {result.error}")
+        detail = result.output.strip() or spec.describe()
+        return FaultRecord(name=fault, ts=ts, detail=detail)
+
+    def run_action(self, name: str, args: dict[str, Any], timeout_s: float) -> ActionResult:
+        spec = self.config.actions.get(name)
+        if spec is None:
+            known = ", ".join(self.config.actions) or "none"
+            return ActionResult(False, error=f"unknown action {name!r} (known: {known})")
+        try:
+            return self._execute(spec, name, args, self.action_timeout(name, timeout_s))
+        except TargetError as error:
+            return ActionResult(False, error=str(error))
+
+    def action_timeout(self, name: str, default_s: float) -> float:
+        spec = self.config.actions.get(name)
+        return spec.timeout(default_s) if spec is not None else default_s
+
+    def describe_action(self, name: str, args: dict[str, Any]) -> str:
+        spec = self.config.actions.get(name)
+        if spec is None:
+            return super().describe_action(name, args)
+        return _describe(spec, args)
+
+    def describe_fault(self, fault: str) -> str:
+        return _describe(self._fault(fault), {})
+
+    def halt(self) -> None:
+        self._halt.set()
+
+    def _execute(
+        self, spec: Command, name: str, args: dict[str, Any], timeout_s: float
+    ) -> ActionResult:
+        if spec.run is not None:
+            ran = run_command(fill(spec.run, args), timeout_s, cwd=self.folder, cancel=self._halt)
+            data = {"exit_code": ran.exit_code, "output_bytes": ran.output_bytes}
+            if ran.truncated:
+                data["truncated"] = True
+            result = ActionResult(ran.ok, ran.output, ran.duration_s, ran.error(), data)
+        elif spec.http is not None:
+            result = http_call(spec.http, timeout_s)
+        elif spec.tcp is not None:
+            result = tcp_connect(spec.tcp, timeout_s)
+        else:
+            activity = spec.chaostoolkit.for_chaoslib(name)
+            result = run_in_child(activity, self.context, args, self.folder, timeout_s)
+        return self._redacted(result)
+
+    def _redacted(self, result: ActionResult) -> ActionResult:
+        if not self._hidden:
+            return result
+        error = redact(result.error, self._hidden) if result.error else None
+        output = redact(result.output, self._hidden)
+        return ActionResult(result.ok, output, result.duration_s, error, result.data)
+
+
+def _describe(spec: Command, args: dict[str, Any]) -> str:
+    if spec.run is not None:
+        try:
+            return fill(spec.run, args)
+        except TargetError:
+            return spec.run
+    return spec.describe()
+
+
+def _safe(check: Any) -> bool:
+    try:
+        return bool(check())
+    except Exception:
+        return False
+
+
+register_target("system", SystemTarget)
