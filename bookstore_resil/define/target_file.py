@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bookstore_resil.define.loader import Collector
 from bookstore_resil.define.model import ID_PATTERN, PROCEDURES, Duration, Scenario, Step, System
@@ -50,13 +50,20 @@ class HttpSpec(_Strict):
     Without ``status`` any 2xx or 3xx answer succeeds.
     """
 
-    url: str = Field(pattern=r"^https?://")
+    url: str
     method: Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] = "GET"
     status: int | list[int] | None = None
     contains: str | None = None
     headers: dict[str, str] = {}
     body: str | None = None
     timeout_s: Duration | None = _timeout()
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"expected an http:// or https:// address, got {value!r}")
+        return value
 
     def accepts(self, status: int) -> bool:
         if self.status is None:
@@ -266,8 +273,8 @@ def _check_against(found: Collector, file: str, config: TargetFile, system: Syst
         document = found.read(playbook) if playbook.is_file() else None
         where = str(playbook)
         if scenario.fault not in (None, MANUAL_FAULT) and scenario.fault not in config.faults:
-            known = ", ".join(config.faults) or "none"
-            message = f"no fault {scenario.fault!r} in {TARGET_FILE} (known: {known}, manual)"
+            known = ", ".join([*(f for f in config.faults if f != MANUAL_FAULT), MANUAL_FAULT])
+            message = f"no fault {scenario.fault!r} in {TARGET_FILE} (known: {known})"
             found.add(where, ("fault",), message)
         for procedure, index, step in _steps(scenario):
             if step.action is None or document is None:
@@ -281,7 +288,7 @@ def _check_against(found: Collector, file: str, config: TargetFile, system: Syst
                 continue
             missing = [p for p in action.placeholders() if p not in step.action.args]
             if missing:
-                message = f"action {step.action.name!r} needs {', '.join(missing)}"
+                message = f"action {step.action.name!r} needs args: {', '.join(missing)}"
                 found.add(where, (*at, "args"), message)
 
 
