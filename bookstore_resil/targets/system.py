@@ -40,7 +40,6 @@ from bookstore_resil.targets.base import (
     FaultRecord,
     Probe,
     Target,
-    register_target,
 )
 from bookstore_resil.targets.chaostoolkit import Context, ProbeCheck, run_in_child
 from bookstore_resil.targets.commands import OUTPUT_CAP, fill, run_command
@@ -257,5 +256,3 @@ def _safe(check: Any) -> bool:
     except Exception:
         return False
 
-
-register_target("system", SystemTarget)
