@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/bookstore-resil validate
 	$(BIN)/bookstore-resil deps
 	$(BIN)/bookstore-resil lab up
-	$(BIN)/bookstore-resil drill api-failure
+	$(BIN)/bookstore-resil drill api-failure --execute
 	@echo "The lab is still up: open the workbook with '$(BIN)/jupyter lab notebooks/'"
 	@echo "or stop it with '$(BIN)/bookstore-resil lab down'."
 

@@ -69,6 +69,7 @@ def main() -> None:
                     fault=fault,
                     report=False,
                     progress=lambda _: None,
+                    execute=True,
                 )
                 wall = time.perf_counter() - began
                 s = result.summary

@@ -33,11 +33,13 @@
 #
 # **How to run it.** Start the local lab first (`bookstore-resil lab up`), set `scenario`
 # below, then run every cell (Run > Run All Cells). The last cells show the game-day panel.
-# Headless, with every automated step run and the manual ones answered by `responses`
-# (what `bookstore-resil drill` does):
+# **It is a dry run until you set `execute = True`**: the probes watch, but no fault is
+# injected and no action runs. A system folder with a `target.yaml` (your own system, see
+# `docs/your-own-system.md`) runs on the `system` target. Headless, with every automated
+# step run and the manual ones answered by `responses` (what `bookstore-resil drill` does):
 #
 # ```bash
-# papermill notebooks/02_game_day.ipynb /tmp/02_game_day.ipynb -p scenario database-failure -p mode auto
+# papermill notebooks/02_game_day.ipynb /tmp/02_game_day.ipynb -p scenario database-failure -p mode auto -p execute True
 # ```
 #
 # `papermill --help-notebook notebooks/02_game_day.ipynb` lists the parameters;
@@ -45,16 +47,17 @@
 
 # %% tags=["parameters"]
 scenario = "api-failure"  # the playbook scenario to exercise: data_dir/playbooks/<scenario>.yaml
-target = "lab"  # where the exercise runs: "lab" (the local Bookstore) or "aws"
+target = ""  # where the exercise runs: "lab" (the local Bookstore), "aws" or "system"; empty: "system" when data_dir holds target.yaml, else "lab"
 data_dir = "data/bookstore"  # system folder; a relative path is tried from the current directory, then its parent
 mode = "interactive"  # "interactive": the panel for the room; "auto": run the playbook headless; "review": read a finished one back
-probe_interval = 0.1  # seconds between availability samples of each endpoint
+probe_interval = None  # seconds between availability samples of each endpoint; None: target.yaml's interval, else 0.1
 out_dir = "reports"  # parent folder of the exercise archive <out_dir>/<exercise-id>/, found like data_dir
 exercise_id = ""  # empty: a new exercise; an existing id resumes that exercise from its log
 responses = {}  # auto mode: outcome of manual steps, {step_id: "ok" | "failed" | "skipped"}
 target_options = {}  # options of the target driver, e.g. {"state_dir": ".lab"} for the lab
 fail_on_breach = False  # recorded in the archive: a measured RTO or RPO breach fails this run (CI gates)
 fault = ""  # empty: the scenario's own fault; or another the target knows, e.g. "api-crash"
+execute = False  # False: a dry run (nothing is broken, no action runs, nothing measured); True: really inject the fault and run the actions
 
 # %% [markdown]
 # ## Open the exercise
@@ -66,7 +69,7 @@ fault = ""  # empty: the scenario's own fault; or another the target knows, e.g.
 # %%
 from bookstore_resil.exercise.gameday import open_exercise, play, summary_table
 
-exercise = open_exercise(scenario, target, data_dir, mode, probe_interval, out_dir, exercise_id, target_options, fail_on_breach, fault)
+exercise = open_exercise(scenario, target, data_dir, mode, probe_interval, out_dir, exercise_id, target_options, fail_on_breach, fault, execute)
 print(f"exercise {exercise.exercise_id}: {exercise.scenario.title}, archive {exercise.archive_dir}")
 
 # %% [markdown]

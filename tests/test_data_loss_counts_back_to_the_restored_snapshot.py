@@ -47,7 +47,9 @@ def test_a_replica_from_an_older_snapshot_loses_everything_since_that_snapshot(
     assert wait_until(lambda: heartbeat.recovery_point(clock.now()) is not None)
     assert lab_target.run_action("db_snapshot", {}, 30).ok
     time.sleep(4.0)  # the snapshot is now older than the exercise will be
-    exercise = Exercise.create(load_system(DATA), "database-failure", lab_target, tmp_path)
+    exercise = Exercise.create(
+        load_system(DATA), "database-failure", lab_target, tmp_path, execute=True
+    )
     summary = exercise.run_auto()
 
     events = ev.read_events(exercise.log.path).events

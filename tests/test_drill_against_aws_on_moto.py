@@ -161,6 +161,8 @@ def run(world, tmp_path, scenario: str, destructive: bool = True, report: bool =
         # 0.1 s probe interval (plus the probe's own calls) can miss. Sample faster.
         probe_interval=0.02,
         progress=lambda _: None,
+        # Executed: without allow_destructive the aws driver itself only records its changes.
+        execute=True,
     )
     summary = result.summary
     assert (summary.target, summary.environment) == ("aws", "moto")

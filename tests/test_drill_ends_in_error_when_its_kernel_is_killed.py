@@ -26,7 +26,7 @@ def test_a_killed_kernel_ends_the_drill_in_one_line_and_an_error_summary(lab, tm
     drill = subprocess.Popen(
         [sys.executable, "-m", "bookstore_resil.cli", "drill", "api-failure", "--data",
          str(DATA), "--state", str(lab.root), "--out", str(tmp_path), "--exercise-id", "killed",
-         "--no-report"],
+         "--no-report", "--execute"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

@@ -34,6 +34,7 @@ def run(lab, tmp_path, scenario, fault=None, **options):
         fault=fault,
         report=options.pop("report", False),
         progress=lambda _: None,
+        execute=True,
         **options,
     )
 
@@ -167,6 +168,7 @@ def test_fail_on_breach_exits_1_when_the_rto_is_missed(lab, tmp_path, capsys):
         "--state",
         str(lab.root),
         "--no-report",
+        "--execute",
     ]
     assert main([*argv, "--fail-on-breach"]) == 1
     out = capsys.readouterr().out
@@ -185,6 +187,7 @@ def test_drill_finds_the_default_lab_from_where_it_is_run(lab, tmp_path, monkeyp
         out_dir="reports",
         report=False,
         progress=lambda _: None,
+        execute=True,
     )
     assert result.archive_dir == tmp_path / "reports" / result.archive_dir.name
     assert result.summary.outcome == "passed", result.summary.reason

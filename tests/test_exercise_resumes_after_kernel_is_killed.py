@@ -33,7 +33,8 @@ def test_killed_kernel_keeps_every_event_and_the_exercise_resumes(lab, tmp_path)
             client,
             "from bookstore_resil.exercise.gameday import open_exercise\n"
             f"exercise = open_exercise('api-failure', 'lab', {str(DATA)!r}, 'interactive', "
-            f"0.1, {str(tmp_path)!r}, 'kill-me', {{'state_dir': {str(lab.root)!r}}})\n"
+            f"0.1, {str(tmp_path)!r}, 'kill-me', {{'state_dir': {str(lab.root)!r}}}, "
+            "execute=True)\n"
             "exercise.start()\n"
             "for _ in range(3): exercise.run()\n",
         )

@@ -24,7 +24,7 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 def test_a_wall_clock_step_mid_exercise_moves_no_time(tmp_path, monkeypatch, step_h):
     target = MemoryTarget(tmp_path)
     exercise = Exercise.create(
-        load_system(DATA), "api-failure", target, tmp_path, "step", "auto", QUICK
+        load_system(DATA), "api-failure", target, tmp_path, "step", "auto", QUICK, execute=True
     )
     real = clock.now()
     exercise.start()

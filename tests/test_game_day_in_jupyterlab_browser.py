@@ -87,6 +87,7 @@ def test_a_facilitator_plays_the_game_day_in_jupyterlab(lab, tmp_path):
             "exercise_id": EXERCISE_ID,
             "target_options": {"state_dir": str(lab.root)},
             "mode": "interactive",
+            "execute": True,
         },
     )
     archive = reports / EXERCISE_ID

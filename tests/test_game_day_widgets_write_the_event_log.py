@@ -21,6 +21,7 @@ def open_panel(lab, tmp_path, scenario: str, fault: str | None = None) -> GameDa
         out_dir=tmp_path,
         mode="interactive",
         fault=fault,
+        execute=True,
     )
     return GameDayPanel(exercise, clock_interval_s=0.2)
 

@@ -22,6 +22,7 @@ def test_finish_writes_the_executed_notebook_and_the_report(lab, tmp_path):
         get_target("lab", state_dir=lab.root),
         out_dir=tmp_path,
         mode="interactive",
+        execute=True,
     )
     panel = GameDayPanel(exercise, on_finish=archive_interactive)
     panel.start.click()

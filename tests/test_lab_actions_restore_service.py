@@ -7,7 +7,7 @@ from bookstore_resil.lab.http import http_get
 
 from .conftest_lab import probe_states
 
-ALL_UP = {"api": True, "database": True, "cdn": True}
+ALL_UP = {"api": True, "database": True, "cdn": True, "users": True}
 
 
 def act(lab_target, name, **args):

@@ -1,4 +1,5 @@
-"""Each lab fault takes down its own component, and only that one, and is recorded."""
+"""Each lab fault takes down its own component, and only that one, and is recorded; what
+users see (``/books/``) goes down with the API and with the database, not with the CDN."""
 
 import json
 
@@ -16,18 +17,21 @@ FAULT_COMPONENT = {
     "cdn-bucket-deleted": "cdn",
     "cdn-objects-removed": "cdn",
 }
+USERS_SEE = {"api": False, "database": False, "cdn": True}  # whether /books/ still answers
 
 
 @pytest.mark.parametrize("fault", list(FAULT_COMPONENT))
 def test_fault_takes_down_its_component_only(lab, lab_target, fault):
-    assert probe_states(lab) == {"api": True, "database": True, "cdn": True}
+    assert probe_states(lab) == {"api": True, "database": True, "cdn": True, "users": True}
 
     record = lab_target.inject_fault(fault)
 
     component = FAULT_COMPONENT[fault]
     assert wait_until(lambda: not probe_states(lab)[component], timeout_s=5)
-    others = {name: up for name, up in probe_states(lab).items() if name != component}
+    states = probe_states(lab)
+    others = {name: up for name, up in states.items() if name not in (component, "users")}
     assert all(others.values()), others
+    assert states["users"] is USERS_SEE[component]
     assert record.name == fault and record.ts and record.detail
     logged = [json.loads(line) for line in lab.faults_file.read_text().splitlines()]
     assert logged[-1] == {"name": fault, "ts": record.ts, "detail": record.detail}

@@ -57,6 +57,7 @@ def test_a_drill_is_refused_while_the_lab_is_in_an_exercise(lab_target, tmp_path
 def test_two_drills_at_once_the_second_exits_2_and_the_first_measures_true(lab_target, tmp_path):
     root = str(lab_target.lab.root)
     common = ["--data", str(DATA), "--state", root, "--out", str(tmp_path), "--no-report"]
+    common += ["--execute"]
     first = subprocess.Popen(
         [sys.executable, "-m", "bookstore_resil.cli", "drill", "api-failure", *common,
          "--exercise-id", "first"],

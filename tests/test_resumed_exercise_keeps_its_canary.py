@@ -18,7 +18,7 @@ def test_a_resumed_exercise_finds_every_canary_written_before_the_restart(tmp_pa
     system = load_system(DATA)
     before = MemoryTarget(tmp_path)
     exercise = Exercise.create(
-        system, "api-failure", before, tmp_path, "resumed", "interactive", QUICK
+        system, "api-failure", before, tmp_path, "resumed", "interactive", QUICK, execute=True
     )
     time.sleep(0.3)
     exercise.start()

@@ -95,6 +95,7 @@ def test_drill_and_report_run_the_shipped_notebooks(installed, tmp_path, lab):
         str(out),
         "--exercise-id",
         "from-the-wheel",
+        "--execute",
     )
     assert drill.returncode == 0, drill.stderr[-2000:]
     archive = out / "from-the-wheel"

@@ -15,6 +15,7 @@ from typing import Any
 
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
+from bookstore_resil.archive.impact import DRY_RUN_NOTE, Impact, judge, rto_downtime
 from bookstore_resil.errors import ResilError
 
 DEFAULT_SUSTAIN_S = 1.0
@@ -106,7 +107,16 @@ class Summary:
     log_truncated: bool = False
     reason: str = ""
     fail_on_breach: bool = False
+    # CONTRACT §4: a dry run broke nothing and measured nothing; what users saw is the
+    # user-facing endpoint's outage (the RTO verdict takes the longer one, see impact.py).
+    dry_run: bool = False
+    user_facing_endpoint: str | None = None
+    measured_user_downtime_s: float | None = None
     ci: bool = False  # the drill ran under CI (the CI variable set): a resilience gate
+
+    @property
+    def rto_downtime_s(self) -> float | None:
+        return rto_downtime(self.measured_downtime_s, self.measured_user_downtime_s)
 
     @property
     def breached(self) -> bool:
@@ -281,23 +291,25 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
     rto_s, rpo_s = float(start["rto_s"]), float(start["rpo_s"])
 
     # Nothing broke by itself in a declared outage: no outage seen is nothing measured.
-    watched = endpoint in series and not (fault is not None and fault["type"] == ev.OUTAGE)
-    downtime = measured.duration_s if measured else (0.0 if watched else None)
-    recovered = measured.recovered if measured else (True if watched else None)
-    rto_met: bool | None = None
-    if downtime is not None:
-        if recovered:
-            rto_met = downtime <= rto_s
-        elif downtime > rto_s:
-            rto_met = False
-
+    declared = fault is not None and fault["type"] == ev.OUTAGE
+    watched = set() if declared else set(series)
+    dry_run = start.get("dry_run") is True
+    user_endpoint = start.get("user_facing_endpoint")
+    seen = judge(endpoint, user_endpoint, outages, watched, rto_s)
     canary = canary_of(events, start["ts"], fault_at)
     data_loss = canary.data_loss_s if canary is not None else None
+    if dry_run:  # the probes watched, but nothing was broken: nothing is measured
+        seen, measured, data_loss = Impact(), None, None
+    downtime, recovered, rto_met = seen.downtime_s, seen.recovered, seen.rto_met
     rpo_met = None if data_loss is None else data_loss <= rpo_s
+    longest = rto_downtime(downtime, seen.user_downtime_s)
 
     last_step = next((e for e in reversed(events) if e["type"] == ev.STEP_FINISHED), None)
     completed = last_step is not None and last_step.get("next", "") is None
-    outcome, reason = _outcome(steps, halted, errors, finish, completed, recovered, endpoint)
+    outcome, reason = _outcome(steps, halted, errors, finish, completed, recovered, seen.still_down)
+    if dry_run:
+        walked = "the playbook was walked through to its end" if outcome == "passed" else reason
+        reason = f"{DRY_RUN_NOTE}; {walked}"
     fault_ts = clock.iso(fault_at) if fault_at else None
 
     return Summary(
@@ -317,7 +329,7 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
         measured_data_loss_s=data_loss,
         rto_met=rto_met,
         rpo_met=rpo_met,
-        rto_margin_s=None if downtime is None else round(rto_s - downtime, 3),
+        rto_margin_s=None if longest is None else round(rto_s - longest, 3),
         rpo_margin_s=None if data_loss is None else round(rpo_s - data_loss, 3),
         fault=fault.get("fault", "declared outage") if fault else None,
         fault_at=fault_ts,
@@ -338,6 +350,9 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
         reason=reason,
         fail_on_breach=start.get("fail_on_breach") is True,
         ci=start.get("ci") is True,
+        dry_run=dry_run,
+        user_facing_endpoint=user_endpoint,
+        measured_user_downtime_s=seen.user_downtime_s,
     )
 
 
@@ -354,7 +369,7 @@ def _outcome(
     finish: dict[str, Any] | None,
     completed: bool,
     recovered: bool | None,
-    endpoint: str | None,
+    still_down: str,
 ) -> tuple[str, str]:
     """passed, failed, aborted or error, with the reason in words."""
     if halted:
@@ -369,5 +384,5 @@ def _outcome(
     if not completed:
         return "failed", "the exercise finished before the playbook was completed"
     if recovered is False:
-        return "failed", f"{endpoint} was still down at the end"
+        return "failed", f"{still_down} was still down at the end"
     return "passed", "every step followed the playbook and the service recovered"

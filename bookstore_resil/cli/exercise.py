@@ -29,6 +29,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
         fail_on_breach=args.fail_on_breach,
         fault=args.fault,
         report=not args.no_report,
+        execute=args.execute,
     )
     print(one_screen(result))
     if args.fail_on_breach and result.summary.breached:
@@ -52,14 +53,26 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
             "Check the target is healthy, open an exercise, inject the scenario's fault, run "
             "the game-day notebook headless with papermill (automated steps run, manual ones "
             "take --response or are marked done), and archive events.jsonl, exercise.ipynb, "
-            "summary.json and the report under OUT/<exercise-id>/. Exit 1 with "
+            "summary.json and the report under OUT/<exercise-id>/. Without --execute it is a "
+            "dry run: the probes watch, but no fault and no action runs and nothing is "
+            "measured. Exit 1 with "
             "--fail-on-breach when the measured downtime or data loss missed the RTO or RPO; "
             "exit 2, before anything is broken, on bad input, an exercise id that is not a "
             "plain name, or a target already in an exercise (one at a time per target)."
         ),
     )
     drill.add_argument("scenario", help="scenario id, e.g. api-failure")
-    drill.add_argument("--target", default="lab", help="target driver: lab (default) or aws")
+    drill.add_argument(
+        "--target",
+        default="",
+        help="target driver: lab, aws or system (default: system when the folder holds "
+        "target.yaml, else lab)",
+    )
+    drill.add_argument(
+        "--execute",
+        action="store_true",
+        help="really inject the fault and run the actions (default: a dry run)",
+    )
     add_data(drill)
     drill.add_argument(
         "--out", default="reports", metavar="DIR", help="archive parent (default: reports)"
@@ -74,7 +87,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="outcome of a manual step (ok, failed, skipped); repeatable",
     )
     drill.add_argument(
-        "--probe-interval", type=float, default=0.1, help="seconds between probe samples"
+        "--probe-interval",
+        type=float,
+        default=None,
+        help="seconds between probe samples (default: target.yaml's interval, else 0.1)",
     )
     drill.add_argument("--state", metavar="DIR", help="lab state folder (lab target)")
     drill.add_argument(

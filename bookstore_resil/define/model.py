@@ -25,6 +25,8 @@ from bookstore_resil.define.availability import parse_availability
 from bookstore_resil.errors import UsageError
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+# A scenario's `fault: manual`: nothing is injected; the team breaks the system by hand.
+MANUAL_FAULT = "manual"
 PROCEDURES = ("recovery_procedure", "test_procedure", "resume_procedure")
 # What a step's ``next`` may name besides a step id: the start of a procedure, or the end.
 JUMPS = {"test": "test_procedure", "resume": "resume_procedure", "end": None}

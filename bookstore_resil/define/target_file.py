@@ -18,11 +18,18 @@ from typing import Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bookstore_resil.define.loader import Collector
-from bookstore_resil.define.model import ID_PATTERN, PROCEDURES, Duration, Scenario, Step, System
+from bookstore_resil.define.model import (
+    ID_PATTERN,
+    MANUAL_FAULT,
+    PROCEDURES,
+    Duration,
+    Scenario,
+    Step,
+    System,
+)
 from bookstore_resil.errors import DefinitionError, Problem
 
 TARGET_FILE = "target.yaml"
-MANUAL_FAULT = "manual"
 DEFAULT_INTERVAL_S = 0.1
 DEFAULT_PROBE_TIMEOUT_S = 1.0
 KINDS = ("run", "http", "tcp", "chaostoolkit")

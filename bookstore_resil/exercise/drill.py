@@ -15,11 +15,18 @@ from typing import Any
 
 from bookstore_resil.archive import layout
 from bookstore_resil.archive.events import ERROR, EventLog
+from bookstore_resil.archive.impact import DRY_RUN_NOTE
 from bookstore_resil.archive.measure import Summary
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.display import to_stderr
 from bookstore_resil.errors import ExerciseError, UsageError
-from bookstore_resil.exercise.gameday import GAME_DAY_NOTEBOOK, build_target, run_game_day_notebook
+from bookstore_resil.exercise.gameday import (
+    DEFAULT_PROBE_INTERVAL_S,
+    GAME_DAY_NOTEBOOK,
+    build_target,
+    default_target,
+    run_game_day_notebook,
+)
 from bookstore_resil.exercise.lock import ExerciseLock
 from bookstore_resil.exercise.watch import Options
 from bookstore_resil.report.build import build_report
@@ -34,31 +41,36 @@ class DrillResult:
 
 def drill(
     scenario: str,
-    target: str = "lab",
+    target: str = "",
     data_dir: str | Path = "data/bookstore",
     out_dir: str | Path = "reports",
     exercise_id: str | None = None,
     responses: dict[str, str] | None = None,
     target_options: dict[str, Any] | None = None,
-    probe_interval: float = 0.1,
+    probe_interval: float | None = None,
     fail_on_breach: bool = False,
     fault: str | None = None,
     report: bool = True,
     progress: Callable[[str], None] = to_stderr,
+    execute: bool = False,
 ) -> DrillResult:
     """Run one scenario end to end and archive it; return the archive and its summary.
 
     Every input is checked before the target is touched: the exercise id (a plain name,
     so the archive stays inside ``out_dir``), the options, the system, the responses, the
     fault's name, an archive folder that can be written. Then the target is locked (one
-    exercise at a time) and checked healthy; only then does the notebook break anything.
+    exercise at a time) and checked healthy; only then does the notebook break anything,
+    and only with ``execute`` (else a dry run, CONTRACT §4). An empty ``target`` is the
+    folder's default (``system`` beside a target.yaml, else ``lab``); no
+    ``probe_interval``, the target's own (target.yaml's ``interval``), else 0.1 s.
     """
     if exercise_id is None:
         exercise_id = layout.new_exercise_id(scenario)
     out = Path(out_dir).resolve()
     archive_dir = layout.exercise_dir(out, exercise_id)
-    Options(probe_interval_s=probe_interval)
+    Options(probe_interval_s=DEFAULT_PROBE_INTERVAL_S if probe_interval is None else probe_interval)
     data_dir = Path(data_dir).resolve()
+    target = target or default_target(data_dir)
     system = load_system(data_dir)
     steps = {step.id for step in system.scenario(scenario).steps}
     unknown = sorted(set(responses or {}) - steps)
@@ -73,6 +85,8 @@ def drill(
         raise UsageError(f"--fault {fault!r}: not a fault of target {target} (known: {known})")
 
     with ExerciseLock(driver.lock_file(), exercise_id, driver.name):
+        if not execute:
+            progress(f"drill: {DRY_RUN_NOTE} (add --execute to run the faults and actions)")
         progress(f"drill: checking that target {target!r} is healthy")
         driver.check_ready()
         archive_dir.mkdir()
@@ -88,6 +102,7 @@ def drill(
             "target_options": driver.options(),
             "fail_on_breach": fail_on_breach,
             "fault": fault or "",
+            "execute": execute,
         }
         progress(f"drill: running {GAME_DAY_NOTEBOOK.name} for {scenario} into {archive_dir}")
         error = run_game_day_notebook(archive_dir, parameters, stdout=_Lines(progress))
@@ -146,14 +161,24 @@ def one_screen(result: DrillResult) -> str:
         f"exercise   {s.exercise_id}",
         f"scenario   {s.scenario} ({s.title}) on {s.target}",
         f"outcome    {s.outcome}: {s.reason}",
-        f"fault      {s.fault or '-'} at {s.fault_at or '-'}",
-        f"detected   after {format_duration(s.time_to_detect_s)}",
-        f"downtime   {format_duration(s.measured_downtime_s)} of {s.measured_endpoint} "
-        f"against RTO {format_duration(s.rto_s)}: {verdict(s.rto_met)}",
-        f"data loss  {format_duration(s.measured_data_loss_s)} against RPO "
-        f"{format_duration(s.rpo_s)}: {verdict(s.rpo_met)}",
-        "steps:",
+        f"fault      {s.fault or '-'}{' (dry run: not injected)' if s.dry_run else ''} "
+        f"at {s.fault_at or '-'}",
     ]
+    if s.dry_run:
+        objectives = f"RTO {format_duration(s.rto_s)} and RPO {format_duration(s.rpo_s)}"
+        lines.append(f"measured   nothing: {objectives} not judged (--execute measures)")
+    else:
+        lines += [
+            f"detected   after {format_duration(s.time_to_detect_s)}",
+            f"downtime   {format_duration(s.measured_downtime_s)} of {s.measured_endpoint}",
+            f"users      {format_duration(s.measured_user_downtime_s)} of "
+            f"{s.user_facing_endpoint or 'no user-facing probe'}",
+            f"RTO        {format_duration(s.rto_s)} against the longer outage: "
+            f"{verdict(s.rto_met)}",
+            f"data loss  {format_duration(s.measured_data_loss_s)} against RPO "
+            f"{format_duration(s.rpo_s)}: {verdict(s.rpo_met)}",
+        ]
+    lines.append("steps:")
     for step in s.steps:
         lines.append(
             f"  {step.status:<8} {format_duration(step.duration_s):>8}  {step.id}"

@@ -6,6 +6,8 @@ the target's driver; manual steps wait for a person to mark them done, failed or
 Everything is written to the event log as it happens (see :mod:`bookstore_resil.archive.events`),
 while the probes measure availability and the canary measures data loss. The numbers
 are computed afterwards from the log alone (:mod:`bookstore_resil.archive.measure`).
+Unless created with ``execute=True`` it is a dry run (CONTRACT §4): no fault is injected,
+no action runs (each step records what it would have run), no canary writes.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from bookstore_resil.archive import events as ev
 from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import DEFAULT_SUSTAIN_S, Summary, summarize_log
 from bookstore_resil.clock import ExerciseClock
-from bookstore_resil.define.model import Scenario, Step, System
+from bookstore_resil.define.model import MANUAL_FAULT, Scenario, Step, System
 from bookstore_resil.errors import ExerciseError
 from bookstore_resil.exercise.lock import ExerciseLock
 from bookstore_resil.exercise.watch import ActionRunner, Options, Watch, resumed_canary
@@ -46,6 +48,7 @@ class Exercise:
         mode: str,
         options: Options,
         exercise_clock: ExerciseClock | None = None,
+        dry_run: bool = True,
     ):
         self.system = system
         self.scenario = scenario
@@ -61,13 +64,16 @@ class Exercise:
         self.statuses: dict[str, str] = {}
         self.finished = False
         self.halted = False
+        self.dry_run = dry_run
         self._halt = threading.Event()
-        self._actions = ActionRunner(target, self._halt)
+        self._actions = ActionRunner(target, self._halt, dry_run)
         self.watch = Watch(
             target, options.probe_interval_s, options.canary_interval_s, self._record, self.clock
         )
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
-        self.measured_endpoint = self._pick_endpoint()
+        self.measured_endpoint, self.user_facing_endpoint = Watch.endpoints_to_measure(
+            target.probes(), scenario.service, system.entrypoint
+        )
         # Once the target answered, and before anything is written or broken.
         self.lock = ExerciseLock(target.lock_file(), exercise_id, target.name).acquire()
         try:
@@ -91,10 +97,12 @@ class Exercise:
         options: Options | None = None,
         fail_on_breach: bool = False,
         fault: str | None = None,
+        execute: bool = False,
     ) -> Exercise:
         """Open a new archive folder, record the start, and begin probing (no fault yet).
 
         ``fault`` replaces the scenario's own fault, to practise another way it can fail.
+        Without ``execute`` the exercise is a dry run.
         """
         scenario = system.scenario(scenario_id)
         exercise_id = exercise_id or layout.new_exercise_id(scenario_id)
@@ -104,8 +112,9 @@ class Exercise:
                 exercise_id,
                 f"{archive_dir} already holds an exercise; archives are never overwritten",
             )
+        options = options or Options()
         exercise = cls(
-            system, scenario, target, archive_dir, exercise_id, mode, options or Options()
+            system, scenario, target, archive_dir, exercise_id, mode, options, None, not execute
         )
         exercise.fault = fault or scenario.fault
         exercise._record(
@@ -125,13 +134,15 @@ class Exercise:
             sustain_s=exercise.options.sustain_s,
             probe_interval_s=exercise.options.probe_interval_s,
             measured_endpoint=exercise.measured_endpoint,
+            user_facing_endpoint=exercise.user_facing_endpoint,
+            dry_run=exercise.dry_run,
             fail_on_breach=fail_on_breach,
             ci=os.environ.get("CI", "").lower() not in ("", "0", "false", "no"),
             fault=exercise.fault,
             steps=[s.id for s in scenario.steps],
             clock=exercise.clock.anchor(),
         )
-        exercise.watch.start()
+        exercise.watch.start(write_canary=execute)
         return exercise
 
     @classmethod
@@ -152,21 +163,18 @@ class Exercise:
         if any(e["type"] in (ev.FINISHED, ev.HALTED) for e in contents.events):
             raise ExerciseError(exercise_id, "already finished; nothing to resume")
         scenario = system.scenario(start["scenario"])
-        last = clock.parse_ts(contents.events[-1]["ts"])
+        resumed = ExerciseClock.resume(
+            start.get("clock"), clock.parse_ts(contents.events[-1]["ts"])
+        )
+        options = options or Options(sustain_s=start.get("sustain_s", DEFAULT_SUSTAIN_S))
+        mode, dry_run = start.get("mode", "auto"), start.get("dry_run") is True  # older: executed
         exercise = cls(
-            system,
-            scenario,
-            target,
-            archive_dir,
-            exercise_id,
-            start.get("mode", "auto"),
-            options or Options(sustain_s=start.get("sustain_s", DEFAULT_SUSTAIN_S)),
-            ExerciseClock.resume(start.get("clock"), last),
+            system, scenario, target, archive_dir, exercise_id, mode, options, resumed, dry_run
         )
         exercise.fault = start.get("fault", scenario.fault)
         exercise._record(ev.RESUMED, truncated=contents.truncated, clock=exercise.clock.anchor())
         exercise._replay(contents.events)
-        exercise.watch.start(*resumed_canary(contents.events))
+        exercise.watch.start(*resumed_canary(contents.events), not exercise.dry_run)
         return exercise
 
     def _replay(self, events: list[dict[str, Any]]) -> None:
@@ -206,8 +214,8 @@ class Exercise:
         if self.fault_at is not None:
             raise ExerciseError(self.exercise_id, "already started")
         began = self.clock.now()  # the fault begins as the call goes out
-        if inject and self.fault and self.target.injects_faults:
-            record = self.target.inject_fault(self.fault)
+        if inject and self.fault not in (None, MANUAL_FAULT) and self.target.injects_faults:
+            record = self._actions.inject(self.fault)
             self.fault_at = began
             self._record(ev.FAULT, fault=record.name, at=clock.iso(began), detail=record.detail)
         else:
@@ -222,11 +230,12 @@ class Exercise:
         if step.action is None:
             raise ExerciseError(self.exercise_id, f"step {step.id} is manual: mark it instead")
         result = self._actions.run(step.action, self.options.action_timeout_s)
-        status = "ok" if result.ok else "failed"
+        # A dry run's step did not run, so neither ok nor failed: the walk goes on.
+        status = "skipped" if self.dry_run else "ok" if result.ok else "failed"
         self._close(
             step,
             status,
-            by="automation",
+            by="dry-run" if self.dry_run else "automation",
             output=result.output,
             error=result.error,
             data=result.data,
@@ -286,7 +295,8 @@ class Exercise:
         if self.fault_at is None:
             self.watch.wait_for_baseline(self.options.baseline_s, self.options.recovery_wait_s)
             self.start()
-            progress(f"{self.fault or 'outage declared'} at {clock.iso(self.fault_at)}")
+            dry = " (dry run: not injected)" if self.dry_run else ""
+            progress(f"{self.fault or 'outage declared'}{dry} at {clock.iso(self.fault_at)}")
         while self.current is not None and not self._halt.is_set():
             step = self.current
             began = time.monotonic()
@@ -315,10 +325,6 @@ class Exercise:
         return summarize_log(self.log.path)
 
     # -- inside -----------------------------------------------------------------------
-
-    def _pick_endpoint(self) -> str:
-        names = {p.name for p in self.target.probes()}
-        return self.scenario.service if self.scenario.service in names else self.system.entrypoint
 
     def _record(self, type: str, **fields: Any) -> dict[str, Any]:
         event = self.log.append(type, **fields)
@@ -371,9 +377,9 @@ class Exercise:
             raise ExerciseError(self.exercise_id, "already finished")
         self.finished = True
         try:
-            if wait_for_recovery:
+            if wait_for_recovery and not self.dry_run:
                 self.watch.wait_for_recovery(
-                    self.measured_endpoint,
+                    [self.measured_endpoint, self.user_facing_endpoint],
                     self.options.sustain_s,
                     self.options.recovery_wait_s,
                     self._halt,

@@ -18,6 +18,7 @@ from bookstore_resil.archive.measure import Summary
 from bookstore_resil.archive.notebooks import run_notebook
 from bookstore_resil.define.loader import load_system, locate_system_folder
 from bookstore_resil.define.model import Scenario
+from bookstore_resil.define.target_file import TARGET_FILE
 from bookstore_resil.errors import ExerciseError
 from bookstore_resil.exercise.engine import Exercise, Options
 from bookstore_resil.targets import get_target
@@ -40,28 +41,44 @@ class FinishedExercise:
         return layout.read_archive(self.archive_dir).summary()
 
 
+DEFAULT_PROBE_INTERVAL_S = 0.1
+
+
+def default_target(data_dir: Path) -> str:
+    """``system`` for a folder that says how to reach its system (``target.yaml``), else
+    ``lab``, which knows the Bookstore alone (CONTRACT §4)."""
+    return "system" if (Path(data_dir) / TARGET_FILE).is_file() else "lab"
+
+
 def build_target(name: str, data_dir: Path, options: dict[str, Any] | None = None) -> Any:
-    """The target driver ``name``; the aws driver also reads the system folder's aws.yaml."""
+    """The target driver ``name`` (empty: :func:`default_target`); the aws and system
+    drivers also read the system folder (aws.yaml, target.yaml)."""
     options = dict(options or {})
-    if name == "aws":
+    name = name or default_target(data_dir)
+    if name in ("aws", "system"):
         options.setdefault("data_dir", str(data_dir))
     return get_target(name, **options)
 
 
 def open_exercise(
     scenario: str,
-    target: str = "lab",
+    target: str = "",
     data_dir: str = "data/bookstore",
     mode: str = "interactive",
-    probe_interval: float = 0.1,
+    probe_interval: float | None = None,
     out_dir: str = "reports",
     exercise_id: str = "",
     target_options: dict[str, Any] | None = None,
     fail_on_breach: bool = False,
     fault: str = "",
+    execute: bool = False,
 ) -> Exercise | FinishedExercise:
     """A new exercise, the one ``exercise_id`` names when its log exists (resume), or in
-    ``review`` mode that finished exercise read back."""
+    ``review`` mode that finished exercise read back.
+
+    An empty ``target`` is the folder's default (:func:`default_target`); no
+    ``probe_interval``, the target's own (target.yaml's ``interval``), else 0.1 s. Without
+    ``execute`` the exercise is a dry run: nothing is broken, nothing runs."""
     from bookstore_resil.errors import UsageError
 
     if mode not in MODES:
@@ -76,7 +93,8 @@ def open_exercise(
         scenario_id = record.start["scenario"]
         return FinishedExercise(exercise_id, system.scenario(scenario_id), record.archive_dir)
     driver = build_target(target, folder, target_options)
-    options = Options(probe_interval_s=probe_interval)
+    interval = driver.probe_interval_s or DEFAULT_PROBE_INTERVAL_S
+    options = Options(probe_interval_s=interval if probe_interval is None else probe_interval)
     if exercise_id and layout.holds_exercise(layout.exercise_dir(out, exercise_id)):
         return Exercise.resume(out / exercise_id, system, driver, options)
     return Exercise.create(
@@ -89,6 +107,7 @@ def open_exercise(
         options=options,
         fail_on_breach=fail_on_breach,
         fault=fault or None,
+        execute=execute,
     )
 
 

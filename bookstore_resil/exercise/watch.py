@@ -20,7 +20,7 @@ from bookstore_resil.define.model import Action
 from bookstore_resil.errors import EventLogError, ResilError, UsageError
 from bookstore_resil.exercise.probes import CanaryWrite, CanaryWriter, Prober, Sample
 from bookstore_resil.log import logger
-from bookstore_resil.targets.base import ActionResult, Target
+from bookstore_resil.targets.base import ActionResult, FaultRecord, Probe, Target
 
 Record = Callable[..., dict[str, Any]]
 
@@ -65,11 +65,14 @@ class Watch:
         self._prober: Prober | None = None
         self._canary: CanaryWriter | None = None
 
-    def start(self, canary_run: str | None = None, first_seq: int = 1) -> None:
-        """Start probing and writing canaries. A resumed exercise passes the canary run it
-        recorded and the next sequence number, so its canary keeps its identity."""
+    def start(
+        self, canary_run: str | None = None, first_seq: int = 1, write_canary: bool = True
+    ) -> None:
+        """Start probing and writing canaries (a dry run writes none). A resumed exercise
+        passes the canary run it recorded and the next sequence number, so its canary keeps
+        its identity."""
         probes = self.target.probes()
-        canary = self.target.canary(canary_run)
+        canary = self.target.canary(canary_run) if write_canary else None
         self.record(
             ev.PROBES,
             endpoints={p.name: p.address for p in probes},
@@ -83,6 +86,17 @@ class Watch:
             )
             self._canary.start()
 
+    @staticmethod
+    def endpoints_to_measure(
+        probes: list[Probe], service: str, entrypoint: str
+    ) -> tuple[str, str | None]:
+        """The endpoint whose outage is the scenario's (its service's probe, else the
+        entrypoint's) and the user-facing one (the probe marked so, else the entrypoint's)."""
+        names = [p.name for p in probes]
+        marked = next((p.name for p in probes if p.user_facing), None)
+        measured = service if service in names else entrypoint
+        return measured, marked or (entrypoint if entrypoint in names else None)
+
     def wait_for_baseline(self, baseline_s: float, patience_s: float) -> None:
         """Let the probes see every endpoint up for ``baseline_s`` before breaking anything."""
         names = {p.name for p in self.target.probes()}
@@ -92,13 +106,19 @@ class Watch:
             time.sleep(self.probe_interval_s)
 
     def wait_for_recovery(
-        self, endpoint: str, sustain_s: float, patience_s: float, halt: threading.Event
+        self,
+        endpoints: list[str | None],
+        sustain_s: float,
+        patience_s: float,
+        halt: threading.Event,
     ) -> None:
-        """Wait (at most ``patience_s``) until ``endpoint`` has stayed up for ``sustain_s``."""
+        """Wait (at most ``patience_s``) until every one of ``endpoints`` (None: no such
+        endpoint) has stayed up for ``sustain_s``."""
         deadline = time.monotonic() + patience_s
         up_since: float | None = None
+        watched = [name for name in endpoints if name is not None]
         while time.monotonic() < deadline and not halt.is_set():
-            if self.endpoint_up.get(endpoint):
+            if all(self.endpoint_up.get(name) for name in watched):
                 up_since = up_since or time.monotonic()
                 if time.monotonic() - up_since >= sustain_s + 0.2:
                     return
@@ -148,15 +168,29 @@ class Watch:
 
 class ActionRunner:
     """Runs a step's action on the target in a worker thread and never hangs the exercise:
-    it gives up ``grace_s`` after the action's own timeout, and at once on halt."""
+    it gives up ``grace_s`` after the action's own timeout, and at once on halt.
 
-    def __init__(self, target: Target, halt: threading.Event, grace_s: float = 5.0):
+    In a dry run nothing runs: a fault and an action say what they would have run.
+    """
+
+    def __init__(self, target: Target, halt: threading.Event, dry_run: bool, grace_s: float = 5.0):
         self.target = target
         self.halt = halt
+        self.dry_run = dry_run
         self.grace_s = grace_s
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="action")
 
-    def run(self, action: Action, timeout_s: float) -> ActionResult:
+    def inject(self, fault: str) -> FaultRecord:
+        if self.dry_run:
+            would = self.target.describe_fault(fault)
+            return FaultRecord(fault, clock.iso(clock.now()), f"dry run: would run {would}")
+        return self.target.inject_fault(fault)
+
+    def run(self, action: Action, default_timeout_s: float) -> ActionResult:
+        if self.dry_run:
+            would = self.target.describe_action(action.name, action.args)
+            return ActionResult(True, f"dry run: would run {would}", data={"dry_run": True})
+        timeout_s = self.target.action_timeout(action.name, default_timeout_s)
         began = time.monotonic()
         future = self._pool.submit(self.target.run_action, action.name, action.args, timeout_s)
         while True:

@@ -14,6 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from bookstore_resil.archive.impact import DRY_RUN_NOTE
 from bookstore_resil.define.model import Step, format_duration
 from bookstore_resil.display import badge
 from bookstore_resil.exercise.engine import Exercise
@@ -95,6 +96,12 @@ class GameDayPanel:
             f"<b>RTO:</b> {format_duration(scenario.rto_s)} &nbsp; "
             f"<b>RPO:</b> {format_duration(scenario.rpo_s)} &nbsp; "
             f"<b>Target:</b> {exercise.target.name}"
+            + (
+                f"<p><b>{html.escape(DRY_RUN_NOTE)}</b>: Start and Run only record what they "
+                "would do (open the exercise with <code>execute = True</code> to run them).</p>"
+                if exercise.dry_run
+                else ""
+            )
         )
         self.clock = w.HTML()
         self.endpoints = w.HTML()
@@ -219,8 +226,12 @@ class GameDayPanel:
 
     def refresh(self) -> None:
         exercise = self.exercise
+        facing = exercise.user_facing_endpoint
         self.endpoints.value = "<b>Endpoints:</b> " + "".join(
-            badge(f"{name} {'up' if up else 'DOWN'}", "up" if up else "down")
+            badge(
+                f"{name}{' (what users see)' if name == facing else ''} {'up' if up else 'DOWN'}",
+                "up" if up else "down",
+            )
             for name, up in sorted(exercise.watch.endpoint_up.items())
         )
         closed = exercise.finished

@@ -48,8 +48,16 @@ def cdn_probe(lab: Lab) -> Probe:
     )
 
 
+def users_probe(lab: Lab) -> Probe:
+    """What a user of the Bookstore sees: ``/books/`` through the public address. It reads
+    the database, so during a database outage users get HTTP 500 while the API root (the
+    ``api`` probe) still answers."""
+    url = lab.router_url() + "/books/"
+    return Probe("users", url, lambda: _safe(lambda: http_get(url).status == 200), user_facing=True)
+
+
 def lab_probes(lab: Lab) -> list[Probe]:
-    return [api_probe(lab), db_probe(lab), cdn_probe(lab)]
+    return [api_probe(lab), db_probe(lab), cdn_probe(lab), users_probe(lab)]
 
 
 def _safe(check: Callable[[], bool]) -> bool:

@@ -24,6 +24,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
+from bookstore_resil.archive.impact import rto_downtime
 from bookstore_resil.archive.measure import Summary, transitions
 from bookstore_resil.define.model import format_duration
 from bookstore_resil.display import STATUS_COLOURS
@@ -176,7 +177,7 @@ class ObjectiveRow:
         return cls(
             doc["scenario"],
             float(doc["rto_s"]),
-            doc.get("measured_downtime_s"),
+            rto_downtime(doc.get("measured_downtime_s"), doc.get("measured_user_downtime_s")),
             doc.get("rto_met"),
             float(doc["rpo_s"]),
             doc.get("measured_data_loss_s"),

@@ -12,6 +12,7 @@ from typing import Any
 from bookstore_resil import clock
 from bookstore_resil.analyse.graph import ServiceAnalysis
 from bookstore_resil.archive import layout
+from bookstore_resil.archive.impact import DRY_RUN_NOTE
 from bookstore_resil.archive.measure import Summary
 from bookstore_resil.define.model import format_duration
 from bookstore_resil.display import Html, Png, badge
@@ -73,6 +74,8 @@ class Report:
             ("Detected after", format_duration(s.time_to_detect_s)),
             ("Measured on", s.measured_endpoint or "-"),
             ("Downtime", format_duration(s.measured_downtime_s)),
+            ("What users see", s.user_facing_endpoint or "-"),
+            ("Users' downtime", format_duration(s.measured_user_downtime_s)),
             ("Data loss", format_duration(s.measured_data_loss_s)),
         ]
         facts = "".join(
@@ -84,9 +87,10 @@ class Report:
             if s.log_truncated
             else ""
         )
+        dry = f"<p><b>{DRY_RUN_NOTE}.</b></p>" if s.dry_run else ""
         return Html(
             f"<h2>{html.escape(s.title)} {badge(s.outcome)}</h2>"
-            f"<p>{html.escape(s.reason)}</p>{torn}"
+            f"{dry}<p>{html.escape(s.reason)}</p>{torn}"
             f'<table class="report-facts">{facts}</table>'
             + _paragraphs(seed_arithmetic(s.fault_at, s.rto_s, s.rpo_s))
         )

@@ -34,6 +34,7 @@ from datetime import timedelta
 
 from bookstore_resil import clock
 from bookstore_resil.analyse.graph import RPO_UNMET, RTO_UNMET, ServiceAnalysis
+from bookstore_resil.archive.impact import DRY_RUN_NOTE
 from bookstore_resil.archive.measure import StepRecord, Summary
 from bookstore_resil.define.model import format_duration
 
@@ -175,10 +176,11 @@ def status(measured: float | None, met: bool | None) -> str:
 
 
 def verdicts(summary: Summary) -> tuple[Verdict, Verdict]:
-    rto, down = summary.rto_s, summary.measured_downtime_s
+    rto, down = summary.rto_s, summary.rto_downtime_s  # the service's or the users', longer
     rto_status = status(down, summary.rto_met)
     if rto_status == "not measured":
-        rto_text = f"no probe watched {summary.measured_endpoint or 'the service'}"
+        watched = f"no probe watched {summary.measured_endpoint or 'the service'}"
+        rto_text = DRY_RUN_NOTE if summary.dry_run else watched
     elif rto_status == "met":
         rto_text = (
             f"down {format_duration(down)}, {format_duration(rto - down)} to spare "
@@ -195,11 +197,8 @@ def verdicts(summary: Summary) -> tuple[Verdict, Verdict]:
     rpo, loss = summary.rpo_s, summary.measured_data_loss_s
     rpo_status = status(loss, summary.rpo_met)
     if rpo_status == "not measured":
-        rpo_text = (
-            "the canary writes were not read back"
-            if summary.canary is not None
-            else "no canary writes in this exercise"
-        )
+        unread = "the canary writes were not read back" if summary.canary else "no canary writes"
+        rpo_text = DRY_RUN_NOTE if summary.dry_run else unread
     elif rpo_status == "met":
         rpo_text = (
             f"{format_duration(loss)} of acknowledged writes lost, "

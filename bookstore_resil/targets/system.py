@@ -161,10 +161,10 @@ class SystemTarget(Target):
             where = self.folder / TARGET_FILE
             raise TargetError(self.name, f"not healthy: {', '.join(down)} (the probes of {where})")
 
-    def canary(self) -> Canary | None:
+    def canary(self, run_id: str | None = None) -> Canary | None:
         if self.config.canary is None:
             return None
-        return SystemCanary(self.config.canary, self.folder)
+        return SystemCanary(self.config.canary, self.folder, run_id)
 
     # -- faults and actions -----------------------------------------------------------
 
@@ -255,4 +255,3 @@ def _safe(check: Any) -> bool:
         return bool(check())
     except Exception:
         return False
-

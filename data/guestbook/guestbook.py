@@ -5,6 +5,7 @@ One HTTP process (Python's standard library only) in front of a SQLite file:
     GET  /health    200 "ok" while the process serves
     GET  /entries   the entries, read from the SQLite file (500 when it cannot be read)
     POST /entries   a new entry (the request body), acknowledged at once with 201
+    POST /flush     commit the acknowledged entries now
 
 Writes are acknowledged before they are on disk: a flusher commits them every
 FLUSH_S seconds, so a process killed with SIGKILL loses what it had not yet flushed.
@@ -15,6 +16,7 @@ services make, and what a game day's canary measures.
     python3 guestbook.py stop                  stop it (SIGTERM: flushes first)
     python3 guestbook.py restore               put the latest backup in place of the file
     python3 guestbook.py canary RUN            the canary numbers of RUN on disk, one a line
+                                               (after asking a live process to flush)
     python3 guestbook.py serve [--port 8765]   run in the foreground
 
 Everything it keeps is under ./run/ (the pid file, the log, the database, the backup,
@@ -120,6 +122,10 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(404, "not found")
 
     def do_POST(self) -> None:  # noqa: N802
+        if self.path == "/flush":
+            self.store.flush()
+            self._answer(200, "flushed")
+            return
         if self.path != "/entries":
             self._answer(404, "not found")
             return
@@ -207,7 +213,14 @@ def restore() -> int:
     return 0
 
 
-def canary(run: str) -> int:
+def canary(run: str, port: int) -> int:
+    """What survived on disk: a live process first commits what it acknowledged (as a
+    replica is read only once it caught up); a dead one's unflushed writes are lost."""
+    try:
+        flush = urllib.request.Request(f"http://127.0.0.1:{port}/flush", b"", method="POST")
+        urllib.request.urlopen(flush, timeout=1).close()
+    except OSError:
+        pass
     prefix = f"canary-{run}-"
     with connect("ro") as db:
         rows = db.execute("SELECT text FROM entries WHERE text LIKE ?", (prefix + "%",))
@@ -228,7 +241,7 @@ def main() -> int:
         "start": lambda: start(args.port),
         "stop": stop,
         "restore": restore,
-        "canary": lambda: canary(args.run),
+        "canary": lambda: canary(args.run, args.port),
     }
     try:
         return commands[args.command]()
