@@ -216,6 +216,19 @@ def test_stage_2_needs_a_critical_dependency_exercise_passed_outside_production(
         assert evidence.startswith("no critical-dependency exercise passed on a non-production")
 
 
+def test_a_dry_run_is_a_rehearsal_not_an_exercise(tmp_path):
+    reports = tmp_path / "reports"
+    write_archive(reports, "database-failure", days_ago(3), dry_run=True)
+    result = draw(copy_bookstore(tmp_path), reports)
+    assert not result.stages[1].met
+    assert (
+        result.stages[1].checks[0].evidence
+        == "no exercise of a critical-dependency scenario archived"
+    )
+    write_archive(reports, "database-failure", days_ago(2))
+    assert draw(copy_bookstore(tmp_path / "again"), reports).stages[1].met
+
+
 def test_stage_3_needs_every_scenario_exercised_within_five_weeks(world):
     check = line(draw(*world), "in the last 5 weeks")
     reports = world[1]

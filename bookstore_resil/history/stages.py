@@ -115,14 +115,17 @@ def checklist(
     at: datetime | None = None,
 ) -> Checklist:
     """The checklist as of ``at`` (default now): only archives of this system's scenarios
-    started by then count."""
+    started by then count, and no dry run (a rehearsal broke nothing: no failover was
+    exercised)."""
     at = aware(at or now())
     known = {s.id for s in system.scenarios}
     paths = history.archives or ("",) * len(history.exercises)
     counted = [
         (doc, path)
         for doc, path in zip(history.exercises, paths, strict=True)
-        if doc["scenario"] in known and parse_ts(doc["started_at"]) <= at
+        if doc["scenario"] in known
+        and parse_ts(doc["started_at"]) <= at
+        and doc.get("dry_run") is not True
     ]
     held = History(
         history.folder,
