@@ -99,6 +99,8 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
         "environment": (_text, False),
         "sustain_s": (_seconds, False),
         "measured_endpoint": (_or_null(_text), False),
+        "user_facing_endpoint": (_or_null(_text), False),
+        "dry_run": (_flag, False),
         "fail_on_breach": (_flag, False),
         "ci": (_flag, False),
         "data_dir": (_or_null(_text), False),
@@ -161,6 +163,8 @@ SUMMARY_FIELDS: dict[str, tuple[Check, bool]] = {
     "rpo_met": (_or_null(_flag), False),
     "fail_on_breach": (_flag, False),
     "ci": (_flag, False),
+    "dry_run": (_flag, False),
+    "measured_user_downtime_s": (_or_null(_seconds), False),
 }
 
 
