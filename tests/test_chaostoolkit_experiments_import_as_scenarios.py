@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from bookstore_resil.cli import main
+from bookstore_resil.define.target_file import load_target_file
 from bookstore_resil.define.chaostoolkit_import import SystemFacts, convert, read_experiment
 from bookstore_resil.define.incomplete import load_incomplete
 from bookstore_resil.workbook.init import init_workbook
@@ -51,6 +52,7 @@ def test_a_published_experiment_becomes_a_scenario_and_its_activities(bookstore,
     experiment = experiment_of(name)
     scenario, target = import_into(bookstore, name)
     assert capsys.readouterr().err == ""
+    assert load_target_file(bookstore).probes  # the system target reads what was written
     assert scenario["title"] == experiment["title"]
     assert scenario["description"] == experiment["description"]
     sections = {

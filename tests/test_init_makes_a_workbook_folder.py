@@ -13,6 +13,7 @@ import pytest
 
 from bookstore_resil import workbook
 from bookstore_resil.cli import main
+from bookstore_resil.define.target_file import load_target_file
 from bookstore_resil.workbook.init import examples, init_workbook
 
 
@@ -72,6 +73,9 @@ def test_blank_target_yaml_is_commented_and_runs_nothing_as_written(tmp_path):
     assert sum(line.lstrip().startswith("#") for line in text.splitlines()) >= 10
     # its placeholder fault and action fail loudly rather than pretend to work
     assert text.count("TODO: the command that") == 2 and text.count("exit 1") == 2
+    # and it is a target.yaml the system target reads as it is
+    loaded = load_target_file(made.system)
+    assert [probe.name for probe in loaded.probes] == ["app", "database"]
 
 
 def test_init_refuses_a_folder_with_anything_in_it(tmp_path, capsys):

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bookstore_resil.define.loader import Collector
-from bookstore_resil.define.model import TODO
+from bookstore_resil.define.model import MANUAL_FAULT, TODO
 from bookstore_resil.errors import DefinitionError, Problem
 
 PROVIDERS = ("process", "python", "http")
@@ -197,7 +197,7 @@ def convert(
         "assumptions": [f"Steady state: {hypothesis['title']}"] if hypothesis.get("title") else [],
         "rto": TODO,
         "rpo": TODO,
-        "fault": slug(fault["name"]) if fault else "manual",
+        "fault": slug(fault["name"]) if fault else MANUAL_FAULT,
         "recovery_procedure": recovery,
         "test_procedure": test,
         "resume_procedure": resume,

@@ -25,9 +25,9 @@ from bookstore_resil.define.chaostoolkit_import import (
 from bookstore_resil.define.incomplete import load_incomplete
 from bookstore_resil.define.loader import PLAYBOOKS_DIR
 from bookstore_resil.define.model import ID_PATTERN
+from bookstore_resil.define.target_file import TARGET_FILE
 from bookstore_resil.errors import DefinitionError, Problem, UsageError
 
-TARGET_FILE = "target.yaml"
 # The mappings of target.yaml an import adds to, besides the list of probes.
 SECTIONS = ("faults", "actions", "configuration", "secrets")
 NEW_TARGET = """\
