@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from bookstore_resil.cli import main
-from bookstore_resil.define.target_file import load_target_file
 from bookstore_resil.define.chaostoolkit_import import SystemFacts, convert, read_experiment
 from bookstore_resil.define.incomplete import load_incomplete
+from bookstore_resil.define.target_file import load_target_file
 from bookstore_resil.workbook.init import init_workbook
 from tests.dependency_builders import BOOKSTORE
 
