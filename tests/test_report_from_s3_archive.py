@@ -66,7 +66,7 @@ def test_a_database_archive_in_s3_gets_its_report_written_back(s3):
     assert set(paths.files()) == {f"{uri}/{name}" for name in written}
 
     summary = json.loads(s3.get_object(Bucket=BUCKET, Key=prefix + "summary.json")["Body"].read())
-    assert (summary["outcome"], summary["measured_data_loss_s"]) == ("passed", 4.0)
+    assert (summary["outcome"], summary["measured_data_loss_s"]) == ("passed", 4.1)
     notebook = json.loads(s3.get_object(Bucket=BUCKET, Key=prefix + "report.ipynb")["Body"].read())
     assert notebook["metadata"]["papermill"]["output_path"] == f"{uri}/report.ipynb"
     page = s3.get_object(Bucket=BUCKET, Key=prefix + "report.html")

@@ -63,7 +63,9 @@ class LabCanary(Canary):
 
 class Heartbeat:
     """A row a beat into the database the ``db`` record names, while the lab is up: the
-    canary that was writing long before any exercise began. Day-old rows are dropped."""
+    canary that was writing long before any exercise began. Day-old rows are dropped. The
+    table is the Bookstore's migration ``0003_lab_heartbeat``: a beat never creates it, so
+    it cannot race a restore that is creating it."""
 
     def __init__(self, lab: Lab):
         self.lab = lab
@@ -80,9 +82,6 @@ class Heartbeat:
                 self._conn = postgres.connect(host, port)
                 self._address = address
                 self._conn.execute("SET statement_timeout = 2000")
-                self._conn.execute(
-                    f"CREATE TABLE IF NOT EXISTS {HEARTBEAT_TABLE} (at timestamptz PRIMARY KEY)"
-                )
             at = datetime.now(timezone.utc)
             self._conn.execute(
                 f"INSERT INTO {HEARTBEAT_TABLE} VALUES (%s) ON CONFLICT DO NOTHING", (at,)
