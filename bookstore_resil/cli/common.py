@@ -1,5 +1,6 @@
 """What every command module of the CLI shares: where the system definition is, the
-``--data`` and ``--json`` options, and how a JSON document is printed."""
+``--data`` and ``--json`` options, ``-v``/``-q`` after any command name, progress lines,
+and how a JSON document is printed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
+
+from bookstore_resil.display import Progress, to_stderr
 
 DEFAULT_DATA = Path("data/bookstore")
 
@@ -38,3 +42,31 @@ def add_data(parser: argparse.ArgumentParser) -> None:
 
 def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+
+VERBOSE_HELP = "log progress to stderr; an unexpected error shows its traceback"
+QUIET_HELP = "no progress lines on stderr (errors and warnings still)"
+
+
+def add_loudness(parser: argparse.ArgumentParser, default: Any = False) -> None:
+    """``-v`` and ``-q``. Sub-commands get them with ``default=SUPPRESS``, so one given
+    before the command name is not reset by the sub-command's parser."""
+    parser.add_argument("-v", "--verbose", action="store_true", default=default, help=VERBOSE_HELP)
+    parser.add_argument("-q", "--quiet", action="store_true", default=default, help=QUIET_HELP)
+
+
+_LOUDNESS = argparse.ArgumentParser(add_help=False)
+add_loudness(_LOUDNESS, default=argparse.SUPPRESS)
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The parser of every sub-command (and theirs, as argparse passes the class down):
+    ``-v``/``-q`` are accepted after the command name as well as before it."""
+
+    def __init__(self, *args: Any, parents: Any = (), **kwargs: Any):
+        super().__init__(*args, parents=[*parents, _LOUDNESS], **kwargs)
+
+
+def progress(args: argparse.Namespace) -> Progress:
+    """Where a command's progress lines go: stderr, or nowhere with ``-q``."""
+    return (lambda line: None) if getattr(args, "quiet", False) else to_stderr

@@ -5,14 +5,36 @@ from __future__ import annotations
 
 import argparse
 
-from bookstore_resil.cli.common import add_data, data_dir
+from bookstore_resil.cli.common import add_data, add_json, data_dir, print_json
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from bookstore_resil.define.validate import validate_folder
+    from dataclasses import asdict
 
-    system = validate_folder(data_dir(args))
+    from bookstore_resil.define.validate import validate_folder
+    from bookstore_resil.errors import DefinitionError
+
+    folder = data_dir(args)
+    try:
+        system = validate_folder(folder)
+    except DefinitionError as error:
+        if not args.json:
+            raise
+        problems = [asdict(problem) for problem in error.problems]
+        print_json({"data": str(folder), "valid": False, "problems": problems})
+        return error.exit_code
     steps = sum(len(s.steps) for s in system.scenarios)
+    if args.json:
+        counts = {
+            "services": len(system.services),
+            "contacts": len(system.contacts),
+            "scenarios": len(system.scenarios),
+            "steps": steps,
+        }
+        print_json(
+            {"data": str(folder), "valid": True, "system": system.system, **counts, "problems": []}
+        )
+        return 0
     print(
         f"{system.path}: valid: {system.system}, {len(system.services)} services, "
         f"{len(system.contacts)} contacts, {len(system.scenarios)} scenarios, {steps} steps"
@@ -92,10 +114,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         description=(
             "Load a system definition folder (system.yaml, contacts.yaml, playbooks/*.yaml) "
             "and report every problem at once, one line each as FILE:LINE: field: message. "
-            "Exit 0 when valid, 2 when not."
+            'Exit 0 when valid, 2 when not. --json: {"valid", "problems": [{"file", '
+            '"line", "field", "message"}]}.'
         ),
     )
     add_data(validate)
+    add_json(validate)
     validate.set_defaults(func=cmd_validate)
 
     backstage = commands.add_parser(
