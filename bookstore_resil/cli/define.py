@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from bookstore_resil.cli.common import add_data, add_json, data_dir, print_json
 
@@ -45,8 +46,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_import_backstage(args: argparse.Namespace) -> int:
     from bookstore_resil.define.backstage import import_backstage
 
-    path = import_backstage(args.files, args.out)
-    print(f"{path}: written; 'bookstore-resil validate --data {args.out}' lists what to fill in")
+    done = import_backstage(args.files, args.out, args.system, args.entrypoint)
+    for note in done.notes:
+        print(f"bookstore-resil: note: {note}", file=sys.stderr)
+    if args.json:
+        print_json(done.as_json())
+        return 0
+    document = done.conversion.system
+    print(
+        f"{done.files[0]}: written: {document['system']}, entrypoint {document['entrypoint']}, "
+        f"{len(document['services'])} services"
+    )
+    if done.contacts:
+        print(f"{done.files[1]}: written: {done.contacts} contacts")
+    print(f"'bookstore-resil deps --data {args.out}' analyses it; 'validate' lists what to fill in")
     return 0
 
 
@@ -124,15 +137,28 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
     backstage = commands.add_parser(
         "import-backstage",
-        help="write a system folder from Backstage catalog-info.yaml files",
+        help="write a system folder from a Backstage catalog",
         description=(
-            "Components and Resources become services, spec.dependsOn the dependencies; "
-            "criticality and RTO/RPO come from bookstore-resil/* annotations, else defaults "
-            "that 'validate' flags (critical: true, rto/rpo: TODO)."
+            "Read catalog files, folders (recursively), Locations (followed) or the catalog "
+            "API's JSON. Components and Resources become services; dependsOn/dependencyOf, "
+            "consumesApis -> providesApis and subcomponentOf the dependencies; spec.system "
+            "names the system; Groups and Users become contacts.yaml. What the catalog "
+            "cannot say (RTO, RPO, criticality) is TODO unless bookstore-resil/* annotations "
+            "say it; 'deps' analyses the result anyway. Unused kinds are listed on stderr. "
+            "See docs/format.md."
         ),
     )
-    backstage.add_argument("files", nargs="+", metavar="FILE", help="catalog-info.yaml files")
+    backstage.add_argument(
+        "files", nargs="+", metavar="PATH", help="catalog files or folders, or API JSON"
+    )
     backstage.add_argument("--out", required=True, metavar="DIR", help="the folder to write")
+    backstage.add_argument(
+        "--system", metavar="NAME", help="import this system (default: the only one named)"
+    )
+    backstage.add_argument(
+        "--entrypoint", metavar="ID", help="the service users reach first (default: guessed)"
+    )
+    add_json(backstage)
     backstage.set_defaults(func=cmd_import_backstage)
 
     chaostoolkit = commands.add_parser(

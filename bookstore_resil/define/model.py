@@ -197,10 +197,12 @@ class Service(_Model):
 
 
 class Contact(_Model):
-    """A team member: the contact table plus the org chart's ``reports_to``."""
+    """A team member (or a whole team): the contact table, the org chart's ``reports_to``,
+    and the ``team`` they belong to (as a Backstage import knows it)."""
 
     name: str
     position: str = ""
+    team: str | None = None
     services: list[str] = []
     email: str | None = None
     phone: str | None = None
