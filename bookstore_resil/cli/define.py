@@ -101,6 +101,24 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    from bookstore_resil.define.loader import FILE_MODELS
+    from bookstore_resil.define.schema import json_schema, write_schemas
+    from bookstore_resil.errors import UsageError
+
+    if args.kind is not None and args.kind not in FILE_MODELS:
+        raise UsageError(f"no schema of {args.kind!r} (known: {', '.join(FILE_MODELS)})")
+    kinds = [args.kind] if args.kind else list(FILE_MODELS)
+    if args.out:
+        for path in write_schemas(args.out, kinds):
+            print(f"{path}: written")
+    elif args.kind:
+        print_json(json_schema(args.kind))
+    else:
+        print_json({kind: json_schema(kind) for kind in kinds})
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction) -> None:
     init = commands.add_parser(
         "init",
@@ -184,3 +202,18 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "--id", metavar="SCENARIO", help="the scenario id (default: from the title)"
     )
     chaostoolkit.set_defaults(func=cmd_import_chaostoolkit)
+
+    schema = commands.add_parser(
+        "schema",
+        help="JSON Schema of system.yaml, contacts.yaml and playbooks, for editors",
+        description=(
+            "Print the JSON Schema of one kind of file (system, contacts, playbook), or of "
+            "all of them as one object; with --out, write KIND.schema.json files there. "
+            "Point a file at its schema with a first line such as "
+            "'# yaml-language-server: $schema=../schemas/system.schema.json' (as the shipped "
+            "examples do) and editors check it as you type. See docs/format.md."
+        ),
+    )
+    schema.add_argument("kind", nargs="?", metavar="KIND", help="system, contacts or playbook")
+    schema.add_argument("--out", metavar="DIR", help="write the schema files into DIR")
+    schema.set_defaults(func=cmd_schema)

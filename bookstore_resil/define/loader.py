@@ -35,6 +35,8 @@ PLAYBOOKS_DIR = "playbooks"
 
 
 class _SystemFile(BaseModel):
+    """system.yaml: the system, the service users reach first, and the architecture table."""
+
     model_config = ConfigDict(extra="forbid")
     system: str
     description: str = ""
@@ -43,9 +45,19 @@ class _SystemFile(BaseModel):
 
 
 class _ContactsFile(BaseModel):
+    """contacts.yaml: the people to call, and the notification procedures."""
+
     model_config = ConfigDict(extra="forbid")
     contacts: list[Contact] = []
     notification: list[Notification] = []
+
+
+# The model each file a team writes is validated with, by kind: its JSON Schema's source.
+FILE_MODELS: dict[str, type[BaseModel]] = {
+    "system": _SystemFile,
+    "contacts": _ContactsFile,
+    "playbook": Scenario,
+}
 
 
 class Collector:
