@@ -78,3 +78,18 @@ def test_the_schema_command_prints_one_and_writes_them_all(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(map(file_name, FILE_MODELS))
     assert main(["schema", "aws"]) == 2
     assert "no schema of 'aws' (known: system, contacts, playbook)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("example", ["bookstore", "blank"])
+def test_a_folder_made_by_init_keeps_its_schemas_beside_the_system(tmp_path, example):
+    assert main(["init", str(tmp_path / "wb"), "--example", example, "-q"]) == 0
+    system = tmp_path / "wb" / "system"
+    kinds = {"system.yaml": "system", "contacts.yaml": "contacts"}
+    for path in [system / "system.yaml", system / "contacts.yaml", *system.glob("playbooks/*")]:
+        named = MODELINE.match(path.read_text(encoding="utf-8").splitlines()[0])
+        schema = json.loads((path.parent / named["path"]).read_text(encoding="utf-8"))
+        assert schema == json_schema(kinds.get(path.name, "playbook"))
+        errors = jsonschema.Draft202012Validator(schema).iter_errors(
+            yaml.safe_load(path.read_text(encoding="utf-8"))
+        )
+        assert list(errors) == []
