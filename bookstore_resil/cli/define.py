@@ -72,6 +72,19 @@ def cmd_import_chaostoolkit(args: argparse.Namespace) -> int:
     )
     scenario, conversion = done.conversion.scenario, done.conversion
     steps = [len(scenario[p]) for p in ("recovery_procedure", "test_procedure", "resume_procedure")]
+    if args.json:
+        print_json(
+            {
+                "playbook": str(done.playbook),
+                "target": str(done.target),
+                "scenario": scenario,
+                "probes": conversion.probes,
+                "faults": conversion.faults,
+                "actions": conversion.actions,
+                "notes": conversion.notes,
+            }
+        )
+        return 0
     print(
         f"{done.playbook}: written: scenario {scenario['id']} on {scenario['service']}, "
         f"fault {scenario['fault']}, {steps[0]} recovery, {steps[1]} test, {steps[2]} resume steps"
@@ -87,9 +100,14 @@ def cmd_import_chaostoolkit(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
     from bookstore_resil.workbook.init import init_workbook
 
     made = init_workbook(args.dir, args.example)
+    if args.json:
+        print_json(asdict(made))
+        return 0
     print(f"{made.root}: a workbook with the {made.example} system")
     for folder, what in (
         (made.system, "the system definition: edit it, then 'validate'"),
@@ -137,6 +155,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="bookstore (default), blank (a skeleton with TODOs), or another shipped example",
     )
+    add_json(init)
     init.set_defaults(func=cmd_init)
 
     validate = commands.add_parser(
@@ -201,6 +220,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     chaostoolkit.add_argument(
         "--id", metavar="SCENARIO", help="the scenario id (default: from the title)"
     )
+    add_json(chaostoolkit)
     chaostoolkit.set_defaults(func=cmd_import_chaostoolkit)
 
     schema = commands.add_parser(
