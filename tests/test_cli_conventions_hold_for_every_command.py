@@ -176,3 +176,23 @@ def test_an_unexpected_error_is_one_line(command, argv, monkeypatch, capsys):
     )
     with pytest.raises(KeyError):
         main([*argv(command), "-v"])
+
+
+def test_a_missing_extra_names_what_to_install(argv, monkeypatch, capsys):
+    def needs_boto3(args):
+        raise ModuleNotFoundError("No module named 'boto3'", name="boto3")
+
+    monkeypatch.setattr("bookstore_resil.cli.analyse.cmd_deps", needs_boto3)
+    assert main(argv("deps")) == 2
+    hint = "boto3 is not installed: pip install 'bookstore-resil[aws]'"
+    assert capsys.readouterr().err == f"bookstore-resil: error: {hint}\n"
+
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name: None if name == "django" else find_spec(name)
+    )
+    assert main(argv("lab up")) == 2
+    hint = "django is not installed: pip install 'bookstore-resil[lab]'"
+    assert capsys.readouterr().err == f"bookstore-resil: error: {hint}\n"

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 
 from bookstore_resil.cli import analyse, archive, define, exercise, lab
-from bookstore_resil.cli.common import CommandParser, add_loudness
+from bookstore_resil.cli.common import CommandParser, add_loudness, install_hint
 from bookstore_resil.errors import DefinitionError, ResilError
 
 COMMAND_MODULES = (define, analyse, lab, exercise, archive)
@@ -84,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as error:  # noqa: BLE001 -- the last resort: one line, never a traceback
+        hint = install_hint(error.name or "") if isinstance(error, ImportError) else None
+        if hint:
+            print(f"bookstore-resil: error: {hint}", file=sys.stderr)
+            return 2
         if args.verbose:
             raise
         what = " ".join(str(error).split()) or "(no message)"

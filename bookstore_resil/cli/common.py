@@ -70,3 +70,36 @@ class CommandParser(argparse.ArgumentParser):
 def progress(args: argparse.Namespace) -> Progress:
     """Where a command's progress lines go: stderr, or nowhere with ``-q``."""
     return (lambda line: None) if getattr(args, "quiet", False) else to_stderr
+
+
+# The optional packages, by the extra of pyproject.toml that installs them.
+EXTRAS = {
+    "boto3": "aws",
+    "botocore": "aws",
+    "django": "lab",
+    "rest_framework": "lab",
+    "gunicorn": "lab",
+    "psycopg": "lab",
+    "moto": "lab",
+    "pgserver": "lab",
+    "chaoslib": "chaostoolkit",
+}
+
+
+def install_hint(module: str) -> str | None:
+    """What to install for a missing optional ``module``; None for any other module."""
+    top = module.partition(".")[0]
+    extra = EXTRAS.get(top)
+    return f"{top} is not installed: pip install 'bookstore-resil[{extra}]'" if extra else None
+
+
+def require(*modules: str) -> None:
+    """A UsageError naming the extra to install when one of ``modules`` is missing, before
+    anything starts (the base install has no lab and no cloud)."""
+    from importlib.util import find_spec
+
+    from bookstore_resil.errors import UsageError
+
+    for module in modules:
+        if find_spec(module) is None:
+            raise UsageError(install_hint(module) or f"{module} is not installed")

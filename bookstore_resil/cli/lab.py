@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from bookstore_resil.cli.common import add_json, print_json, progress
+from bookstore_resil.cli.common import add_json, print_json, progress, require
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
@@ -17,6 +17,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
     from bookstore_resil.lab.target import LabTarget
 
     lab = Lab.at(args.state)
+    if args.verb == "up":
+        require("django", "rest_framework", "gunicorn", "psycopg", "moto")
     ok = True
     if args.verb in ("up", "status"):
         if args.verb == "up":
