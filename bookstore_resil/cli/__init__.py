@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 
 from bookstore_resil.cli import analyse, archive, define, exercise, lab
-from bookstore_resil.cli.common import CommandParser, add_loudness, install_hint
+from bookstore_resil.cli.common import CommandParser, add_loudness, install_hint, logging_to_stderr
 from bookstore_resil.errors import DefinitionError, ResilError
 
 COMMAND_MODULES = (define, analyse, lab, exercise, archive)
@@ -63,10 +63,11 @@ class _Version(argparse.Action):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.verbose:
-        import logging
+    with logging_to_stderr(args.verbose):
+        return _run(args)
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except DefinitionError as error:

@@ -5,9 +5,12 @@ and how a JSON document is printed."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +68,27 @@ class CommandParser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, parents: Any = (), **kwargs: Any):
         super().__init__(*args, parents=[*parents, _LOUDNESS], **kwargs)
+
+
+@contextlib.contextmanager
+def logging_to_stderr(verbose: bool) -> Iterator[None]:
+    """With ``-v``, the package's log records on stderr while the command runs; the handler
+    is removed after, so a caller running several commands (tests, a notebook) keeps its
+    own logging as it was."""
+    if not verbose:
+        yield
+        return
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
 
 
 def progress(args: argparse.Namespace) -> Progress:
