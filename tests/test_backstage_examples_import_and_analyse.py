@@ -211,3 +211,11 @@ def test_duplicates_and_unreadable_entities_name_namespace_and_line(tmp_path):
     )
     with pytest.raises(DefinitionError, match="component:default/web and component:shop/web"):
         convert(read_catalog([catalog]))
+
+
+def test_a_catalog_without_services_writes_nothing(tmp_path):
+    with pytest.raises(
+        UsageError, match=r"no Component or Resource in the catalog read \(found: Group, User\)"
+    ):
+        import_backstage([EXAMPLES / "acme" / "team-a-group.yaml"], tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -257,6 +257,11 @@ def convert(
 ) -> Conversion:
     """The ``system.yaml`` document of the catalog's services (see the module's docstring)."""
     graph = _Graph(catalog)
+    if not graph.services:
+        kinds = sorted({e.document["kind"] for e in catalog.entities}) or ["no entity"]
+        raise UsageError(
+            f"no Component or Resource in the catalog read (found: {', '.join(kinds)})"
+        )
     chosen = _select(graph, system)
     members = [k for k, e in graph.services.items() if chosen is None or _system_of(e) == chosen]
     selected = {key: graph.services[key] for key in graph.closure(members)}
