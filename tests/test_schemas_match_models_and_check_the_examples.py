@@ -14,18 +14,24 @@ import yaml
 
 from bookstore_resil import workbook
 from bookstore_resil.cli import main
-from bookstore_resil.define.loader import FILE_MODELS
-from bookstore_resil.define.schema import SCHEMA_DIR, file_name, json_schema
+from bookstore_resil.define.schema import MODELS, SCHEMA_DIR, file_name, json_schema
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(?P<path>\S+)$")
+KINDS = {"system.yaml": "system", "contacts.yaml": "contacts", "target.yaml": "target"}
+
+
+def files_with_schemas(system: Path) -> list[tuple[str, Path]]:
+    """Each file of a system folder that has a schema, with its kind."""
+    found = [(kind, system / name) for name, kind in KINDS.items() if (system / name).is_file()]
+    return found + [("playbook", p) for p in sorted(system.glob("playbooks/*.yaml"))]
+
+
 EXAMPLE_FILES = [
-    ("system", "bookstore/system.yaml"),
-    ("contacts", "bookstore/contacts.yaml"),
-    *(
-        ("playbook", f"bookstore/playbooks/{p.name}")
-        for p in (DATA / "bookstore/playbooks").glob("*.yaml")
-    ),
+    (kind, str(path.relative_to(DATA)))
+    for system in sorted(DATA.iterdir())
+    if (system / "system.yaml").is_file()
+    for kind, path in files_with_schemas(system)
 ]
 
 
@@ -33,7 +39,7 @@ def validator(kind: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(json_schema(kind))
 
 
-@pytest.mark.parametrize("kind", list(FILE_MODELS))
+@pytest.mark.parametrize("kind", list(MODELS))
 def test_the_shipped_schema_is_the_models_own(kind):
     shipped = json.loads((DATA / SCHEMA_DIR / file_name(kind)).read_text(encoding="utf-8"))
     assert shipped == json_schema(kind), "run: bookstore-resil schema --out data/schemas"
@@ -75,20 +81,21 @@ def test_the_schema_command_prints_one_and_writes_them_all(tmp_path, capsys):
     assert main(["schema", "playbook"]) == 0
     assert json.loads(capsys.readouterr().out) == json_schema("playbook")
     assert main(["schema", "--out", str(tmp_path)]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(map(file_name, FILE_MODELS))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(map(file_name, MODELS))
     assert main(["schema", "aws"]) == 2
-    assert "no schema of 'aws' (known: system, contacts, playbook)" in capsys.readouterr().err
+    assert (
+        "no schema of 'aws' (known: system, contacts, playbook, target)" in capsys.readouterr().err
+    )
 
 
-@pytest.mark.parametrize("example", ["bookstore", "blank"])
+@pytest.mark.parametrize("example", ["bookstore", "guestbook", "blank"])
 def test_a_folder_made_by_init_keeps_its_schemas_beside_the_system(tmp_path, example):
     assert main(["init", str(tmp_path / "wb"), "--example", example, "-q"]) == 0
     system = tmp_path / "wb" / "system"
-    kinds = {"system.yaml": "system", "contacts.yaml": "contacts"}
-    for path in [system / "system.yaml", system / "contacts.yaml", *system.glob("playbooks/*")]:
+    for kind, path in files_with_schemas(system):
         named = MODELINE.match(path.read_text(encoding="utf-8").splitlines()[0])
         schema = json.loads((path.parent / named["path"]).read_text(encoding="utf-8"))
-        assert schema == json_schema(kinds.get(path.name, "playbook"))
+        assert schema == json_schema(kind)
         errors = jsonschema.Draft202012Validator(schema).iter_errors(
             yaml.safe_load(path.read_text(encoding="utf-8"))
         )

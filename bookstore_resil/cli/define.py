@@ -120,13 +120,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from bookstore_resil.define.loader import FILE_MODELS
-    from bookstore_resil.define.schema import json_schema, write_schemas
+    from bookstore_resil.define.schema import MODELS, json_schema, write_schemas
     from bookstore_resil.errors import UsageError
 
-    if args.kind is not None and args.kind not in FILE_MODELS:
-        raise UsageError(f"no schema of {args.kind!r} (known: {', '.join(FILE_MODELS)})")
-    kinds = [args.kind] if args.kind else list(FILE_MODELS)
+    if args.kind is not None and args.kind not in MODELS:
+        raise UsageError(f"no schema of {args.kind!r} (known: {', '.join(MODELS)})")
+    kinds = [args.kind] if args.kind else list(MODELS)
     if args.out:
         for path in write_schemas(args.out, kinds):
             print(f"{path}: written")
@@ -225,15 +224,17 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
     schema = commands.add_parser(
         "schema",
-        help="JSON Schema of system.yaml, contacts.yaml and playbooks, for editors",
+        help="JSON Schema of system.yaml, contacts.yaml, playbooks and target.yaml, for editors",
         description=(
-            "Print the JSON Schema of one kind of file (system, contacts, playbook), or of "
+            "Print the JSON Schema of one kind of file (system, contacts, playbook, target), or of "
             "all of them as one object; with --out, write KIND.schema.json files there. "
             "Point a file at its schema with a first line such as "
             "'# yaml-language-server: $schema=../schemas/system.schema.json' (as the shipped "
             "examples do) and editors check it as you type. See docs/format.md."
         ),
     )
-    schema.add_argument("kind", nargs="?", metavar="KIND", help="system, contacts or playbook")
+    schema.add_argument(
+        "kind", nargs="?", metavar="KIND", help="system, contacts, playbook or target"
+    )
     schema.add_argument("--out", metavar="DIR", help="write the schema files into DIR")
     schema.set_defaults(func=cmd_schema)

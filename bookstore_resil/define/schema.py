@@ -14,13 +14,19 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from bookstore_resil.define.loader import FILE_MODELS
+from bookstore_resil.define.target_file import TargetFile
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# The loader's files, and target.yaml (read by the system target, CONTRACT §4).
+MODELS: dict[str, type[BaseModel]] = {**FILE_MODELS, "target": TargetFile}
 TITLES = {
     "system": "bookstore-resil system.yaml",
     "contacts": "bookstore-resil contacts.yaml",
     "playbook": "bookstore-resil playbooks/<scenario>.yaml",
+    "target": "bookstore-resil target.yaml",
 }
 SCHEMA_DIR = "schemas"  # beside the example systems, so their relative $schema paths hold
 
@@ -30,8 +36,8 @@ def file_name(kind: str) -> str:
 
 
 def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of one kind of file (:data:`FILE_MODELS`' keys)."""
-    schema = FILE_MODELS[kind].model_json_schema(mode="validation")
+    """The JSON Schema of one kind of file (:data:`MODELS`' keys)."""
+    schema = MODELS[kind].model_json_schema(mode="validation")
     return {"$schema": DIALECT, **schema, "title": TITLES[kind]}
 
 
@@ -44,7 +50,7 @@ def write_schemas(folder: str | Path, kinds: list[str] | None = None) -> list[Pa
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind in kinds or list(FILE_MODELS):
+    for kind in kinds or list(MODELS):
         path = folder / file_name(kind)
         path.write_text(schema_text(kind), encoding="utf-8")
         written.append(path)
