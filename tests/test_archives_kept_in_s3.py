@@ -63,6 +63,7 @@ def test_a_drill_archived_in_s3_is_listed_staged_and_rebuilt_there(
         f"--out={PARENT}",
         "--exercise-id=cdn-in-s3",
         "--allow-destructive",
+        "--execute",
         "--probe-interval=0.02",
         "-q",
     )
@@ -82,7 +83,8 @@ def test_a_drill_archived_in_s3_is_listed_staged_and_rebuilt_there(
 
     staged = run_json(capsys, "stage", f"--data={world.data_dir}", f"--reports={PARENT}")
     evidence = [c["evidence"] for s in staged["stages"] for c in s["checks"]]
-    assert any("cdn-in-s3" in line for line in evidence)
+    # The archive that earns a line is named by its S3 address.
+    assert f"latest: {archive} (cdn-failure on aws, auto, " in "\n".join(evidence)
 
     before = bucket.get_object(Bucket=BUCKET, Key="team/gamedays/cdn-in-s3/report.html")
     rebuilt = run_json(capsys, "report", archive, "-q")
