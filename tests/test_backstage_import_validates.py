@@ -8,9 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bookstore_resil.cli import main
-from bookstore_resil.define.backstage import catalog_to_system, import_backstage, read_catalog
+from bookstore_resil.define.backstage import convert, import_backstage, read_catalog
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.errors import DefinitionError, UsageError
 from tests.dependency_builders import BOOKSTORE
@@ -73,7 +74,7 @@ def test_missing_annotations_become_defaults_that_validate_flags(tmp_path, capsy
     }
 
 
-def test_unknown_reference_and_annotation_are_reported_with_file_and_line(tmp_path):
+def test_unreadable_annotations_are_reported_with_file_and_line(tmp_path):
     catalog = tmp_path / "catalog-info.yaml"
     catalog.write_text(
         "kind: Component\n"
@@ -83,16 +84,33 @@ def test_unknown_reference_and_annotation_are_reported_with_file_and_line(tmp_pa
         "spec: {dependsOn: [resource:default/missing-db]}\n"
     )
     with pytest.raises(DefinitionError) as raised:
-        catalog_to_system(read_catalog([catalog]))
+        convert(read_catalog([catalog]))
     assert [str(p) for p in raised.value.problems] == [
         f"{catalog}:1: metadata.annotations.bookstore-resil/critical: "
         'expected "true" or "false", got \'maybe\'',
         f"{catalog}:1: metadata.annotations.bookstore-resil/rtoo: unknown annotation "
         "(known: entrypoint, critical, criticality-period, rto, rpo, degraded, manual-workaround, "
         "platform, identifier, supports, az, vpc, subnet, endpoint)",
-        f"{catalog}:1: spec.dependsOn[0]: 'resource:default/missing-db' is no Component or "
-        "Resource in the given files",
     ]
+
+
+def test_a_dependency_outside_the_files_read_becomes_a_service_to_fill_in(tmp_path, capsys):
+    catalog = tmp_path / "catalog-info.yaml"
+    catalog.write_text(
+        "kind: Component\nmetadata: {name: web}\nspec: {dependsOn: [resource:default/missing-db]}\n"
+    )
+    assert main(["import-backstage", str(catalog), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert err == (
+        f"bookstore-resil: note: {catalog}:1: spec.dependsOn[0]: resource:default/missing-db "
+        "is not in the catalog read: written as a service to fill in\n"
+    )
+    imported = yaml.safe_load((tmp_path / "out" / "system.yaml").read_text())
+    assert [(s["id"], s["purpose"]) for s in imported["services"]] == [
+        ("web", ""),
+        ("missing-db", "not in the imported catalog"),
+    ]
+    assert imported["services"][0]["depends_on"] == ["missing-db"]
 
 
 def test_import_never_overwrites_a_system_folder(tmp_path):

@@ -28,7 +28,7 @@ def test_init_copies_the_bookstore_the_notebooks_and_makes_reports(tmp_path, cap
     assert main(["init", str(tmp_path / "wb")]) == 0
     assert "docs/your-own-system.md" in capsys.readouterr().out
     root = tmp_path / "wb"
-    assert sorted(p.name for p in root.iterdir()) == ["notebooks", "reports", "system"]
+    assert sorted(p.name for p in root.iterdir()) == ["notebooks", "reports", "schemas", "system"]
     assert list((root / "reports").iterdir()) == []
     compared = filecmp.dircmp(workbook.example("bookstore"), root / "system")
     assert compared.left_only == compared.right_only == compared.diff_files == []

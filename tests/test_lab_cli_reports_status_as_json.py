@@ -37,3 +37,14 @@ def test_importing_the_lab_loads_no_heavy_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_up_fault_and_action_report_as_json(lab, capsys):
+    state = ["--state", str(lab.root)]
+    assert main(["lab", "up", "--json", "-q", *state]) == 0
+    captured = capsys.readouterr()
+    assert (json.loads(captured.out)["healthy"], captured.err) == (True, "")
+    assert main(["lab", "fault", "cdn-objects-removed", "--json", *state]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "cdn-objects-removed"
+    assert main(["lab", "action", "cdn_verify", "--json", *state]) == 1
+    assert json.loads(capsys.readouterr().out)["ok"] is False

@@ -81,9 +81,9 @@ actions:
 """
 
 SYSTEM_PROBLEMS = [
-    "playbooks/store-lost.yaml:9: fault: no fault 'store-lost' in target.yaml"
+    "playbooks/store-lost.yaml:10: fault: no fault 'store-lost' in target.yaml"
     " (known: web-killed, manual)",
-    "playbooks/web-crash.yaml:27: recovery_procedure[1].action.args: action 'pause' needs"
+    "playbooks/web-crash.yaml:28: recovery_procedure[1].action.args: action 'pause' needs"
     " args: second",
     "target.yaml:5: probes[1].name: unknown service 'nowhere' (store, web)",
     "target.yaml:7: probes[2].name: duplicate probe 'web'",
@@ -146,5 +146,5 @@ def test_environment_is_required_so_nobody_drills_production_by_omission(guestbo
     result = validate(guestbook)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "target.yaml:4: environment: missing"
+        "target.yaml:5: environment: missing"
     ]  # the mapping starts below the comments

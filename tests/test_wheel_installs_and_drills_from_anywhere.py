@@ -113,7 +113,10 @@ def test_drill_and_report_run_the_shipped_notebooks(installed, tmp_path, lab):
 def test_init_makes_a_workbook_from_the_wheel(installed, tmp_path, example):
     result = run(installed, tmp_path, "init", "wb", "--example", example)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "wb").iterdir()) == ["notebooks", "reports", "system"]
+    folders = ["notebooks", "reports", "schemas", "system"]
+    assert sorted(p.name for p in (tmp_path / "wb").iterdir()) == folders
+    # The schemas came with the wheel: the system's files name one that is there.
+    assert (tmp_path / "wb" / "schemas" / "system.schema.json").is_file()
     assert len(list((tmp_path / "wb" / "notebooks").glob("*.ipynb"))) >= 5
     deps = run(installed, tmp_path / "wb", "deps", "--data", "system")
     assert deps.returncode == 0, deps.stderr

@@ -2,7 +2,9 @@
 
 Every command loads what it needs, calls the package, and prints. Errors the package
 raises on purpose (:class:`~bookstore_resil.errors.ResilError`) become one line on
-stderr and the error's exit code; ``--json`` output goes to stdout alone.
+stderr and the error's exit code; ``--json`` output goes to stdout alone. Anything else
+(a bug of ours) is one line too, naming the exception, and ``-v`` shows its traceback.
+``-v`` and ``-q`` are accepted before or after any command name (:mod:`.common`).
 
 The commands live in one module per pipeline stage, in the order a team meets them:
 :mod:`.define` (init, validate, import-backstage, import-chaostoolkit), :mod:`.analyse`
@@ -20,6 +22,7 @@ import sys
 from collections.abc import Sequence
 
 from bookstore_resil.cli import analyse, archive, define, exercise, lab
+from bookstore_resil.cli.common import CommandParser, add_loudness, install_hint, logging_to_stderr
 from bookstore_resil.errors import DefinitionError, ResilError
 
 COMMAND_MODULES = (define, analyse, lab, exercise, archive)
@@ -34,20 +37,37 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Run 'bookstore-resil COMMAND --help' for a command's options.",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
+    add_loudness(parser)
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=CommandParser
+    )
     for module in COMMAND_MODULES:
         module.add_commands(commands)
     return parser
 
 
+class _Version(argparse.Action):
+    """``--version``: looked up only when asked, so starting the CLI stays fast."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001
+        from bookstore_resil import __version__
+
+        print(f"{parser.prog} {__version__}")
+        parser.exit()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.verbose:
-        import logging
+    with logging_to_stderr(args.verbose):
+        return _run(args)
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except DefinitionError as error:
@@ -64,3 +84,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`bookstore-resil deps --json | head`): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:  # noqa: BLE001 -- the last resort: one line, never a traceback
+        hint = install_hint(error.name or "") if isinstance(error, ImportError) else None
+        if hint:
+            print(f"bookstore-resil: error: {hint}", file=sys.stderr)
+            return 2
+        if args.verbose:
+            raise
+        what = " ".join(str(error).split()) or "(no message)"
+        print(
+            f"bookstore-resil: error: unexpected {type(error).__name__}: {what} "
+            "(rerun with -v for the traceback)",
+            file=sys.stderr,
+        )
+        return 1

@@ -96,12 +96,17 @@ def cmd_signoff(args: argparse.Namespace) -> int:
     records = record_signoff(
         system, args.name, args.scenario, agree=not args.disagree, comment=args.comment
     )
+    written = Path(system.path) / SIGNOFFS_FILE
+    if args.json:
+        signoffs = [r.model_dump(mode="json", exclude={"history"}) for r in records]
+        print_json({"file": str(written), "signoffs": signoffs})
+        return 0
     for record in records:
         print(
             f"{record.name} {record.decision} on {record.scenario} "
             f"(playbook sha256 {record.sha256[:12]}) at {record.at.isoformat()}"
         )
-    print(f"{Path(system.path) / SIGNOFFS_FILE}: written")
+    print(f"{written}: written")
     return 0
 
 
@@ -175,4 +180,5 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     )
     signoff.add_argument("--comment", metavar="TEXT", help="why; required with --disagree")
     add_data(signoff)
+    add_json(signoff)
     signoff.set_defaults(func=cmd_signoff)

@@ -7,13 +7,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from bookstore_resil.cli.common import add_data, add_json, data_dir, print_json
+from bookstore_resil.cli.common import add_data, add_json, data_dir, print_json, progress
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
     from bookstore_resil.report.build import build_report
 
-    paths = build_report(args.archive, data_dir=args.data)
+    paths = build_report(args.archive, progress=progress(args), data_dir=args.data)
+    if args.json:
+        print_json(asdict(paths))
+        return 0
     for path in paths.files():
         print(path)
     return 0
@@ -95,6 +100,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="system definition for the dependency analysis (default: the one recorded)",
     )
+    add_json(report)
     report.set_defaults(func=cmd_report)
 
     history = commands.add_parser(

@@ -1,13 +1,20 @@
 """What every command module of the CLI shares: where the system definition is, the
-``--data`` and ``--json`` options, and how a JSON document is printed."""
+``--data`` and ``--json`` options, ``-v``/``-q`` after any command name, progress lines,
+and how a JSON document is printed."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+from bookstore_resil.display import Progress, to_stderr
 
 DEFAULT_DATA = Path("data/bookstore")
 
@@ -38,3 +45,85 @@ def add_data(parser: argparse.ArgumentParser) -> None:
 
 def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+
+VERBOSE_HELP = "log progress to stderr; an unexpected error shows its traceback"
+QUIET_HELP = "no progress lines on stderr (errors and warnings still)"
+
+
+def add_loudness(parser: argparse.ArgumentParser, default: Any = False) -> None:
+    """``-v`` and ``-q``. Sub-commands get them with ``default=SUPPRESS``, so one given
+    before the command name is not reset by the sub-command's parser."""
+    parser.add_argument("-v", "--verbose", action="store_true", default=default, help=VERBOSE_HELP)
+    parser.add_argument("-q", "--quiet", action="store_true", default=default, help=QUIET_HELP)
+
+
+_LOUDNESS = argparse.ArgumentParser(add_help=False)
+add_loudness(_LOUDNESS, default=argparse.SUPPRESS)
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The parser of every sub-command (and theirs, as argparse passes the class down):
+    ``-v``/``-q`` are accepted after the command name as well as before it."""
+
+    def __init__(self, *args: Any, parents: Any = (), **kwargs: Any):
+        super().__init__(*args, parents=[*parents, _LOUDNESS], **kwargs)
+
+
+@contextlib.contextmanager
+def logging_to_stderr(verbose: bool) -> Iterator[None]:
+    """With ``-v``, the package's log records on stderr while the command runs; the handler
+    is removed after, so a caller running several commands (tests, a notebook) keeps its
+    own logging as it was."""
+    if not verbose:
+        yield
+        return
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def progress(args: argparse.Namespace) -> Progress:
+    """Where a command's progress lines go: stderr, or nowhere with ``-q``."""
+    return (lambda line: None) if getattr(args, "quiet", False) else to_stderr
+
+
+# The optional packages, by the extra of pyproject.toml that installs them.
+EXTRAS = {
+    "boto3": "aws",
+    "botocore": "aws",
+    "django": "lab",
+    "rest_framework": "lab",
+    "gunicorn": "lab",
+    "psycopg": "lab",
+    "moto": "lab",
+    "pgserver": "lab",
+    "chaoslib": "chaostoolkit",
+}
+
+
+def install_hint(module: str) -> str | None:
+    """What to install for a missing optional ``module``; None for any other module."""
+    top = module.partition(".")[0]
+    extra = EXTRAS.get(top)
+    return f"{top} is not installed: pip install 'bookstore-resil[{extra}]'" if extra else None
+
+
+def require(*modules: str) -> None:
+    """A UsageError naming the extra to install when one of ``modules`` is missing, before
+    anything starts (the base install has no lab and no cloud)."""
+    from importlib.util import find_spec
+
+    from bookstore_resil.errors import UsageError
+
+    for module in modules:
+        if find_spec(module) is None:
+            raise UsageError(install_hint(module) or f"{module} is not installed")

@@ -4,15 +4,38 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from bookstore_resil.cli.common import add_data, data_dir
+from bookstore_resil.cli.common import add_data, add_json, data_dir, print_json
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from bookstore_resil.define.validate import validate_folder
+    from dataclasses import asdict
 
-    system = validate_folder(data_dir(args))
+    from bookstore_resil.define.validate import validate_folder
+    from bookstore_resil.errors import DefinitionError
+
+    folder = data_dir(args)
+    try:
+        system = validate_folder(folder)
+    except DefinitionError as error:
+        if not args.json:
+            raise
+        problems = [asdict(problem) for problem in error.problems]
+        print_json({"data": str(folder), "valid": False, "problems": problems})
+        return error.exit_code
     steps = sum(len(s.steps) for s in system.scenarios)
+    if args.json:
+        counts = {
+            "services": len(system.services),
+            "contacts": len(system.contacts),
+            "scenarios": len(system.scenarios),
+            "steps": steps,
+        }
+        print_json(
+            {"data": str(folder), "valid": True, "system": system.system, **counts, "problems": []}
+        )
+        return 0
     print(
         f"{system.path}: valid: {system.system}, {len(system.services)} services, "
         f"{len(system.contacts)} contacts, {len(system.scenarios)} scenarios, {steps} steps"
@@ -23,8 +46,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_import_backstage(args: argparse.Namespace) -> int:
     from bookstore_resil.define.backstage import import_backstage
 
-    path = import_backstage(args.files, args.out)
-    print(f"{path}: written; 'bookstore-resil validate --data {args.out}' lists what to fill in")
+    done = import_backstage(args.files, args.out, args.system, args.entrypoint)
+    for note in done.notes:
+        print(f"bookstore-resil: note: {note}", file=sys.stderr)
+    if args.json:
+        print_json(done.as_json())
+        return 0
+    document = done.conversion.system
+    print(
+        f"{done.files[0]}: written: {document['system']}, entrypoint {document['entrypoint']}, "
+        f"{len(document['services'])} services"
+    )
+    if done.contacts:
+        print(f"{done.files[1]}: written: {done.contacts} contacts")
+    print(f"'bookstore-resil deps --data {args.out}' analyses it; 'validate' lists what to fill in")
     return 0
 
 
@@ -37,6 +72,19 @@ def cmd_import_chaostoolkit(args: argparse.Namespace) -> int:
     )
     scenario, conversion = done.conversion.scenario, done.conversion
     steps = [len(scenario[p]) for p in ("recovery_procedure", "test_procedure", "resume_procedure")]
+    if args.json:
+        print_json(
+            {
+                "playbook": str(done.playbook),
+                "target": str(done.target),
+                "scenario": scenario,
+                "probes": conversion.probes,
+                "faults": conversion.faults,
+                "actions": conversion.actions,
+                "notes": conversion.notes,
+            }
+        )
+        return 0
     print(
         f"{done.playbook}: written: scenario {scenario['id']} on {scenario['service']}, "
         f"fault {scenario['fault']}, {steps[0]} recovery, {steps[1]} test, {steps[2]} resume steps"
@@ -52,9 +100,14 @@ def cmd_import_chaostoolkit(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
     from bookstore_resil.workbook.init import init_workbook
 
     made = init_workbook(args.dir, args.example)
+    if args.json:
+        print_json(asdict(made))
+        return 0
     print(f"{made.root}: a workbook with the {made.example} system")
     for folder, what in (
         (made.system, "the system definition: edit it, then 'validate'"),
@@ -63,6 +116,23 @@ def cmd_init(args: argparse.Namespace) -> int:
     ):
         print(f"  {folder}/  {what}")
     print(f"Next: cd {made.root} && bookstore-resil deps --data system  (docs/your-own-system.md)")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from bookstore_resil.define.schema import MODELS, json_schema, write_schemas
+    from bookstore_resil.errors import UsageError
+
+    if args.kind is not None and args.kind not in MODELS:
+        raise UsageError(f"no schema of {args.kind!r} (known: {', '.join(MODELS)})")
+    kinds = [args.kind] if args.kind else list(MODELS)
+    if args.out:
+        for path in write_schemas(args.out, kinds):
+            print(f"{path}: written")
+    elif args.kind:
+        print_json(json_schema(args.kind))
+    else:
+        print_json({kind: json_schema(kind) for kind in kinds})
     return 0
 
 
@@ -84,6 +154,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="bookstore (default), blank (a skeleton with TODOs), or another shipped example",
     )
+    add_json(init)
     init.set_defaults(func=cmd_init)
 
     validate = commands.add_parser(
@@ -92,23 +163,38 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         description=(
             "Load a system definition folder (system.yaml, contacts.yaml, playbooks/*.yaml) "
             "and report every problem at once, one line each as FILE:LINE: field: message. "
-            "Exit 0 when valid, 2 when not."
+            'Exit 0 when valid, 2 when not. --json: {"valid", "problems": [{"file", '
+            '"line", "field", "message"}]}.'
         ),
     )
     add_data(validate)
+    add_json(validate)
     validate.set_defaults(func=cmd_validate)
 
     backstage = commands.add_parser(
         "import-backstage",
-        help="write a system folder from Backstage catalog-info.yaml files",
+        help="write a system folder from a Backstage catalog",
         description=(
-            "Components and Resources become services, spec.dependsOn the dependencies; "
-            "criticality and RTO/RPO come from bookstore-resil/* annotations, else defaults "
-            "that 'validate' flags (critical: true, rto/rpo: TODO)."
+            "Read catalog files, folders (recursively), Locations (followed) or the catalog "
+            "API's JSON. Components and Resources become services; dependsOn/dependencyOf, "
+            "consumesApis -> providesApis and subcomponentOf the dependencies; spec.system "
+            "names the system; Groups and Users become contacts.yaml. What the catalog "
+            "cannot say (RTO, RPO, criticality) is TODO unless bookstore-resil/* annotations "
+            "say it; 'deps' analyses the result anyway. Unused kinds are listed on stderr. "
+            "See docs/format.md."
         ),
     )
-    backstage.add_argument("files", nargs="+", metavar="FILE", help="catalog-info.yaml files")
+    backstage.add_argument(
+        "files", nargs="+", metavar="PATH", help="catalog files or folders, or API JSON"
+    )
     backstage.add_argument("--out", required=True, metavar="DIR", help="the folder to write")
+    backstage.add_argument(
+        "--system", metavar="NAME", help="import this system (default: the only one named)"
+    )
+    backstage.add_argument(
+        "--entrypoint", metavar="ID", help="the service users reach first (default: guessed)"
+    )
+    add_json(backstage)
     backstage.set_defaults(func=cmd_import_backstage)
 
     chaostoolkit = commands.add_parser(
@@ -133,4 +219,22 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     chaostoolkit.add_argument(
         "--id", metavar="SCENARIO", help="the scenario id (default: from the title)"
     )
+    add_json(chaostoolkit)
     chaostoolkit.set_defaults(func=cmd_import_chaostoolkit)
+
+    schema = commands.add_parser(
+        "schema",
+        help="JSON Schema of system.yaml, contacts.yaml, playbooks and target.yaml, for editors",
+        description=(
+            "Print the JSON Schema of one kind of file (system, contacts, playbook, target), or of "
+            "all of them as one object; with --out, write KIND.schema.json files there. "
+            "Point a file at its schema with a first line such as "
+            "'# yaml-language-server: $schema=../schemas/system.schema.json' (as the shipped "
+            "examples do) and editors check it as you type. See docs/format.md."
+        ),
+    )
+    schema.add_argument(
+        "kind", nargs="?", metavar="KIND", help="system, contacts, playbook or target"
+    )
+    schema.add_argument("--out", metavar="DIR", help="write the schema files into DIR")
+    schema.set_defaults(func=cmd_schema)

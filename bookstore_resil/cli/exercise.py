@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bookstore_resil.cli.common import add_data, data_dir
+from bookstore_resil.cli.common import add_data, add_json, data_dir, print_json, progress
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
@@ -30,8 +30,12 @@ def cmd_drill(args: argparse.Namespace) -> int:
         fault=args.fault,
         report=not args.no_report,
         execute=args.execute,
+        progress=progress(args),
     )
-    print(one_screen(result))
+    if args.json:
+        print_json(result.as_json())
+    else:
+        print(one_screen(result))
     if args.fail_on_breach and result.summary.breached:
         print("bookstore-resil: RTO or RPO missed (--fail-on-breach)", file=sys.stderr)
         return 1
@@ -103,4 +107,5 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "--fault", help="inject this fault instead of the scenario's own (e.g. api-crash)"
     )
     drill.add_argument("--no-report", action="store_true", help="skip building the report")
+    add_json(drill)
     drill.set_defaults(func=cmd_drill)

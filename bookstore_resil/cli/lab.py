@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from bookstore_resil.cli.common import add_json, print_json
+from bookstore_resil.cli.common import add_json, print_json, progress, require
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
@@ -18,24 +18,31 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
     lab = Lab.at(args.state)
     if args.verb == "up":
-        status = lifecycle.up(lab, snapshot_interval_s=args.snapshot_interval)
-        print(lifecycle.describe(status))
-    elif args.verb == "down":
-        lifecycle.down(lab, purge=args.purge)
-    elif args.verb == "status":
-        status = lifecycle.status(lab)
-        if args.json:
-            print_json(asdict(status))
+        require("django", "rest_framework", "gunicorn", "psycopg", "moto")
+    ok = True
+    if args.verb in ("up", "status"):
+        if args.verb == "up":
+            status = lifecycle.up(
+                lab, snapshot_interval_s=args.snapshot_interval, progress=progress(args)
+            )
         else:
-            print(lifecycle.describe(status))
+            status = lifecycle.status(lab)
+        report: object = asdict(status)
+        text = lifecycle.describe(status)
+    elif args.verb == "down":
+        stopped = lifecycle.down(lab, purge=args.purge, progress=progress(args))
+        report, text = {"state": str(lab.root), "stopped": stopped}, ""
     elif args.verb == "fault":
         record = LabTarget(lab.root).inject_fault(args.name)
-        print(f"{record.ts} {record.name}: {record.detail}")
+        report, text = asdict(record), f"{record.ts} {record.name}: {record.detail}"
     else:
         result = LabTarget(lab.root).run_action(args.name, dict(args.args), args.timeout)
-        print(result.output or result.error)
-        return 0 if result.ok else 1
-    return 0
+        report, text, ok = asdict(result), result.output or result.error, result.ok
+    if args.json:
+        print_json(report)
+    elif text:
+        print(text)
+    return 0 if ok else 1
 
 
 def _action_arg(text: str) -> tuple[str, object]:
@@ -69,14 +76,18 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     up.add_argument(
         "--snapshot-interval", type=float, metavar="SECONDS", help="database snapshots (30)"
     )
+    add_json(up)
     down = verbs.add_parser("down", parents=[state], help="stop every process of the lab")
     down.add_argument("--purge", action="store_true", help="also delete the state folder")
+    add_json(down)
     status = verbs.add_parser("status", parents=[state], help="each component's health")
     add_json(status)
     fault = verbs.add_parser("fault", parents=[state], help="inject a named fault")
     fault.add_argument("name", help="api-crash, db-lost, cdn-bucket-deleted, ...")
+    add_json(fault)
     action = verbs.add_parser("action", parents=[state], help="run a named playbook action")
     action.add_argument("name", help="http_check, restart_app, update_dns, ...")
     action.add_argument("args", nargs="*", type=_action_arg, metavar="KEY=VALUE")
     action.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
+    add_json(action)
     lab.set_defaults(func=cmd_lab)

@@ -35,6 +35,8 @@ PLAYBOOKS_DIR = "playbooks"
 
 
 class _SystemFile(BaseModel):
+    """system.yaml: the system, the service users reach first, and the architecture table."""
+
     model_config = ConfigDict(extra="forbid")
     system: str
     description: str = ""
@@ -43,9 +45,19 @@ class _SystemFile(BaseModel):
 
 
 class _ContactsFile(BaseModel):
+    """contacts.yaml: the people to call, and the notification procedures."""
+
     model_config = ConfigDict(extra="forbid")
     contacts: list[Contact] = []
     notification: list[Notification] = []
+
+
+# The model each file a team writes is validated with, by kind: its JSON Schema's source.
+FILE_MODELS: dict[str, type[BaseModel]] = {
+    "system": _SystemFile,
+    "contacts": _ContactsFile,
+    "playbook": Scenario,
+}
 
 
 class Collector:
@@ -266,30 +278,24 @@ def _check_system(found: Collector, file: str, parsed: _SystemFile) -> None:
 
 
 def _cycles(services: list[Service]) -> list[list[str]]:
-    """Each dependency cycle once, as the list of its service ids (self-loops excluded)."""
-    edges = {s.id: [e.service for e in s.depends_on if e.service != s.id] for s in services}
-    cycles: list[list[str]] = []
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
-    for root in edges:
-        if root in state:
-            continue
-        path: list[str] = [root]
-        state[root] = 1
-        stack = [iter(edges[root])]
-        while stack:
-            child = next(stack[-1], None)
-            if child is None:
-                stack.pop()
-                state[path.pop()] = 2
-            elif child not in edges or state.get(child) == 2:
-                continue
-            elif state.get(child) == 1:
-                cycles.append(path[path.index(child) :])
-            else:
-                state[child] = 1
-                path.append(child)
-                stack.append(iter(edges[child]))
-    return cycles
+    """One dependency cycle per knot of services that reach each other (networkx's strongly
+    connected components), as its service ids from the knot's first service in file order.
+    Self-loops are left out: they are reported on their own."""
+    import networkx as nx
+
+    last = {service.id: service for service in services}  # a repeated id: its last entry
+    order = {service_id: index for index, service_id in enumerate(last)}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(last)
+    for service in last.values():
+        graph.add_edges_from((service.id, e.service) for e in service.depends_on)
+    graph.remove_edges_from(list(nx.selfloop_edges(graph)))
+    cycles = []
+    for knot in nx.strongly_connected_components(graph):
+        if len(knot) > 1:
+            first = min(knot, key=lambda node: order.get(node, len(order)))
+            cycles.append([u for u, _ in nx.find_cycle(graph.subgraph(knot), source=first)])
+    return sorted(cycles, key=lambda cycle: order[cycle[0]])
 
 
 def _check_contacts(

@@ -18,8 +18,10 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from bookstore_resil.define.availability import parse_availability
 from bookstore_resil.errors import UsageError
@@ -82,9 +84,15 @@ def _duration(value: Any, info: ValidationInfo) -> float | None:
     return parse_duration(value)
 
 
-# None only where an incomplete system is loaded for analysis (``rto: TODO``); a strict
-# load, and every exercise, always has the number.
-Duration = Annotated[float | None, BeforeValidator(_duration)]
+# As a file writes it (the JSON Schema editors check against); seconds once loaded. None
+# only where an incomplete system is loaded for analysis (``rto: TODO``); a strict load,
+# and every exercise, always has the number.
+DURATION_SCHEMA = {
+    "type": "string",
+    "description": "a duration with a unit: 12h, 30min, 90s, 2d",
+    "examples": ["12h", "30min", "90s", "2d"],
+}
+Duration = Annotated[float | None, BeforeValidator(_duration), WithJsonSchema(DURATION_SCHEMA)]
 
 
 def _objective(name: str) -> Any:
@@ -162,6 +170,18 @@ class Edge(_Model):
     degraded: str | None = None
 
 
+PERIOD_SCHEMA = {
+    "type": "string",
+    "description": "always, or a daily window in a time zone",
+    "examples": ["always", "02:00-03:00 America/Los_Angeles"],
+}
+
+
+def _bare_ids_allowed(schema: dict[str, Any]) -> None:
+    """``depends_on`` items in JSON Schema: a bare service id (a critical edge) or an edge."""
+    schema["items"] = {"anyOf": [{"type": "string", "pattern": ID_PATTERN}, schema["items"]]}
+
+
 class Service(_Model):
     """One row of the architecture table and of the dependency table."""
 
@@ -177,11 +197,13 @@ class Service(_Model):
     subnet: str | None = None
     endpoint: str | None = None
     critical: bool = True
-    criticality_period: CriticalityPeriod = CriticalityPeriod()
+    criticality_period: Annotated[CriticalityPeriod, WithJsonSchema(PERIOD_SCHEMA)] = Field(
+        default=CriticalityPeriod(), json_schema_extra={"default": "always"}
+    )
     manual_workaround: str | None = None
     rto_s: Duration = _objective("rto")
     rpo_s: Duration = _objective("rpo")
-    depends_on: list[Edge] = []
+    depends_on: list[Edge] = Field(default=[], json_schema_extra=_bare_ids_allowed)
 
     @field_validator("depends_on", mode="before")
     @classmethod
@@ -197,10 +219,12 @@ class Service(_Model):
 
 
 class Contact(_Model):
-    """A team member: the contact table plus the org chart's ``reports_to``."""
+    """A team member (or a whole team): the contact table, the org chart's ``reports_to``,
+    and the ``team`` they belong to (as a Backstage import knows it)."""
 
     name: str
     position: str = ""
+    team: str | None = None
     services: list[str] = []
     email: str | None = None
     phone: str | None = None
@@ -287,7 +311,7 @@ class Scenario(_Model):
     recovery_procedure: list[Step]
     test_procedure: list[Step] = []
     resume_procedure: list[Step] = []
-    source: str = ""
+    source: SkipJsonSchema[str] = ""  # the file it was read from, set by the loader
 
     @property
     def steps(self) -> list[Step]:

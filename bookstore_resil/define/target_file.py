@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from bookstore_resil.define.loader import Collector
 from bookstore_resil.define.model import (
@@ -45,6 +46,12 @@ def placeholders(command: str) -> list[str]:
 
 def _timeout() -> Any:
     return Field(None, validation_alias=AliasChoices("timeout", "timeout_s"))
+
+
+def _plain_commands_allowed(schema: dict[str, Any]) -> None:
+    """``faults``/``actions`` values in JSON Schema: a command string, or a Command."""
+    command = {"type": "string", "minLength": 1}
+    schema["additionalProperties"] = {"anyOf": [command, schema["additionalProperties"]]}
 
 
 class _Strict(BaseModel):
@@ -199,13 +206,13 @@ class TargetFile(_Strict):
     )
     probes: list[ProbeSpec] = Field(min_length=1)
     canary: CanarySpec | None = None
-    faults: dict[str, Command] = {}
-    actions: dict[str, Command] = {}
+    faults: dict[str, Command] = Field(default={}, json_schema_extra=_plain_commands_allowed)
+    actions: dict[str, Command] = Field(default={}, json_schema_extra=_plain_commands_allowed)
     # Chaos Toolkit's own: values, or {type: env, key: NAME} read from the environment when
     # an activity runs; secrets are grouped in scopes a provider names (`secrets: [scope]`).
     configuration: dict[str, Any] = {}
     secrets: dict[str, dict[str, Any]] = {}
-    folder: str = ""
+    folder: SkipJsonSchema[str] = ""  # where it was read, set by the loader
 
     @property
     def production(self) -> bool:

@@ -8,7 +8,8 @@ archive's summary and report.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from bookstore_resil.archive import layout
 from bookstore_resil.archive.events import ERROR, EventLog
 from bookstore_resil.archive.impact import DRY_RUN_NOTE
 from bookstore_resil.archive.measure import Summary
+from bookstore_resil.archive.storage import Destination
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.display import to_stderr
 from bookstore_resil.errors import ExerciseError, UsageError
@@ -34,9 +36,30 @@ from bookstore_resil.report.build import build_report
 
 @dataclass(frozen=True)
 class DrillResult:
+    """A finished drill: the local folder it was written to, its summary, the report
+    built, and for an S3 archive its ``s3://`` address."""
+
     archive_dir: Path
     summary: Summary
     report: Any = None
+    address: str = ""
+
+    @property
+    def archive(self) -> str:
+        """Where the archive is: its ``s3://`` address, or the local folder."""
+        return self.address or str(self.archive_dir)
+
+    @property
+    def report_html(self) -> str | None:
+        html = getattr(self.report, "html", None)
+        if not html:
+            return None
+        return f"{self.address}/{Path(html).name}" if self.address else str(html)
+
+    def as_json(self) -> dict[str, Any]:
+        """``drill --json``: the archive's address, its report page, and ``summary.json``."""
+        summary = self.summary.to_dict()
+        return {"archive": self.archive, "report": self.report_html, "summary": summary}
 
 
 def drill(
@@ -63,59 +86,81 @@ def drill(
     and only with ``execute`` (else a dry run, CONTRACT §4). An empty ``target`` is the
     folder's default (``system`` beside a target.yaml, else ``lab``); no
     ``probe_interval``, the target's own (target.yaml's ``interval``), else 0.1 s.
+
+    ``out_dir`` may be an ``s3://`` parent: the exercise is written locally while it runs,
+    then uploaded whole when it ends (:class:`~bookstore_resil.archive.storage.Destination`).
     """
     if exercise_id is None:
         exercise_id = layout.new_exercise_id(scenario)
-    out = Path(out_dir).resolve()
-    archive_dir = layout.exercise_dir(out, exercise_id)
-    Options(probe_interval_s=DEFAULT_PROBE_INTERVAL_S if probe_interval is None else probe_interval)
-    data_dir = Path(data_dir).resolve()
-    target = target or default_target(data_dir)
-    system = load_system(data_dir)
-    steps = {step.id for step in system.scenario(scenario).steps}
-    unknown = sorted(set(responses or {}) - steps)
-    if unknown:
-        raise UsageError(f"--response names no step of {scenario}: {', '.join(unknown)}")
-    if archive_dir.exists() or archive_dir.is_symlink():
-        raise UsageError(f"{archive_dir} exists: archives are never overwritten")
-    layout.check_writable(out)
-    driver = build_target(target, data_dir, target_options)
-    if fault and driver.faults() and fault not in driver.faults():
-        known = ", ".join(driver.faults())
-        raise UsageError(f"--fault {fault!r}: not a fault of target {target} (known: {known})")
+    out = Destination.of(out_dir)
+    with _staging(out, progress):
+        archive_dir = layout.exercise_dir(out.local, exercise_id)
+        interval = DEFAULT_PROBE_INTERVAL_S if probe_interval is None else probe_interval
+        Options(probe_interval_s=interval)
+        data_dir = Path(data_dir).resolve()
+        target = target or default_target(data_dir)
+        system = load_system(data_dir)
+        steps = {step.id for step in system.scenario(scenario).steps}
+        unknown = sorted(set(responses or {}) - steps)
+        if unknown:
+            raise UsageError(f"--response names no step of {scenario}: {', '.join(unknown)}")
+        if out.exists(exercise_id) or archive_dir.is_symlink():
+            where = out.archive(exercise_id)
+            raise UsageError(f"{where} exists: archives are never overwritten")
+        layout.check_writable(out.local)
+        driver = build_target(target, data_dir, target_options)
+        if fault and driver.faults() and fault not in driver.faults():
+            known = ", ".join(driver.faults())
+            raise UsageError(f"--fault {fault!r}: not a fault of target {target} (known: {known})")
 
-    with ExerciseLock(driver.lock_file(), exercise_id, driver.name):
-        if not execute:
-            progress(f"drill: {DRY_RUN_NOTE} (add --execute to run the faults and actions)")
-        progress(f"drill: checking that target {target!r} is healthy")
-        driver.check_ready()
-        archive_dir.mkdir()
-        parameters = {
-            "scenario": scenario,
-            "target": target,
-            "data_dir": str(data_dir),
-            "mode": "auto",
-            "probe_interval": probe_interval,
-            "out_dir": str(out),
-            "exercise_id": exercise_id,
-            "responses": responses or {},
-            "target_options": driver.options(),
-            "fail_on_breach": fail_on_breach,
-            "fault": fault or "",
-            "execute": execute,
-        }
-        progress(f"drill: running {GAME_DAY_NOTEBOOK.name} for {scenario} into {archive_dir}")
-        error = run_game_day_notebook(archive_dir, parameters, stdout=_Lines(progress))
-        summary = _summary(archive_dir, error)
+        with ExerciseLock(driver.lock_file(), exercise_id, driver.name):
+            if not execute:
+                progress(f"drill: {DRY_RUN_NOTE} (add --execute to run the faults and actions)")
+            progress(f"drill: checking that target {target!r} is healthy")
+            driver.check_ready()
+            archive_dir.mkdir()
+            parameters = {
+                "scenario": scenario,
+                "target": target,
+                "data_dir": str(data_dir),
+                "mode": "auto",
+                "probe_interval": probe_interval,
+                "out_dir": str(out.local),
+                "exercise_id": exercise_id,
+                "responses": responses or {},
+                "target_options": driver.options(),
+                "fail_on_breach": fail_on_breach,
+                "fault": fault or "",
+                "execute": execute,
+            }
+            progress(f"drill: running {GAME_DAY_NOTEBOOK.name} for {scenario} into {archive_dir}")
+            error = run_game_day_notebook(archive_dir, parameters, stdout=_Lines(progress))
+            summary = _summary(archive_dir, error)
 
-    built = None
-    if report:
-        built = build_report(archive_dir, progress=progress)
+        built = build_report(archive_dir, progress=progress) if report else None
+    address = out.archive(exercise_id)
+    uploaded = out.publish(archive_dir)
+    if uploaded:
+        progress(f"drill: uploaded {len(uploaded)} files to {address}")
     if error:
         raise ExerciseError(
-            exercise_id, f"the game-day notebook failed: {error} (archive: {archive_dir})"
+            exercise_id, f"the game-day notebook failed: {error} (archive: {address})"
         )
-    return DrillResult(archive_dir, summary, built)
+    return DrillResult(archive_dir, summary, built, address if out.remote else "")
+
+
+@contextmanager
+def _staging(out: Destination, progress: Callable[[str], None]) -> Iterator[None]:
+    """For an S3 ``--out``: drop the staging folder when the drill stops before writing
+    anything; keep it, and say where, when an exercise broke off before its upload."""
+    try:
+        yield
+    except BaseException:
+        if out.remote is not None and any(out.local.iterdir()):
+            progress(f"drill: not uploaded; what was written stays in {out.local}")
+        else:
+            out.discard()
+        raise
 
 
 class _Lines:
@@ -184,9 +229,7 @@ def one_screen(result: DrillResult) -> str:
             f"  {step.status:<8} {format_duration(step.duration_s):>8}  {step.id}"
             + (f"  ({step.error})" if step.error else "")
         )
-    lines.append(f"archive    {result.archive_dir}")
-    if result.report is not None:
-        html = getattr(result.report, "html", None)
-        if html:
-            lines.append(f"report     {html}")
+    lines.append(f"archive    {result.archive}")
+    if result.report_html:
+        lines.append(f"report     {result.report_html}")
     return "\n".join(lines)

@@ -3,7 +3,8 @@
 An archive is a folder holding ``summary.json`` (written at the end of every exercise) or,
 when the exercise crashed before writing it, at least ``events.jsonl``, whose summary is
 then computed here (its outcome is ``error``). Anything else in the folder is not an
-archive and is passed over. An archive whose summary or event log cannot be read is
+archive and is passed over. The folder may be an ``s3://`` parent, read through
+:mod:`~bookstore_resil.archive.storage`. An archive whose summary or event log cannot be read is
 *skipped*, with one line naming the file: history never stops on a broken archive.
 
 The cadence is how often each scenario should be exercised: 5 weeks by default, after
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bookstore_resil import clock
-from bookstore_resil.archive import layout
+from bookstore_resil.archive import layout, storage
 from bookstore_resil.archive.fields import summary_problem
 from bookstore_resil.archive.measure import summarize_log
 from bookstore_resil.define.model import format_duration
@@ -150,25 +151,36 @@ def _read_summary(folder: Path) -> dict[str, Any]:
 
 
 def load_history(folder: str | Path = "reports") -> History:
-    """Every archive directly under ``folder``, oldest first; broken ones skipped."""
-    root = Path(folder)
+    """Every archive directly under ``folder`` (a folder or an ``s3://`` parent), oldest
+    first; broken ones skipped."""
     read: list[tuple[dict[str, Any], str]] = []
     skipped: list[Skipped] = []
-    archives = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
-    for archive in archives:
-        summary, log = archive / layout.SUMMARY_FILE, archive / layout.EVENTS_FILE
-        if not summary.is_file() and not log.is_file():
-            continue
-        try:
-            read.append((_read_summary(archive), str(archive)))
-        except EventLogError as error:
-            skipped.append(Skipped(error.path, f"{error.field}: {error.message}", error.line))
-        except (ResilError, ValueError, RecursionError, OSError) as error:
-            source = summary if summary.is_file() else log
-            skipped.append(Skipped(str(source), str(error) or type(error).__name__))
+    names = (layout.SUMMARY_FILE, layout.EVENTS_FILE)
+    with storage.local_copies(folder, names) as root:
+
+        def where(path: str | Path) -> str:
+            """A path as the reader knows it: under the S3 parent for a downloaded copy."""
+            if not storage.is_s3(folder):
+                return str(path)
+            return storage.s3_join(str(folder), str(Path(path).relative_to(root)))
+
+        archives = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+        for archive in archives:
+            summary, log = archive / layout.SUMMARY_FILE, archive / layout.EVENTS_FILE
+            if not summary.is_file() and not log.is_file():
+                continue
+            try:
+                read.append((_read_summary(archive), where(archive)))
+            except EventLogError as error:
+                message = f"{error.field}: {error.message}"
+                skipped.append(Skipped(where(error.path), message, error.line))
+            except (ResilError, ValueError, RecursionError, OSError) as error:
+                source = summary if summary.is_file() else log
+                skipped.append(Skipped(where(source), str(error) or type(error).__name__))
     read.sort(key=lambda item: (clock.parse_ts(item[0]["started_at"]), item[0]["exercise_id"]))
     exercises = tuple(doc for doc, _ in read)
-    return History(str(root), exercises, tuple(skipped), tuple(path for _, path in read))
+    shown = str(folder) if storage.is_s3(folder) else str(Path(folder))
+    return History(shown, exercises, tuple(skipped), tuple(path for _, path in read))
 
 
 @dataclass(frozen=True)

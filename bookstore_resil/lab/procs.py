@@ -1,8 +1,9 @@
 """Start, find and stop the lab's processes, always by the pid recorded at start.
 
-Each process has a JSON file in ``STATE/pids/`` with its pid and its kernel start time,
-so a pid the kernel has since given to someone else's process is never signalled. The
-machine is shared: nothing here looks processes up by name.
+Each process has a JSON file in ``STATE/pids/`` with its pid and its creation time (as
+psutil reads it), so a pid the kernel has since given to someone else's process is never
+signalled. The machine is shared: nothing here looks processes up by name. psutil finds a
+process's children and waits for them, on any system it supports.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import psutil
+
 from bookstore_resil.lab.state import Lab, read_json, utc_now, write_json
 
 log = logging.getLogger("bookstore_resil.lab")
@@ -26,53 +29,46 @@ log = logging.getLogger("bookstore_resil.lab")
 class TrackedProcess:
     name: str
     pid: int
-    start_ticks: int
+    create_time: float
     argv: list[str]
     log: str
     started_at: str
 
 
-def _stat_fields(pid: int) -> list[str] | None:
+Pid = tuple[int, float | None]  # a pid, and its creation time (psutil's) when known
+
+
+def _live(pid: int, create_time: float | None = None) -> psutil.Process | None:
+    """The process ``pid`` while it runs (not a zombie) and, if ``create_time`` is given,
+    is the one created then: a pid the kernel gave to someone else is not ours."""
     try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        process = psutil.Process(pid)
+        if create_time is not None and process.create_time() != create_time:
+            return None
+        if process.status() == psutil.STATUS_ZOMBIE:
+            # Our own exited child is collected here; anyone else's waits for its parent.
+            with contextlib.suppress(psutil.Error, ChildProcessError):
+                process.wait(timeout=0)
+            return None
+    except psutil.NoSuchProcess:
         return None
-    # The command name (field 2) may hold spaces and parentheses: split after the last ')'.
-    return raw[raw.rindex(")") + 2 :].split()
+    return process
 
 
-def _reap(pid: int) -> None:
-    """Collect our own exited children so they are not counted as alive (zombies)."""
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, os.WNOHANG)
-
-
-def pid_alive(pid: int, start_ticks: int | None = None) -> bool:
-    """True while ``pid`` runs (not a zombie) and, if given, is the process started then."""
-    _reap(pid)
-    stat = _stat_fields(pid)
-    if stat is None or stat[0] in ("Z", "X"):
-        return False
-    return start_ticks is None or int(stat[19]) == start_ticks
-
-
-Pid = tuple[int, int | None]  # a pid, and its kernel start time when known
+def pid_alive(pid: int, create_time: float | None = None) -> bool:
+    """True while ``pid`` runs (not a zombie) and, if given, is the process created then."""
+    return _live(pid, create_time) is not None
 
 
 def descendants(pid: int) -> list[Pid]:
-    """Every process below ``pid`` (with its start time), found through /proc."""
-    children: dict[int, list[Pid]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            stat = _stat_fields(int(entry))
-            if stat is not None:
-                children.setdefault(int(stat[1]), []).append((int(entry), int(stat[19])))
-    found: list[Pid] = []
-    todo = [pid]
-    while todo:
-        below = children.get(todo.pop(), [])
-        found.extend(below)
-        todo.extend(child for child, _ in below)
+    """Every process below ``pid``, with its creation time."""
+    process = _live(pid)
+    if process is None:
+        return []
+    found = []
+    for child in process.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            found.append((child.pid, child.create_time()))
     return found
 
 
@@ -106,11 +102,10 @@ def start(
             group=user,
             extra_groups=[] if user else None,
         )
-    stat = _stat_fields(process.pid)
     tracked = TrackedProcess(
         name=name,
         pid=process.pid,
-        start_ticks=int(stat[19]) if stat else 0,
+        create_time=psutil.Process(process.pid).create_time(),
         argv=list(argv),
         log=str(log_path),
         started_at=utc_now(),
@@ -136,25 +131,35 @@ def tracked(lab: Lab) -> list[TrackedProcess]:
 def running(lab: Lab, name: str) -> TrackedProcess | None:
     """The tracked process ``name`` if it is still alive."""
     process = get(lab, name)
-    if process is not None and pid_alive(process.pid, process.start_ticks):
+    if process is not None and pid_alive(process.pid, process.create_time):
         return process
     return None
 
 
-def _wait_gone(pids: list[Pid], timeout_s: float) -> list[Pid]:
+def _processes(pids: list[Pid]) -> list[psutil.Process]:
+    return [process for pid in pids if (process := _live(*pid)) is not None]
+
+
+def _wait_gone(processes: list[psutil.Process], timeout_s: float) -> list[psutil.Process]:
+    """The processes still alive after ``timeout_s``. A zombie counts as gone: where
+    nothing reaps orphans (a container's init) it would otherwise outlive the wait."""
     deadline = time.monotonic() + timeout_s
-    alive = [p for p in pids if pid_alive(*p)]
-    while alive and time.monotonic() < deadline:
-        time.sleep(0.02)
-        alive = [p for p in alive if pid_alive(*p)]
+    alive = processes
+    while alive:
+        left = deadline - time.monotonic()
+        _, alive = psutil.wait_procs(alive, timeout=max(0.0, min(0.05, left)))
+        alive = [p for p in alive if pid_alive(p.pid)]
+        if left <= 0:
+            break
     return alive
 
 
-def _signal(process: Pid, sig: int) -> None:
-    """Signal the process if it is still the one we knew (its pid may have been reused)."""
-    if pid_alive(*process):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(process[0], sig)
+def _signal(processes: list[psutil.Process], sig: int) -> None:
+    """Signal each process that is still the one we knew (psutil checks its creation time
+    first, so a reused pid is never signalled)."""
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            process.send_signal(sig)
 
 
 def stop(lab: Lab, name: str, sig: int = signal.SIGTERM, timeout_s: float = 5.0) -> bool:
@@ -163,28 +168,26 @@ def stop(lab: Lab, name: str, sig: int = signal.SIGTERM, timeout_s: float = 5.0)
     process = get(lab, name)
     if process is None:
         return False
-    was_running = pid_alive(process.pid, process.start_ticks)
-    if was_running:
-        tree = [(process.pid, process.start_ticks), *descendants(process.pid)]
-        _signal(tree[0], sig)
+    top = _live(process.pid, process.create_time)
+    if top is not None:
+        tree = [top, *_processes(descendants(top.pid))]
+        _signal([top], sig)
         left = _wait_gone(tree, timeout_s)
-        for pid in left:
-            _signal(pid, signal.SIGKILL)
+        _signal(left, signal.SIGKILL)
         left = _wait_gone(left, 5.0)
         if left:
-            log.warning("%s: pids %s still alive after SIGKILL", name, [p for p, _ in left])
+            log.warning("%s: pids %s still alive after SIGKILL", name, [p.pid for p in left])
         log.info("stopped %s (pid %d)", name, process.pid)
     _pid_file(lab, name).unlink(missing_ok=True)
-    return was_running
+    return top is not None
 
 
 def kill(lab: Lab, name: str) -> bool:
     """SIGKILL the process and all below it at once: a crash, not a shutdown."""
     process = get(lab, name)
-    if process is None or not pid_alive(process.pid, process.start_ticks):
+    top = _live(process.pid, process.create_time) if process is not None else None
+    if top is None:
         return False
-    top = (process.pid, process.start_ticks)
-    for pid in [top, *descendants(process.pid)]:
-        _signal(pid, signal.SIGKILL)
+    _signal([top, *_processes(descendants(top.pid))], signal.SIGKILL)
     _wait_gone([top], 5.0)
     return True

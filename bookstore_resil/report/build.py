@@ -8,9 +8,9 @@ kernel runs in the archive folder with ``archive_dir="."``, so the executed note
 re-runs in place wherever the archive is copied), and exports it to a self-contained
 ``report.html`` (see :func:`~bookstore_resil.archive.notebooks.export_html`).
 
-An ``s3://bucket/prefix/EXERCISE_ID`` archive is downloaded (its event log) to a
-temporary folder with boto3, built there, and the new files are uploaded back; papermill's
-own S3 handler writes ``report.ipynb``.
+An ``s3://bucket/prefix/EXERCISE_ID`` archive's event log is downloaded to a temporary
+folder (:mod:`~bookstore_resil.archive.storage`), the report built there, and the new
+files uploaded back; papermill's own S3 handler writes ``report.ipynb``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bookstore_resil import workbook
-from bookstore_resil.archive import layout
+from bookstore_resil.archive import layout, storage
 from bookstore_resil.archive.notebooks import execute_on_kernel, export_html, notebook_kernel
-from bookstore_resil.archive.storage import is_s3, split_s3
 from bookstore_resil.define.loader import locate_system_folder
 from bookstore_resil.display import Progress, to_stderr
 from bookstore_resil.errors import ReportError
@@ -105,38 +104,17 @@ def _build(local: Path, notebook_output: str, data_dir: str | Path | None, clock
 
 
 def _build_s3(uri: str, data_dir: str | Path | None, clock: _Clock) -> ReportPaths:
-    import boto3
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    bucket, prefix = split_s3(uri)
-    uri = f"s3://{bucket}/{prefix}"
-    try:
-        client = boto3.client("s3")
-        with tempfile.TemporaryDirectory(prefix="bookstore-report-") as tmp:
-            local = Path(tmp)
-            try:
-                client.download_file(
-                    bucket, f"{prefix}/{layout.EVENTS_FILE}", str(local / layout.EVENTS_FILE)
-                )
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
-                    raise ReportError(
-                        uri, f"no {layout.EVENTS_FILE}: not an exercise archive"
-                    ) from None
-                raise
-            clock.done(f"{layout.EVENTS_FILE}: downloaded from {uri}")
-            built = _build(local, f"{uri}/{layout.REPORT_IPYNB}", data_dir, clock)
-            uploads = [built.summary, *built.charts, built.html]
-            for path in uploads:
-                client.upload_file(
-                    str(path),
-                    bucket,
-                    f"{prefix}/{path.name}",
-                    ExtraArgs={"ContentType": layout.CONTENT_TYPES[path.suffix]},
-                )
-            clock.done(f"uploaded {len(uploads)} files to {uri}")
-    except (BotoCoreError, ClientError) as error:
-        raise ReportError(uri, f"S3: {error}") from None
+    bucket, prefix = storage.s3_archive(uri)
+    uri = f"{storage.S3_SCHEME}{bucket}/{prefix}"
+    with tempfile.TemporaryDirectory(prefix="bookstore-report-") as tmp:
+        local = Path(tmp)
+        if not storage.download(uri, [layout.EVENTS_FILE], local):
+            raise ReportError(uri, f"no {layout.EVENTS_FILE}: not an exercise archive")
+        clock.done(f"{layout.EVENTS_FILE}: downloaded from {uri}")
+        built = _build(local, f"{uri}/{layout.REPORT_IPYNB}", data_dir, clock)
+        uploads = [built.summary, *built.charts, built.html]
+        storage.upload(uri, uploads, overwrite=True)
+        clock.done(f"uploaded {len(uploads)} files to {uri}")
     return ReportPaths(
         archive=uri,
         summary=f"{uri}/{built.summary.name}",
@@ -157,7 +135,7 @@ def build_report(
     the exercise recorded. Progress goes to ``progress`` one line per phase.
     """
     clock = _Clock(progress)
-    if is_s3(archive_dir):
+    if storage.is_s3(archive_dir):
         return _build_s3(str(archive_dir), data_dir, clock)
     local = Path(archive_dir).resolve()
     built = _build(local, str(local / layout.REPORT_IPYNB), data_dir, clock)

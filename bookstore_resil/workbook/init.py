@@ -7,6 +7,7 @@ them::
     DIR/notebooks/   the workbook's notebooks, their data_dir pointed at ../system
     DIR/system/      the system folder: an example (bookstore, ...) or the blank skeleton
     DIR/reports/     where drill and the game-day notebook archive each exercise
+    DIR/schemas/     the JSON Schemas the system's files name on their first line
 
 The blank skeleton (``blank/`` beside this module) is a small system written with TODOs and
 a commented ``target.yaml``: ``deps`` analyses it at once and lists what is missing,
@@ -26,7 +27,7 @@ from bookstore_resil import workbook
 from bookstore_resil.errors import UsageError
 
 BLANK = "blank"
-SYSTEM_DIR, NOTEBOOKS_DIR, REPORTS_DIR = "system", "notebooks", "reports"
+SYSTEM_DIR, NOTEBOOKS_DIR, REPORTS_DIR, SCHEMAS_DIR = "system", "notebooks", "reports", "schemas"
 # What never belongs in a copy: byte code, and a running example's state.
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".lab", "run")
 
@@ -62,6 +63,8 @@ def init_workbook(folder: str | Path, example: str = workbook.DEFAULT_EXAMPLE) -
     )
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(source, made.system, ignore=IGNORE)
+    # Beside the system as beside the shipped examples: its files' $schema paths hold.
+    shutil.copytree(workbook.examples_dir() / SCHEMAS_DIR, root / SCHEMAS_DIR)
     made.reports.mkdir()
     made.notebooks.mkdir()
     first = _first_scenario(made.system)
