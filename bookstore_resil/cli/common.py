@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -34,6 +35,18 @@ def add_data(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help=f"system definition folder (default: $BOOKSTORE_RESIL_DATA or {DEFAULT_DATA})",
     )
+
+
+def positive_seconds(text: str) -> float:
+    """An option's number of seconds: finite and above zero, refused by the parser (exit 2)
+    before the command touches anything."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return seconds
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:
