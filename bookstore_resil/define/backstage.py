@@ -24,7 +24,9 @@ from typing import Any
 
 import yaml
 
+from bookstore_resil.define.files import read_text
 from bookstore_resil.define.loader import SYSTEM_FILE
+from bookstore_resil.define.yamlpos import check_expansion
 from bookstore_resil.errors import DefinitionError, Problem, UsageError
 
 PREFIX = "bookstore-resil/"
@@ -79,10 +81,11 @@ def read_catalog(paths: Iterable[str | Path]) -> list[Entity]:
     for path in paths:
         file = str(path)
         try:
-            loader = yaml.SafeLoader(Path(path).read_text(encoding="utf-8"))
+            loader = yaml.SafeLoader(read_text(path))
             while loader.check_node():
                 node = loader.get_node()
                 line = node.start_mark.line + 1
+                check_expansion(node)
                 document = loader.construct_document(node)
                 if document is None:
                     continue
@@ -104,8 +107,8 @@ def read_catalog(paths: Iterable[str | Path]) -> list[Entity]:
                         line=line,
                     )
                 )
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(file, 1, "(file)", f"cannot read: {exc}"))
+        except DefinitionError as refused:
+            problems.extend(refused.problems)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             message = f"invalid YAML: {getattr(exc, 'problem', None) or exc}"

@@ -37,6 +37,13 @@ _NUMBER = re.compile(r"^\s*[-+]?[\d.]+\s*$")
 
 
 _DAY_WEEK = re.compile(r"(\d\s*)([dw])(?![a-z])")
+# ISO 8601 as pandas reads it right: weeks, days, hours, minutes, seconds. pandas takes the
+# months of "P1M" for minutes and the "0.5" of "P0.5D" for 5: both are refused.
+_ISO = re.compile(r"^[-+]?P", re.IGNORECASE)
+_ISO_FIXED = re.compile(r"^P(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+# Below this a duration is a typo, not a timeout ("1ns"); an RTO or RPO is at least 1 s.
+MIN_DURATION_S = 0.001
+MIN_OBJECTIVE_S = 1.0
 
 
 def unreadable_duration(value: Any) -> str:
@@ -44,14 +51,27 @@ def unreadable_duration(value: Any) -> str:
     return f"cannot read {value!r} as a duration (e.g. 12h, 30min, 90s, 2d)"
 
 
-def parse_duration(value: Any) -> float:
+def _check_iso(value: str) -> None:
+    text = value.strip().upper()
+    if "Y" in text or "M" in text.split("T", 1)[0]:
+        raise ValueError(
+            f"duration {value!r}: months and years have no fixed length; use days (e.g. 30d)"
+        )
+    if not _ISO_FIXED.match(text):
+        raise ValueError(f"cannot read {value!r} as an ISO 8601 duration (e.g. P2D, PT12H)")
+
+
+def parse_duration(value: Any, minimum_s: float = MIN_DURATION_S) -> float:
     """``"12h"``, ``"30min"``, ``"90s"``, ``"2d"`` -> seconds, parsed by pandas.
 
     A bare number is refused: the seed's tables say "12" and mean hours, which a reader
-    cannot tell from minutes.
+    cannot tell from minutes. So is an ISO duration in months or years (no fixed length),
+    and one shorter than ``minimum_s``.
     """
     if isinstance(value, bool) or not isinstance(value, str) or _NUMBER.match(value):
         raise ValueError(f"expected a duration with a unit such as '12h' or '30min', got {value!r}")
+    if _ISO.match(value.strip()):
+        _check_iso(value)
     import pandas as pd
 
     # pandas 3 deprecates the lower-case day and week units the contract uses ("2d").
@@ -60,15 +80,22 @@ def parse_duration(value: Any) -> float:
         seconds = pd.Timedelta(text).total_seconds()
     except (ValueError, TypeError) as exc:
         raise ValueError(unreadable_duration(value)) from exc
+    return _at_least(value, seconds, minimum_s)
+
+
+def _at_least(value: Any, seconds: float, minimum_s: float) -> float:
     if not seconds > 0:
         raise ValueError(f"duration {value!r} must be positive")
+    if seconds < minimum_s:
+        shortest = "a second" if minimum_s == MIN_OBJECTIVE_S else f"{minimum_s:g}s"
+        raise ValueError(f"duration {value!r} is shorter than {shortest}")
     return seconds
 
 
 TODO = "TODO"
 
 
-def _duration(value: Any, info: ValidationInfo) -> float | None:
+def _duration(value: Any, info: ValidationInfo, minimum_s: float = MIN_DURATION_S) -> float | None:
     # Numbers are seconds when built in code; a definition file must say its unit.
     context = info.context or {}
     if context.get("incomplete") and isinstance(value, str) and value.strip().upper() == TODO:
@@ -76,15 +103,20 @@ def _duration(value: Any, info: ValidationInfo) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if context.get("from_file"):
             raise ValueError(f"expected a duration with a unit such as '12h', got {value!r}")
-        if not value > 0:
-            raise ValueError(f"duration {value!r} must be positive")
-        return float(value)
-    return parse_duration(value)
+        return _at_least(value, float(value), minimum_s)
+    return parse_duration(value, minimum_s)
+
+
+def _objective_duration(value: Any, info: ValidationInfo) -> float | None:
+    return _duration(value, info, MIN_OBJECTIVE_S)
 
 
 # None only where an incomplete system is loaded for analysis (``rto: TODO``); a strict
-# load, and every exercise, always has the number.
+# load, and every exercise, always has the number. A Duration (an interval, a timeout) may
+# be under a second; an Objective (an RTO or RPO) may not: a nanosecond objective is a
+# typo no one can meet.
 Duration = Annotated[float | None, BeforeValidator(_duration)]
+Objective = Annotated[float | None, BeforeValidator(_objective_duration)]
 
 
 def _objective(name: str) -> Any:
@@ -179,8 +211,8 @@ class Service(_Model):
     critical: bool = True
     criticality_period: CriticalityPeriod = CriticalityPeriod()
     manual_workaround: str | None = None
-    rto_s: Duration = _objective("rto")
-    rpo_s: Duration = _objective("rpo")
+    rto_s: Objective = _objective("rto")
+    rpo_s: Objective = _objective("rpo")
     depends_on: list[Edge] = []
 
     @field_validator("depends_on", mode="before")
@@ -280,8 +312,8 @@ class Scenario(_Model):
     severity: Literal["critical", "high", "medium", "low"] = "critical"
     overview: list[str] = []
     assumptions: list[str] = []
-    rto_s: Duration = _objective("rto")
-    rpo_s: Duration = _objective("rpo")
+    rto_s: Objective = _objective("rto")
+    rpo_s: Objective = _objective("rpo")
     recovery_platform: str = ""
     fault: str | None = None
     recovery_procedure: list[Step]
