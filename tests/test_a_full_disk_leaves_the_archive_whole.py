@@ -103,7 +103,8 @@ def test_report_on_a_full_disk_is_one_line_and_the_log_is_untouched(small_disk: 
     )
     assert result.returncode == 1
     [line] = [text for text in result.stderr.splitlines() if not text.startswith("report: ")]
-    assert line.startswith("bookstore-resil: error: ") and "No space left on device" in line
+    assert line.startswith(f"bookstore-resil: error: {archive}/")
+    assert line.endswith(": No space left on device")
     assert (archive / layout.EVENTS_FILE).read_bytes() == (
         FIXTURE / layout.EVENTS_FILE
     ).read_bytes()

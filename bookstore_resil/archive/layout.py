@@ -111,6 +111,9 @@ def write_atomically(path: Path, content: str | bytes) -> Path:
             os.fsync(file.fileno())
         os.chmod(temporary, ARCHIVE_FILE_MODE)
         os.replace(temporary, path)
+    except OSError as error:  # named for the file it was for, not the temporary one
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -35,6 +35,9 @@ def _written_whole(output: Path, write: Callable[[str], Result], whole: type[Exc
     except whole:
         _move_into_place(partial, output)
         raise
+    except OSError as error:  # named for the file it was for, not the partial one
+        partial.unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror or str(error), str(output)) from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
