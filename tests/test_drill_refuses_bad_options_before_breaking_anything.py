@@ -24,7 +24,7 @@ def test_the_drill_function_checks_the_interval_before_the_target(monkeypatch, t
         raise AssertionError("the target was built")
 
     monkeypatch.setattr(drill_module, "build_target", no_target)
-    with pytest.raises(UsageError, match="probe interval"):
+    with pytest.raises(UsageError, match="probe_interval"):
         drill_module.drill("api-failure", probe_interval=-1, out_dir=tmp_path)
 
 
