@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from bookstore_resil.define.model import format_duration
+from bookstore_resil.define.units import format_duration
 from bookstore_resil.exercise.drill import drill
 from bookstore_resil.lab import lifecycle
 from bookstore_resil.lab.state import Lab

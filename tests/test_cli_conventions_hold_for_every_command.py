@@ -53,7 +53,7 @@ RUN_WITH_JSON = {
     "blast-radius": 0,
     "notify": 0,
     "signoff": 0,
-    "lab status": 0,  # no lab there, said in JSON
+    "lab status": 1,  # no lab there, said in JSON, and not healthy
     "history": 0,
     "stage": 0,
 }

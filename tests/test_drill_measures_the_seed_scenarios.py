@@ -155,7 +155,7 @@ def test_fail_on_breach_exits_1_when_the_rto_is_missed(lab, tmp_path, capsys):
     data = tmp_path / "bookstore"
     shutil.copytree(DATA, data)
     playbook = data / "playbooks" / "api-failure.yaml"
-    playbook.write_text(playbook.read_text().replace("rto: 12h", "rto: 100ms"))
+    playbook.write_text(playbook.read_text().replace("rto: 12h", "rto: 1s"))
     argv = [
         "drill",
         "api-failure",

@@ -26,7 +26,7 @@ def test_an_unknown_fault_is_one_line_and_exit_1(lab, capsys):
 
 
 def test_status_of_no_lab_says_so(tmp_path, capsys):
-    assert main(["lab", "status", "--state", str(tmp_path / "none")]) == 0
+    assert main(["lab", "status", "--state", str(tmp_path / "none")]) == 1
     assert "no lab" in capsys.readouterr().out
 
 

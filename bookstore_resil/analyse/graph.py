@@ -26,7 +26,8 @@ from functools import cached_property
 import networkx as nx
 
 from bookstore_resil.clock import aware
-from bookstore_resil.define.model import Service, System, format_duration
+from bookstore_resil.define.model import Service, System
+from bookstore_resil.define.units import format_duration
 from bookstore_resil.errors import DefinitionError, Problem, UsageError
 
 RTO_UNMET = "rto-unmet-by-dependency"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bookstore_resil.define.model import System, format_duration
+from bookstore_resil.define.model import System
+from bookstore_resil.define.units import format_duration
 
 if TYPE_CHECKING:
     import pandas as pd

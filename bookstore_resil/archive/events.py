@@ -2,11 +2,14 @@
 
 Every event is one JSON object a line with ``ts`` (ISO 8601, UTC) and ``type``, written,
 flushed and fsynced before :meth:`EventLog.append` returns, so a dying kernel loses
-nothing that was recorded. Reading back tolerates a last line cut short by a crash.
+nothing that was recorded. A line the disk has no room for is cut back off and the append
+fails, so a full disk leaves every line before it whole. Reading back tolerates a last
+line cut short by a crash.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -52,23 +55,33 @@ class EventLog:
         self.clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def append(self, type: str, ts: datetime | None = None, **fields: Any) -> dict[str, Any]:
         with self._lock:
-            if self._file.closed:
+            if self._fd is None:
                 raise EventLogError(str(self.path), 0, f"closed: {type} not recorded")
             event = {"ts": iso(ts or self.clock()), "type": type, **fields}
             line = json.dumps(event, default=str, separators=(",", ":")) + "\n"
-            self._file.write(line)
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            data = line.encode("utf-8")
+            end = os.lseek(self._fd, 0, os.SEEK_END)
+            try:
+                written = 0
+                while written < len(data):
+                    written += os.write(self._fd, data[written:])
+                os.fsync(self._fd)
+            except OSError as error:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self._fd, end)
+                reason = error.strerror or str(error)
+                raise EventLogError(str(self.path), 0, f"{type} not recorded: {reason}") from None
         return event
 
     def close(self) -> None:
         with self._lock:
-            if not self._file.closed:
-                self._file.close()
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
     def __enter__(self) -> EventLog:
         return self

@@ -24,6 +24,8 @@ EXERCISE_NOTEBOOK = "exercise.ipynb"
 REPORT_IPYNB = "report.ipynb"
 REPORT_HTML = "report.html"
 CONTENT_TYPES = {".json": "application/json", ".png": "image/png", ".html": "text/html"}
+# An archive is shared with the team (a web server, a colleague): readable, as before.
+ARCHIVE_FILE_MODE = 0o644
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 
 
@@ -96,18 +98,33 @@ def read_archive(archive_dir: str | Path) -> Record:
     return Record(folder, contents.events, contents.truncated, start)
 
 
-def write_atomically(path: Path, text: str) -> Path:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place: a full
-    disk or a crash leaves the old file whole, never half of the new one."""
+def write_atomically(path: Path, content: str | bytes) -> Path:
+    """Write ``content`` to a temporary file beside ``path``, then rename it into place: a
+    full disk or a crash leaves the old file whole, never half of the new one. Every file of
+    an archive but the event log is written this way."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, ARCHIVE_FILE_MODE)
         os.replace(temporary, path)
+    except OSError as error:  # named for the file it was for, not the temporary one
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def partial_path(path: Path) -> Path:
+    """Where a writer that writes a file in pieces (papermill saves its output notebook
+    after every cell) writes it until it is whole and renamed into place:
+    ``.exercise.partial.ipynb`` for ``exercise.ipynb``."""
+    return path.with_name(f".{path.stem}.partial{path.suffix}")
 
 
 def write_summary(archive_dir: str | Path, summary: Summary) -> Path:

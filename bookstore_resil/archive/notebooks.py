@@ -3,17 +3,52 @@ ahead of time, and the offline HTML export.
 
 Heavy imports (papermill, nbconvert, jupyter_client) happen inside the functions, so
 importing this module costs nothing until a notebook runs.
+
+papermill writes its output notebook again after every cell: a full disk or a kill would
+leave it cut in half. So it writes a partial file beside the output (see
+:func:`~bookstore_resil.archive.layout.partial_path`), renamed into place once papermill
+is done with it, a failed cell included (the notebook then shows the error).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from bookstore_resil.archive.layout import ARCHIVE_FILE_MODE, partial_path
 from bookstore_resil.errors import ReportError
+
+Result = TypeVar("Result")
+
+
+def _written_whole(output: Path, write: Callable[[str], Result], whole: type[Exception]) -> Result:
+    """``write(partial)``, then the partial file renamed to ``output``; also when ``write``
+    raises ``whole`` (the notebook failed in a cell, and was written with the error). On
+    any other failure the partial file is removed and ``output`` left as it was."""
+    partial = partial_path(output)
+    try:
+        result = write(str(partial))
+    except whole:
+        _move_into_place(partial, output)
+        raise
+    except OSError as error:  # named for the file it was for, not the partial one
+        partial.unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror or str(error), str(output)) from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    _move_into_place(partial, output)
+    return result
+
+
+def _move_into_place(partial: Path, output: Path) -> None:
+    os.chmod(partial, ARCHIVE_FILE_MODE)
+    os.replace(partial, output)
+
 
 KERNEL = "python3"
 # A local kernel's own log (a TCP-without-encryption warning) is noise on the caller's
@@ -29,10 +64,10 @@ def run_notebook(
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    try:
+    def execute(into: str) -> None:
         papermill.execute_notebook(
             str(notebook),
-            str(output),
+            into,
             parameters=parameters,
             kernel_name=KERNEL,
             extra_arguments=list(KERNEL_ARGUMENTS),
@@ -40,6 +75,9 @@ def run_notebook(
             stdout_file=stdout,
             cwd=str(cwd),
         )
+
+    try:
+        _written_whole(output, execute, papermill.PapermillExecutionError)
     except papermill.PapermillExecutionError as exc:
         return f"{exc.ename}: {exc.evalue}"
     except (DeadKernelError, CellTimeoutError) as exc:
@@ -85,23 +123,30 @@ def notebook_kernel(local: Path) -> Iterator[Any]:
 
 
 def execute_on_kernel(notebook: Path, output: str, parameters: dict[str, Any], kernel: Any) -> Any:
-    """Run ``notebook`` on ``kernel`` (see :func:`notebook_kernel`); write it to ``output``."""
+    """Run ``notebook`` on ``kernel`` (see :func:`notebook_kernel`); write it to ``output``
+    (a local path, whole or not at all, or an ``s3://`` URI papermill writes itself)."""
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     if not notebook.is_file():
         raise ReportError(output, f"the notebook {notebook} is missing")
-    try:
+
+    def execute(into: str) -> Any:
         return papermill.execute_notebook(
             str(notebook),
-            output,
+            into,
             parameters=parameters,
             kernel_name=KERNEL,
             progress_bar=False,
             request_save_on_cell_execute=False,
             km=kernel,
         )
+
+    try:
+        if "://" in output:
+            return execute(output)
+        return _written_whole(Path(output), execute, PapermillExecutionError)
     except PapermillExecutionError as error:
         raise ReportError(
             output,

@@ -84,6 +84,12 @@ def _run(args: argparse.Namespace) -> int:
         # The reader went away (`bookstore-resil deps --json | head`): not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:
+        # The machine said no (a full disk, a read-only folder, a file where a folder
+        # should be): what and where, on one line.
+        print(f"bookstore-resil: error: {describe_os_error(error)}", file=sys.stderr)
+        return 1
+
     except Exception as error:  # noqa: BLE001 -- the last resort: one line, never a traceback
         hint = install_hint(error.name or "") if isinstance(error, ImportError) else None
         if hint:
@@ -98,3 +104,11 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def describe_os_error(error: OSError) -> str:
+    """``PATH: reason`` on one line, however the error was raised."""
+    reason = " ".join((error.strerror or str(error) or type(error).__name__).split())
+    where = " -> ".join(str(name) for name in (error.filename, error.filename2) if name)
+    where = " ".join(where.splitlines())
+    return f"{where}: {reason}" if where else reason

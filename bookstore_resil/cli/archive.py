@@ -26,7 +26,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     from bookstore_resil.analyse.tables import to_text
-    from bookstore_resil.define.model import parse_duration
+    from bookstore_resil.define.units import parse_duration
     from bookstore_resil.errors import UsageError
     from bookstore_resil.history.history import (
         DEFAULT_CADENCE,

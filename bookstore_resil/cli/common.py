@@ -8,6 +8,7 @@ import argparse
 import contextlib
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -41,6 +42,18 @@ def add_data(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help=f"system definition folder (default: $BOOKSTORE_RESIL_DATA or {DEFAULT_DATA})",
     )
+
+
+def positive_seconds(text: str) -> float:
+    """An option's number of seconds: finite and above zero, refused by the parser (exit 2)
+    before the command touches anything."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return seconds
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:

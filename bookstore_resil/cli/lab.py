@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from bookstore_resil.cli.common import add_json, print_json, progress, require
+from bookstore_resil.cli.common import add_json, positive_seconds, print_json, progress, require
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
@@ -26,7 +26,9 @@ def cmd_lab(args: argparse.Namespace) -> int:
                 lab, snapshot_interval_s=args.snapshot_interval, progress=progress(args)
             )
         else:
+            # Exit 1 when anything is down (or there is no lab), so a script can wait on it.
             status = lifecycle.status(lab)
+            ok = status.healthy
         report: object = asdict(status)
         text = lifecycle.describe(status)
     elif args.verb == "down":
@@ -74,13 +76,18 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     verbs = lab.add_subparsers(dest="verb", metavar="VERB", required=True)
     up = verbs.add_parser("up", parents=[state], help="start the lab (idempotent)")
     up.add_argument(
-        "--snapshot-interval", type=float, metavar="SECONDS", help="database snapshots (30)"
+        "--snapshot-interval",
+        type=positive_seconds,
+        metavar="SECONDS",
+        help="database snapshots (30)",
     )
     add_json(up)
     down = verbs.add_parser("down", parents=[state], help="stop every process of the lab")
     down.add_argument("--purge", action="store_true", help="also delete the state folder")
     add_json(down)
-    status = verbs.add_parser("status", parents=[state], help="each component's health")
+    status = verbs.add_parser(
+        "status", parents=[state], help="each component's health (exit 1 when not healthy)"
+    )
     add_json(status)
     fault = verbs.add_parser("fault", parents=[state], help="inject a named fault")
     fault.add_argument("name", help="api-crash, db-lost, cdn-bucket-deleted, ...")
@@ -88,6 +95,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     action = verbs.add_parser("action", parents=[state], help="run a named playbook action")
     action.add_argument("name", help="http_check, restart_app, update_dns, ...")
     action.add_argument("args", nargs="*", type=_action_arg, metavar="KEY=VALUE")
-    action.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
+    action.add_argument("--timeout", type=positive_seconds, default=60.0, metavar="SECONDS")
     add_json(action)
     lab.set_defaults(func=cmd_lab)

@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bookstore_resil.define.files import read_text
 from bookstore_resil.define.loader import Collector
-from bookstore_resil.define.model import MANUAL_FAULT, TODO
+from bookstore_resil.define.model import MANUAL_FAULT
+from bookstore_resil.define.units import TODO
 from bookstore_resil.errors import DefinitionError, Problem
 
 PROVIDERS = ("process", "python", "http")
@@ -64,14 +66,14 @@ def read_experiment(path: str | Path) -> dict[str, Any]:
     one line for a file that is no experiment at all."""
     path = Path(path)
     file = str(path)
-    found = Collector(path.parent)
+    found = Collector(path.resolve().parent)  # the experiment may be a link to elsewhere
     if not path.is_file():
         raise DefinitionError([Problem(file, 0, "(file)", "no such file")])
     document = found.read(path)
     if document is None and path.suffix.lower() == ".json":
         # JSON that YAML cannot read (tab indents): read as JSON, without line numbers.
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = json.loads(read_text(path))
             found.problems.clear()
         except json.JSONDecodeError as exc:
             problem = Problem(file, exc.lineno, "(json)", f"invalid JSON: {exc.msg}")

@@ -22,6 +22,7 @@ from bookstore_resil.define.chaostoolkit_import import (
     convert,
     read_experiment,
 )
+from bookstore_resil.define.files import read_text
 from bookstore_resil.define.incomplete import load_incomplete
 from bookstore_resil.define.loader import PLAYBOOKS_DIR
 from bookstore_resil.define.model import ID_PATTERN
@@ -107,9 +108,7 @@ def _read_target(rt: YAML, path: Path) -> dict:
     DefinitionError naming the line when it cannot be edited."""
     file = str(path)
     try:
-        target = rt.load(path.read_text(encoding="utf-8") if path.exists() else NEW_TARGET)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError([Problem(file, 1, "(file)", f"cannot read: {exc}")]) from None
+        target = rt.load(read_text(path, path.parent) if path.exists() else NEW_TARGET)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         message = f"invalid YAML: {getattr(exc, 'problem', None) or exc}"

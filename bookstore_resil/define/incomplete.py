@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bookstore_resil.define.loader import SYSTEM_FILE, Collector, load_collecting
-from bookstore_resil.define.model import TODO, Service, System, unreadable_duration
+from bookstore_resil.define.model import Service, System
+from bookstore_resil.define.units import TODO, unreadable_duration
 from bookstore_resil.errors import Problem
 
 

@@ -16,16 +16,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bookstore_resil import workbook
+from bookstore_resil.define.files import read_text
 from bookstore_resil.define.model import (
     JUMPS,
     PROCEDURES,
-    TODO,
     Contact,
     Notification,
     Scenario,
     Service,
     System,
 )
+from bookstore_resil.define.units import TODO
 from bookstore_resil.define.yamlpos import LineDict, field_name, line_of, parse_with_lines, path_to
 from bookstore_resil.errors import DefinitionError, Problem
 
@@ -82,12 +83,13 @@ class Collector:
         found.append(Problem(file, line, field_name(path), message))
 
     def read(self, path: Path) -> Any:
-        """Parse one YAML file; None (with a problem recorded) when it cannot be read."""
+        """Parse one YAML file of the folder; None (with a problem recorded) when it cannot
+        be read (see :mod:`~bookstore_resil.define.files`) or parsed."""
         file = str(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.problems.append(Problem(file, 1, "(file)", f"cannot read: {exc}"))
+            text = read_text(path, self.folder)
+        except DefinitionError as refused:
+            self.problems.extend(refused.problems)
             return None
         try:
             document, duplicates = parse_with_lines(text)
@@ -189,7 +191,7 @@ def load_collecting(found: Collector) -> System:
     contacts_path = folder / CONTACTS_FILE
     contacts_file = str(contacts_path)
     parsed_contacts = _ContactsFile()
-    if contacts_path.exists():
+    if contacts_path.exists() or contacts_path.is_symlink():  # a broken link is reported
         contacts_doc = found.read(contacts_path)
         parsed_contacts = (
             None

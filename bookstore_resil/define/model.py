@@ -14,16 +14,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AliasChoices,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 
 from bookstore_resil.define.availability import parse_availability
+from bookstore_resil.define.units import Objective
 from bookstore_resil.errors import UsageError
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -34,84 +33,8 @@ PROCEDURES = ("recovery_procedure", "test_procedure", "resume_procedure")
 JUMPS = {"test": "test_procedure", "resume": "resume_procedure", "end": None}
 
 
-# pandas reads a bare number such as "12" as nanoseconds.
-_NUMBER = re.compile(r"^\s*[-+]?[\d.]+\s*$")
-
-
-_DAY_WEEK = re.compile(r"(\d\s*)([dw])(?![a-z])")
-
-
-def unreadable_duration(value: Any) -> str:
-    """The message for a duration that cannot be read, as ``validate`` reports it."""
-    return f"cannot read {value!r} as a duration (e.g. 12h, 30min, 90s, 2d)"
-
-
-def parse_duration(value: Any) -> float:
-    """``"12h"``, ``"30min"``, ``"90s"``, ``"2d"`` -> seconds, parsed by pandas.
-
-    A bare number is refused: the seed's tables say "12" and mean hours, which a reader
-    cannot tell from minutes.
-    """
-    if isinstance(value, bool) or not isinstance(value, str) or _NUMBER.match(value):
-        raise ValueError(f"expected a duration with a unit such as '12h' or '30min', got {value!r}")
-    import pandas as pd
-
-    # pandas 3 deprecates the lower-case day and week units the contract uses ("2d").
-    text = _DAY_WEEK.sub(lambda m: m.group(1) + m.group(2).upper(), value.strip())
-    try:
-        seconds = pd.Timedelta(text).total_seconds()
-    except (ValueError, TypeError) as exc:
-        raise ValueError(unreadable_duration(value)) from exc
-    if not seconds > 0:
-        raise ValueError(f"duration {value!r} must be positive")
-    return seconds
-
-
-TODO = "TODO"
-
-
-def _duration(value: Any, info: ValidationInfo) -> float | None:
-    # Numbers are seconds when built in code; a definition file must say its unit.
-    context = info.context or {}
-    if context.get("incomplete") and isinstance(value, str) and value.strip().upper() == TODO:
-        return None  # an objective not decided yet: analysed as unknown, never guessed
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if context.get("from_file"):
-            raise ValueError(f"expected a duration with a unit such as '12h', got {value!r}")
-        if not value > 0:
-            raise ValueError(f"duration {value!r} must be positive")
-        return float(value)
-    return parse_duration(value)
-
-
-# As a file writes it (the JSON Schema editors check against); seconds once loaded. None
-# only where an incomplete system is loaded for analysis (``rto: TODO``); a strict load,
-# and every exercise, always has the number.
-DURATION_SCHEMA = {
-    "type": "string",
-    "description": "a duration with a unit: 12h, 30min, 90s, 2d",
-    "examples": ["12h", "30min", "90s", "2d"],
-}
-Duration = Annotated[float | None, BeforeValidator(_duration), WithJsonSchema(DURATION_SCHEMA)]
-
-
 def _objective(name: str) -> Any:
     return Field(validation_alias=AliasChoices(name, f"{name}_s"))
-
-
-def format_duration(seconds: float | None) -> str:
-    """Seconds -> the shortest readable form: ``12h``, ``1h 30min``, ``4.2s``."""
-    if seconds is None:
-        return "-"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    parts = []
-    rest = int(round(seconds))
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
-        count, rest = divmod(rest, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return " ".join(parts)
 
 
 class _Model(BaseModel):
@@ -201,8 +124,8 @@ class Service(_Model):
         default=CriticalityPeriod(), json_schema_extra={"default": "always"}
     )
     manual_workaround: str | None = None
-    rto_s: Duration = _objective("rto")
-    rpo_s: Duration = _objective("rpo")
+    rto_s: Objective = _objective("rto")
+    rpo_s: Objective = _objective("rpo")
     depends_on: list[Edge] = Field(default=[], json_schema_extra=_bare_ids_allowed)
 
     @field_validator("depends_on", mode="before")
@@ -304,8 +227,8 @@ class Scenario(_Model):
     severity: Literal["critical", "high", "medium", "low"] = "critical"
     overview: list[str] = []
     assumptions: list[str] = []
-    rto_s: Duration = _objective("rto")
-    rpo_s: Duration = _objective("rpo")
+    rto_s: Objective = _objective("rto")
+    rpo_s: Objective = _objective("rpo")
     recovery_platform: str = ""
     fault: str | None = None
     recovery_procedure: list[Step]

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Literal
 import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from bookstore_resil.define.files import read_text
 from bookstore_resil.define.loader import Collector
+from bookstore_resil.define.yamlpos import BoundedSafeLoader
 from bookstore_resil.errors import DefinitionError, UsageError
 
 if TYPE_CHECKING:
@@ -79,10 +81,12 @@ def playbook_hash(scenario: Scenario) -> str:
     """The sha256 of the content of ``scenario``'s playbook file (see the module's doc)."""
     if not scenario.source:
         raise UsageError(f"scenario {scenario.id!r} was not loaded from a file: nothing to sign")
+    text = read_text(scenario.source)
     try:
-        document = yaml.safe_load(Path(scenario.source).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise UsageError(f"{scenario.source}: cannot read the playbook: {exc}") from None
+        document = yaml.load(text, Loader=BoundedSafeLoader)
+    except yaml.YAMLError as exc:
+        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise UsageError(f"{scenario.source}: cannot read the playbook: {reason}") from None
     canonical = json.dumps(
         document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )

@@ -23,11 +23,11 @@ from bookstore_resil.define.model import (
     ID_PATTERN,
     MANUAL_FAULT,
     PROCEDURES,
-    Duration,
     Scenario,
     Step,
     System,
 )
+from bookstore_resil.define.units import Duration
 from bookstore_resil.errors import DefinitionError, Problem
 
 TARGET_FILE = "target.yaml"

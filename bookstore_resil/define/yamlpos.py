@@ -5,10 +5,17 @@ the line of each key and item; duplicate keys, which PyYAML silently overwrites,
 :func:`line_of` and :func:`field_name` turn a path into a validation error's ``FILE:LINE``
 and ``field``. The loader's ``Collector``, which reads every file of a system folder
 (``signoffs.yaml`` and ``aws.yaml`` too), parses here.
+
+Aliases are bounded here too, for every YAML the package reads: an alias repeats a node, so
+a few lines of aliases of aliases ("billion laughs") stand for billions of nodes. PyYAML
+builds them shared, so parsing and validation pass, and whatever walks the document later
+(a sign-off's hash, a dump, a copy) expands it until memory runs out.
+:func:`check_expansion` refuses such a document before it is built.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -28,7 +35,78 @@ class LineList(list):
     item_lines: list[int]
 
 
-class _LineConstructor:
+# A document may stand for at most this many times the nodes it writes out, or this many
+# nodes, whichever is more: anchors reused as defaults stay far below, a bomb far above.
+EXPANSION_RATIO = 10
+EXPANSION_FLOOR = 100_000
+
+
+def check_expansion(root: yaml.Node) -> None:
+    """Raise a ConstructorError, at its node, when aliases make ``root`` expand beyond the
+    bound, or when an alias names a node that contains it (an endless structure)."""
+    sizes: dict[int, int] = {}  # a node's size once expanded, aliases counted each time
+    open_nodes: set[int] = set()
+    finished: list[yaml.Node] = []
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in _children(node))
+            finished.append(node)
+        elif id(node) in open_nodes:
+            raise yaml.constructor.ConstructorError(
+                None, None, "an alias refers to a node that contains it", node.start_mark
+            )
+        elif id(node) not in sizes:
+            open_nodes.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+    limit = max(EXPANSION_FLOOR, EXPANSION_RATIO * len(finished))
+    culprit = next((node for node in finished if sizes[id(node)] > limit), None)
+    if culprit is not None:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"aliases expand this to more than {limit:,} nodes (from {len(finished):,} written)",
+            culprit.start_mark,
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+# An anchor (``&name``) is the only way to an alias: text without one needs no check.
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]")
+
+
+class _BoundedDocument:
+    """``get_single_data`` that checks the expansion of the node graph before building it;
+    mixed into a loader."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.may_alias = not isinstance(stream, str) or _ANCHOR.search(stream) is not None
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        if self.may_alias:
+            check_expansion(node)
+        return self.construct_document(node)
+
+
+class BoundedSafeLoader(_BoundedDocument, yaml.SafeLoader):
+    """``yaml.safe_load`` with aliases bounded: ``yaml.load(text, BoundedSafeLoader)``."""
+
+
+class _LineConstructor(_BoundedDocument):
     """Builds LineDict/LineList, notes duplicate keys; mixed into a safe loader."""
 
     def __init__(self, stream: str):

@@ -195,7 +195,7 @@ def _summary(archive_dir: Path, error: str | None) -> Summary:
 
 def one_screen(result: DrillResult) -> str:
     """The summary a person reads in a terminal after a drill."""
-    from bookstore_resil.define.model import format_duration
+    from bookstore_resil.define.units import format_duration
 
     s = result.summary
 

@@ -15,7 +15,8 @@ from typing import Any
 import ipywidgets as w
 
 from bookstore_resil.archive.impact import DRY_RUN_NOTE
-from bookstore_resil.define.model import Step, format_duration
+from bookstore_resil.define.model import Step
+from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import badge
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.log import logger

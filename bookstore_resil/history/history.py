@@ -27,7 +27,7 @@ from bookstore_resil import clock
 from bookstore_resil.archive import layout, storage
 from bookstore_resil.archive.fields import summary_problem
 from bookstore_resil.archive.measure import summarize_log
-from bookstore_resil.define.model import format_duration
+from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import Html, Png
 from bookstore_resil.errors import EventLogError, ResilError
 from bookstore_resil.report.findings import status
@@ -268,7 +268,7 @@ def cadence_table(
     import pandas as pd
 
     from bookstore_resil.analyse.graph import parse_moment
-    from bookstore_resil.define.model import parse_duration
+    from bookstore_resil.define.units import parse_duration
 
     found = ages(history, parse_duration(cadence), parse_moment(now), scenario_ids(data_dir))
     return pd.DataFrame(

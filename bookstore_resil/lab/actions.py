@@ -98,9 +98,9 @@ def db_check(lab: Lab, args: Args, timeout_s: float) -> Outcome:
     reads ``/books/`` through the public address (the API reaches the database)."""
     address = lab.records().db
     host, port = lab.records().address("db")
-    if not postgres.ping(host, port):
+    if not postgres.ping(lab, host, port):
         return Outcome(False, f"postgresql://{address}: not accepting connections", error="db down")
-    with postgres.connect(host, port) as conn:
+    with postgres.connect(lab, host, port) as conn:
         books = conn.execute("SELECT count(*) FROM books_book").fetchone()[0]
     output = f"postgresql://{address}: accepting connections, {books} books"
     if args.get("through_api"):
@@ -144,21 +144,33 @@ def describe_instances(lab: Lab, args: Args, timeout_s: float) -> Outcome:
 
 
 def update_dns(lab: Lab, args: Args, timeout_s: float) -> Outcome:
-    """Point ``record`` (api or db) at ``target``, by default the newest running one."""
+    """Point ``record`` (api or db) at ``target``, by default the newest running one.
+
+    ``target`` names one of the lab's own running instances (or database clusters), by id
+    or by address: a record pointing anywhere else would send the lab's traffic, and the
+    database password the API sends, to whoever listens there."""
     record = args.get("record", "api")
-    target = args.get("target")
     if record == "api":
-        candidates = [i.address for i in api.instances(lab) if api.is_running(lab, i)]
+        running = {i.id: i.address for i in api.instances(lab) if api.is_running(lab, i)}
     elif record == "db":
-        candidates = [c.address for c in postgres.clusters(lab) if postgres.is_running(lab, c)]
+        running = {c.id: c.address for c in postgres.clusters(lab) if postgres.is_running(lab, c)}
     else:
         raise TargetError("lab", f"update_dns: unknown record {record!r} (api or db)")
-    if target is None:
-        if not candidates:
+    wanted = args.get("target")
+    if wanted is None:
+        if not running:
             raise TargetError("lab", f"update_dns: nothing running to point {record} at")
-        target = candidates[0]
+        target = next(iter(running.values()))
+    elif isinstance(wanted, str) and (wanted in running or wanted in running.values()):
+        target = running.get(wanted, wanted)
+    else:
+        known = ", ".join(f"{key} ({address})" for key, address in running.items()) or "none"
+        raise TargetError(
+            "lab",
+            f"update_dns: {wanted!r} is not a running {record} of this lab (running: {known})",
+        )
     before = getattr(lab.records(), record)
-    lab.set_record(record, str(target))
+    lab.set_record(record, target)
     return _done(f"{record}: {before} -> {target}", record=record, target=target, previous=before)
 
 
@@ -175,7 +187,7 @@ def db_launch_replica(lab: Lab, args: Args, timeout_s: float) -> Outcome:
     snapshot = _latest(lab)
     cluster = postgres.create(lab, _bin(lab))
     postgres.start(lab, cluster, _bin(lab), timeout_s)
-    snapshots.restore(snapshot, LOOPBACK, cluster.port, _bin(lab), timeout_s)
+    snapshots.restore(lab, snapshot, LOOPBACK, cluster.port, _bin(lab), timeout_s)
     output = f"replica {cluster.id} on {cluster.address} from snapshot of {snapshot.taken_at}"
     return _done(output, cluster=cluster.id, address=cluster.address, **_snapshot(snapshot))
 
@@ -184,7 +196,7 @@ def db_restore_snapshot(lab: Lab, args: Args, timeout_s: float) -> Outcome:
     """Replace the current database's content with the latest snapshot."""
     snapshot = _latest(lab)
     host, port = lab.records().address("db")
-    snapshots.restore(snapshot, host, port, _bin(lab), timeout_s)
+    snapshots.restore(lab, snapshot, host, port, _bin(lab), timeout_s)
     output = f"postgresql://{host}:{port} restored from snapshot of {snapshot.taken_at}"
     return _done(output, **_snapshot(snapshot))
 

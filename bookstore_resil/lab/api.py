@@ -46,9 +46,12 @@ class Instance:
 
 
 def django_env(lab: Lab) -> dict[str, str]:
+    """What the API is told: where its records are, and the file of the lab's credentials
+    (its Django secret and the database password), never the credentials themselves."""
     return {
         "DJANGO_SETTINGS_MODULE": f"{PROJECT}.settings",
         "BOOKSTORE_LAB_RECORDS": str(lab.records_file),
+        "BOOKSTORE_LAB_SECRETS": str(lab.secrets_file),
         "BOOKSTORE_LAB_STATIC_ROOT": str(lab.static_backup_dir),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
@@ -56,15 +59,10 @@ def django_env(lab: Lab) -> dict[str, str]:
 
 def manage(lab: Lab, *args: str, timeout_s: float = 120.0) -> str:
     """Run a Django management command from the release (``migrate``, ``collectstatic``)."""
-    env = {**os.environ, **django_env(lab), "PYTHONPATH": str(lab.release_dir)}
+    env = {**django_env(lab), "PYTHONPATH": str(lab.release_dir)}
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "django", *args],
-            cwd=lab.release_dir,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
+        result = procs.run(
+            [sys.executable, "-m", "django", *args], timeout_s, env=env, cwd=lab.release_dir
         )
     except subprocess.TimeoutExpired as error:
         raise TargetError("lab", f"manage.py {args[0]} timed out") from error

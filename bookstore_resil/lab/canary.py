@@ -38,7 +38,7 @@ class LabCanary(Canary):
     def surviving(self) -> set[int] | None:
         try:
             host, port = self.lab.records().address("db")
-            with postgres.connect(host, port) as conn:
+            with postgres.connect(self.lab, host, port) as conn:
                 rows = conn.execute(
                     "SELECT title FROM books_book WHERE title LIKE %s",
                     (f"canary {self.run_id} %",),
@@ -52,7 +52,7 @@ class LabCanary(Canary):
         database restored from a snapshot holds the heartbeats up to that snapshot only."""
         try:
             host, port = self.lab.records().address("db")
-            with postgres.connect(host, port) as conn:
+            with postgres.connect(self.lab, host, port) as conn:
                 (newest,) = conn.execute(
                     f"SELECT max(at) FROM {HEARTBEAT_TABLE} WHERE at < %s", (before,)
                 ).fetchone()
@@ -79,7 +79,7 @@ class Heartbeat:
             if self._conn is None or address != self._address:
                 self.close()
                 host, port = self.lab.records().address("db")
-                self._conn = postgres.connect(host, port)
+                self._conn = postgres.connect(self.lab, host, port)
                 self._address = address
                 self._conn.execute("SET statement_timeout = 2000")
             at = datetime.now(timezone.utc)

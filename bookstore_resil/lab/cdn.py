@@ -59,12 +59,13 @@ def client(lab: Lab):
     url = lab.records().cdn
     if not url:
         raise TargetError("lab", "no cdn record yet (run 'bookstore-resil lab up')")
+    keys = lab.secrets()
     return boto3.client(
         "s3",
         endpoint_url=url,
         region_name="us-east-1",
-        aws_access_key_id="lab",
-        aws_secret_access_key="lab",
+        aws_access_key_id=keys.s3_access_key,
+        aws_secret_access_key=keys.s3_secret_key,
         config=Config(connect_timeout=1, read_timeout=5, retries={"max_attempts": 1}),
     )
 

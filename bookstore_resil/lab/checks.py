@@ -33,7 +33,7 @@ def api_probe(lab: Lab) -> Probe:
 
 def _db_ok(lab: Lab) -> bool:
     host, port = lab.records().address("db")
-    return postgres.ping(host, port)
+    return postgres.ping(lab, host, port)
 
 
 def db_probe(lab: Lab) -> Probe:

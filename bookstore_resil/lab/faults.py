@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import asdict
 
 from bookstore_resil.errors import TargetError
 from bookstore_resil.lab import api, cdn, postgres
-from bookstore_resil.lab.state import Lab, utc_now
+from bookstore_resil.lab.state import PRIVATE_FILE, Lab, utc_now
 from bookstore_resil.targets.base import FaultRecord
 
 
@@ -86,6 +87,7 @@ def inject(lab: Lab, name: str) -> FaultRecord:
     except Exception as error:
         raise TargetError("lab", f"fault {name} failed: {error}") from error
     record = FaultRecord(name=name, ts=ts, detail=detail)
-    with open(lab.faults_file, "a") as log:
+    fd = os.open(lab.faults_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
+    with os.fdopen(fd, "a") as log:
         log.write(json.dumps(asdict(record)) + "\n")
     return record

@@ -96,14 +96,14 @@ def _ensure_db(lab: Lab, bin_dir: Path, progress: Progress) -> None:
         postgres.start(lab, cluster, bin_dir)
         lab.set_record("db", cluster.address)
         progress(f"database {cluster.id} on {cluster.address}: created")
-    if postgres.has_database(cluster):
+    if postgres.has_database(lab, cluster):
         return
     latest = snapshots.latest(lab)
     if latest is not None:
-        snapshots.restore(latest, LOOPBACK, cluster.port, bin_dir, 60.0)
+        snapshots.restore(lab, latest, LOOPBACK, cluster.port, bin_dir, 60.0)
         progress(f"database {cluster.id}: restored snapshot {latest.path.name}")
     else:
-        postgres.create_database(cluster)
+        postgres.create_database(lab, cluster)
         api.manage(lab, "migrate", "--noinput")
         progress(f"database {cluster.id}: migrated and seeded")
 
@@ -186,7 +186,11 @@ def _stop_one(lab: Lab, process: procs.TrackedProcess) -> bool:
 
 def down(lab: Lab, *, purge: bool = False, progress: Progress = to_stderr) -> list[str]:
     """Stop every process of the lab, by its recorded pid; with ``purge``, delete its state.
-    Returns the names of the processes that were running."""
+    Returns the names of the processes that were running. A folder that holds no lab is
+    left as it is (a mistyped ``--state`` creates nothing)."""
+    if not lab.root.is_dir():
+        progress(f"no lab in {lab.root}: nothing to stop")
+        return []
     stopped: list[str] = []
     with lab.locked():
         for process in procs.tracked(lab):

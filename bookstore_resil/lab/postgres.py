@@ -2,6 +2,12 @@
 
 The system's binaries are used (``/usr/lib/postgresql/*/bin``); as root, the server runs as
 the ``postgres`` user, so its data must sit in a folder that user can reach.
+
+No local user but the lab's owner gets in: every connection, TCP on the loopback or the
+unix socket, authenticates with scram-sha-256 against the lab's generated password (in
+``STATE/secrets.json``, mode 0600; ``pg_hba.conf`` has no ``trust`` line), and the socket
+sits in the cluster's own folder (mode 0700), not in ``/tmp``. A user who could connect as
+the superuser could run programs as the server's OS user (``COPY ... FROM PROGRAM``).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from bookstore_resil.lab.state import (
     DB_NAME,
     DB_USER,
     LOOPBACK,
+    PRIVATE_DIR,
+    PRIVATE_FILE,
     Lab,
     free_port,
     read_json,
@@ -34,9 +42,12 @@ from bookstore_resil.lab.state import (
 
 PG_USER = "postgres"
 ENV_PG_BIN = "BOOKSTORE_RESIL_PG_BIN"
+AUTH = "scram-sha-256"
+# A unix socket's path has room for 107 bytes (sun_path); a deeper folder gets no socket.
+SOCKET_PATH_MAX = 100
 SERVER_SETTINGS = {
     "listen_addresses": LOOPBACK,
-    "unix_socket_directories": "",
+    "password_encryption": AUTH,
     "max_connections": "50",
     "shared_buffers": "16MB",
     # A lab on a laptop: a crash of the server must not lose commits, a crash of the
@@ -62,6 +73,16 @@ class Cluster:
     @property
     def process_name(self) -> str:
         return self.id
+
+    @property
+    def folder(self) -> Path:
+        """The cluster's own folder (mode 0700): its data folder and its unix socket."""
+        return Path(self.data_dir).parent
+
+    def socket_dir(self) -> str:
+        """Where the server puts its unix socket, or "" (none) when the path is too long."""
+        socket = self.folder / f".s.PGSQL.{self.port}"
+        return str(self.folder) if len(str(socket)) <= SOCKET_PATH_MAX else ""
 
 
 def find_bin_dir() -> Path:
@@ -108,16 +129,7 @@ def server_user() -> str | None:
 
 
 def _as_server_user(argv: list[str], timeout_s: float = 60.0) -> subprocess.CompletedProcess:
-    user = server_user()
-    return subprocess.run(
-        argv,
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
-        user=user,
-        group=user,
-        extra_groups=[] if user else None,
-    )
+    return procs.run(argv, timeout_s, user=server_user())
 
 
 def _reachable(folder: Path) -> bool:
@@ -144,8 +156,7 @@ def prepare_root(lab: Lab) -> Path:
     if _reachable(link):
         return link
     link.rmdir()
-    elsewhere = Path(tempfile.mkdtemp(prefix="bookstore-lab-pg-"))
-    elsewhere.chmod(0o755)
+    elsewhere = Path(tempfile.mkdtemp(prefix="bookstore-lab-pg-"))  # mode 0700
     _hand_over(elsewhere)
     if not _reachable(elsewhere):
         shutil.rmtree(elsewhere, ignore_errors=True)
@@ -198,27 +209,39 @@ def state(lab: Lab, cluster: Cluster) -> str:
 
 
 def create(lab: Lab, bin_dir: Path) -> Cluster:
-    """initdb a new cluster on a free port (not started)."""
+    """initdb a new cluster on a free port (not started), its superuser's password the
+    lab's, password authentication for every connection."""
     root = prepare_root(lab)
     cluster_id = f"db-{secrets.token_hex(4)}"
     folder = root / cluster_id
-    folder.mkdir()
+    folder.mkdir(mode=PRIVATE_DIR)
     _hand_over(folder)
     data_dir = folder / "data"
-    result = _as_server_user(
-        [
-            str(bin_dir / "initdb"),
-            "-D",
-            str(data_dir),
-            "-U",
-            DB_USER,
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--locale=C",
-            "--no-sync",
-        ]
-    )
+    # initdb reads the password from a file: one the server's user alone can read, gone
+    # once the cluster exists.
+    password_file = folder / ".initdb-password"
+    fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(lab.secrets().db_password + "\n")
+    _hand_over(password_file)
+    try:
+        result = _as_server_user(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data_dir),
+                "-U",
+                DB_USER,
+                f"--auth={AUTH}",
+                f"--pwfile={password_file}",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ]
+        )
+    finally:
+        password_file.unlink(missing_ok=True)
     if result.returncode != 0:
         raise TargetError("lab", f"initdb failed: {result.stderr.strip()[-500:]}")
     cluster = Cluster(cluster_id, free_port(), str(data_dir), utc_now())
@@ -233,7 +256,8 @@ def start(lab: Lab, cluster: Cluster, bin_dir: Path, timeout_s: float = 30.0) ->
     if is_running(lab, cluster):
         return
     _remove_stale_pid_file(cluster)
-    settings = [f"-c{key}={value}" for key, value in SERVER_SETTINGS.items()]
+    server = {**SERVER_SETTINGS, "unix_socket_directories": cluster.socket_dir()}
+    settings = [f"-c{key}={value}" for key, value in server.items()]
     procs.start(
         lab,
         cluster.process_name,
@@ -259,7 +283,7 @@ def _remove_stale_pid_file(cluster: Cluster) -> None:
 
 def wait_ready(lab: Lab, cluster: Cluster, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
-    while not ping(LOOPBACK, cluster.port, "postgres"):
+    while not ping(lab, LOOPBACK, cluster.port, "postgres"):
         if not is_running(lab, cluster):
             raise TargetError("lab", f"database {cluster.id} exited; see logs/{cluster.id}.log")
         if time.monotonic() > deadline:
@@ -274,41 +298,48 @@ def stop(lab: Lab, cluster: Cluster, immediate: bool = False) -> bool:
     return procs.stop(lab, cluster.process_name, sig=sig, timeout_s=10.0)
 
 
-def connect(host: str, port: int, dbname: str = DB_NAME):
-    """A psycopg connection (autocommit), failing fast: libpq's shortest timeout is 2 s."""
+def connect(lab: Lab, host: str, port: int, dbname: str = DB_NAME):
+    """A psycopg connection (autocommit) with the lab's password, failing fast: libpq's
+    shortest timeout is 2 s."""
     import psycopg
 
     return psycopg.connect(
-        host=host, port=port, dbname=dbname, user=DB_USER, connect_timeout=2, autocommit=True
+        host=host,
+        port=port,
+        dbname=dbname,
+        user=DB_USER,
+        password=lab.secrets().db_password,
+        connect_timeout=2,
+        autocommit=True,
     )
 
 
-def ping(host: str, port: int, dbname: str = DB_NAME) -> bool:
+def ping(lab: Lab, host: str, port: int, dbname: str = DB_NAME) -> bool:
     """``SELECT 1`` on the server; never raises."""
     import socket
 
     try:
         # A refused or silent port answers here within 0.5 s, sooner than libpq would.
         socket.create_connection((host, port), timeout=0.5).close()
-        with connect(host, port, dbname) as conn:
+        with connect(lab, host, port, dbname) as conn:
             conn.execute("SET statement_timeout = 1000")
             return conn.execute("SELECT 1").fetchone() == (1,)
     except Exception:
         return False
 
 
-def has_database(cluster: Cluster) -> bool:
-    with connect(LOOPBACK, cluster.port, "postgres") as conn:
+def has_database(lab: Lab, cluster: Cluster) -> bool:
+    with connect(lab, LOOPBACK, cluster.port, "postgres") as conn:
         query = "SELECT 1 FROM pg_database WHERE datname = %s"
         return conn.execute(query, (DB_NAME,)).fetchone() is not None
 
 
-def create_database(cluster: Cluster) -> None:
-    with connect(LOOPBACK, cluster.port, "postgres") as conn:
+def create_database(lab: Lab, cluster: Cluster) -> None:
+    with connect(lab, LOOPBACK, cluster.port, "postgres") as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
 
 
 def destroy(cluster: Cluster) -> None:
     """Remove the cluster's data (the server must be stopped)."""
-    shutil.rmtree(Path(cluster.data_dir).parent, ignore_errors=True)
+    shutil.rmtree(cluster.folder, ignore_errors=True)

@@ -4,6 +4,12 @@ Each process has a JSON file in ``STATE/pids/`` with its pid and its creation ti
 psutil reads it), so a pid the kernel has since given to someone else's process is never
 signalled. The machine is shared: nothing here looks processes up by name. psutil finds a
 process's children and waits for them, on any system it supports.
+
+Every process the lab starts, long-lived or not, gets a scrubbed environment: none of the
+caller's cloud credentials (``AWS_*``, ``GOOGLE_*``, ``AZURE_*``, ...) nor anything named
+like a secret. The lab's PostgreSQL runs as another user when we are root, and whoever
+can run a program as that user can read its ``/proc/PID/environ``; the lab needs none of
+them. Files they create are the owner's alone (umask 077).
 """
 
 from __future__ import annotations
@@ -11,18 +17,61 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import psutil
 
-from bookstore_resil.lab.state import Lab, read_json, utc_now, write_json
+from bookstore_resil.lab.state import PRIVATE_FILE, Lab, read_json, utc_now, write_json
 
 log = logging.getLogger("bookstore_resil.lab")
+PRIVATE_UMASK = 0o077
+# Cloud providers' variables (AWS_..., GOOGLE_..., AZURE_..., OS_ for OpenStack, ...), the
+# files that hold their credentials, and anything named like a credential.
+_CLOUD = re.compile(
+    r"^((AWS|AMAZON|BOTO|GOOGLE|GCLOUD|GCP|CLOUDSDK|AZURE|ARM|MSI|ALIBABA_CLOUD|ALICLOUD|OCI"
+    r"|DIGITALOCEAN|LINODE|HCLOUD|SCW|OS|IBMCLOUD|CF|HEROKU|VAULT|KUBE)_|KUBECONFIG$)"
+)
+_SECRET = re.compile(r"SECRET|TOKEN|PASSW|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|AUTH", re.I)
+
+
+def scrubbed_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The caller's environment without cloud credentials or secrets, plus ``extra``."""
+    kept = {
+        name: value
+        for name, value in os.environ.items()
+        if not _CLOUD.match(name.upper()) and not _SECRET.search(name)
+    }
+    return {**kept, **(extra or {})}
+
+
+def run(
+    argv: Sequence[str],
+    timeout_s: float,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    user: str | None = None,
+) -> subprocess.CompletedProcess:
+    """Run a short command of the lab (initdb, pg_dump, manage.py) to its end, its output
+    captured, with the scrubbed environment; raises ``subprocess.TimeoutExpired``."""
+    return subprocess.run(
+        list(argv),
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        cwd=cwd,
+        env=scrubbed_environment(env),
+        umask=PRIVATE_UMASK,
+        user=user,
+        group=user,
+        extra_groups=[] if user else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -85,19 +134,22 @@ def start(
     env: dict[str, str] | None = None,
     user: str | None = None,
 ) -> TrackedProcess:
-    """Start ``argv`` in its own session, log to ``STATE/logs/NAME.log``, record its pid."""
+    """Start ``argv`` in its own session with the scrubbed environment (plus ``env``), log
+    to ``STATE/logs/NAME.log`` (the owner's alone), record its pid."""
     lab.pids_dir.mkdir(parents=True, exist_ok=True)
     lab.logs_dir.mkdir(parents=True, exist_ok=True)
     log_path = lab.logs_dir / f"{name}.log"
-    with open(log_path, "ab") as out:
+    log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
+    with os.fdopen(log_fd, "ab") as out:
         process = subprocess.Popen(
             list(argv),
             cwd=cwd,
-            env={**os.environ, **(env or {})},
+            env=scrubbed_environment(env),
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            umask=PRIVATE_UMASK,
             user=user,
             group=user,
             extra_groups=[] if user else None,

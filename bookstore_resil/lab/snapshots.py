@@ -3,11 +3,15 @@
 Run as ``python -m bookstore_resil.lab.snapshots STATE_DIR``: the lab's snapshotter, which
 dumps the database the ``db`` record points at every ``snapshot_interval_s`` seconds and
 writes the lab's heartbeat between dumps (:class:`~bookstore_resil.lab.canary.Heartbeat`).
+The dumps hold the Bookstore's data: they are the owner's alone (``STATE/snapshots/``,
+0700, each dump 0600). ``pg_dump`` and ``pg_restore`` get the lab's password in their own
+environment, which only the owner can read.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -16,7 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bookstore_resil.errors import TargetError
-from bookstore_resil.lab.state import DB_NAME, DB_USER, Lab
+from bookstore_resil.lab import procs
+from bookstore_resil.lab.state import DB_NAME, DB_USER, PRIVATE_FILE, Lab
 
 log = logging.getLogger("bookstore_resil.lab.snapshots")
 KEEP = 20
@@ -51,32 +56,35 @@ def take(lab: Lab, bin_dir: Path, timeout_s: float = 30.0) -> Snapshot:
     final = lab.snapshots_dir / f"snap-{taken_at.strftime(_STAMP)}.dump"
     partial = final.with_suffix(".partial")
     argv = [str(bin_dir / "pg_dump"), "-Fc", "-h", host, "-p", str(port), "-U", DB_USER]
-    result = _run([*argv, "-f", str(partial), DB_NAME], timeout_s)
+    result = _run(lab, [*argv, "-f", str(partial), DB_NAME], timeout_s)
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
         raise TargetError("lab", f"pg_dump failed: {result.stderr.strip()[-300:]}")
+    os.chmod(partial, PRIVATE_FILE)
     partial.rename(final)
     for old in snapshots(lab)[:-KEEP]:
         old.path.unlink(missing_ok=True)
     return Snapshot(final, taken_at)
 
 
-def restore(snapshot: Snapshot, host: str, port: int, bin_dir: Path, timeout_s: float) -> None:
+def restore(
+    lab: Lab, snapshot: Snapshot, host: str, port: int, bin_dir: Path, timeout_s: float
+) -> None:
     """Replace the database on ``host:port`` with the snapshot's content."""
     from bookstore_resil.lab.postgres import connect
 
-    with connect(host, port, "postgres") as conn:
+    with connect(lab, host, port, "postgres") as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
     argv = [str(bin_dir / "pg_restore"), "-h", host, "-p", str(port), "-U", DB_USER]
-    result = _run([*argv, "--no-owner", "-d", DB_NAME, str(snapshot.path)], timeout_s)
+    result = _run(lab, [*argv, "--no-owner", "-d", DB_NAME, str(snapshot.path)], timeout_s)
     if result.returncode != 0:
         raise TargetError("lab", f"pg_restore failed: {result.stderr.strip()[-300:]}")
 
 
-def _run(argv: list[str], timeout_s: float) -> subprocess.CompletedProcess:
+def _run(lab: Lab, argv: list[str], timeout_s: float) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s)
+        return procs.run(argv, timeout_s, env={"PGPASSWORD": lab.secrets().db_password})
     except subprocess.TimeoutExpired as error:
         raise TargetError(
             "lab", f"{Path(argv[0]).name} timed out after {timeout_s:.0f}s"

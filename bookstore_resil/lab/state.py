@@ -1,7 +1,10 @@
-"""The lab's state folder: where everything lives, the "DNS" records, the settings.
+"""The lab's state folder: where everything lives, the "DNS" records, the settings, and
+the lab's own credentials.
 
-Only the standard library here: the router and the snapshotter processes import this
-module, and they must start fast.
+The folder is the owner's alone (mode 0700, every file written here 0600): it holds the
+database password, the CDN's S3 keys and the API's Django secret, generated for each lab
+(never fixed strings), and the snapshots of the database. Only the standard library here:
+the router and the snapshotter processes import this module, and they must start fast.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import contextlib
 import fcntl
 import json
 import os
+import secrets
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -26,6 +30,8 @@ BUCKET = "cdn.bookstore.pingpublications.com"
 DB_NAME = "bookstore"
 DB_USER = "postgres"
 LOOPBACK = "127.0.0.1"
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
 
 
 def utc_now() -> str:
@@ -46,13 +52,13 @@ def free_port() -> int:
 
 
 def write_json(path: Path, document: Any) -> None:
-    """Write atomically, so the router and the API never read half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write atomically, so the router and the API never read half a file; readable by the
+    owner only (``mkstemp`` creates it 0600)."""
+    path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w") as handle:
         json.dump(document, handle, indent=2)
         handle.write("\n")
-    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
 
@@ -75,6 +81,25 @@ class Records:
         value = value.split("://", 1)[-1]
         host, _, port = value.rpartition(":")
         return host, int(port)
+
+
+@dataclass(frozen=True)
+class LabSecrets:
+    """Credentials generated for one lab at its first ``up``, kept in ``STATE/secrets.json``."""
+
+    db_password: str
+    s3_access_key: str
+    s3_secret_key: str
+    django_secret_key: str
+
+    @classmethod
+    def generate(cls) -> LabSecrets:
+        return cls(
+            db_password=secrets.token_urlsafe(24),
+            s3_access_key="LAB" + secrets.token_hex(8).upper(),
+            s3_secret_key=secrets.token_urlsafe(30),
+            django_secret_key=secrets.token_urlsafe(50),
+        )
 
 
 @dataclass(frozen=True)
@@ -140,6 +165,11 @@ class Lab:
         return self.root / "inventory"
 
     @property
+    def secrets_file(self) -> Path:
+        """The lab's credentials (mode 0600); the API reads it through its environment."""
+        return self.root / "secrets.json"
+
+    @property
     def pg_link(self) -> Path:
         """Where the database clusters live (may be a link to a folder postgres can reach)."""
         return self.root / "pg"
@@ -158,6 +188,14 @@ class Lab:
         write_json(self.records_file, asdict(records))
         return records
 
+    def secrets(self) -> LabSecrets:
+        if not self.secrets_file.exists():
+            raise TargetError(
+                "lab", f"no credentials in {self.root} (run 'bookstore-resil lab up')"
+            )
+        data = read_json(self.secrets_file)
+        return LabSecrets(**{f.name: data[f.name] for f in fields(LabSecrets)})
+
     def config(self) -> LabConfig:
         if not self.exists():
             raise TargetError("lab", f"no lab in {self.root} (run 'bookstore-resil lab up')")
@@ -173,8 +211,9 @@ class Lab:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Serialise changes to the lab (two ``up`` at once, a fault during an ``up``)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as handle:
+        self.root.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        fd = os.open(self.root / ".lock", os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)
+        with os.fdopen(fd, "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -182,7 +221,14 @@ class Lab:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def prepare(self) -> None:
-        """Create the folder, and keep it out of git whatever the repository ignores."""
+        """Create the folder, the owner's alone, with the lab's credentials; keep it out of
+        git whatever the repository ignores."""
+        if self.exists() and not self.secrets_file.exists():
+            raise TargetError(
+                "lab",
+                f"the lab in {self.root} predates the lab's own credentials (its database "
+                "trusts every local user): run 'bookstore-resil lab down --purge', then 'lab up'",
+            )
         for folder in (
             self.root,
             self.pids_dir,
@@ -190,7 +236,10 @@ class Lab:
             self.snapshots_dir,
             self.inventory_dir,
         ):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+            folder.chmod(PRIVATE_DIR)  # also a folder made before, by hand
+        if not self.secrets_file.exists():
+            write_json(self.secrets_file, asdict(LabSecrets.generate()))
         ignore = self.root / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n")

@@ -97,8 +97,8 @@ def _build(local: Path, notebook_output: str, data_dir: str | Path | None, clock
         notebook = execute_on_kernel(REPORT_NOTEBOOK, notebook_output, parameters, kernel)
     clock.done(f"{layout.REPORT_IPYNB}: executed")
 
-    html_path = local / layout.REPORT_HTML
-    html_path.write_text(export_html(notebook, f"Exercise report {summary.exercise_id}"), "utf-8")
+    html = export_html(notebook, f"Exercise report {summary.exercise_id}")
+    html_path = layout.write_atomically(local / layout.REPORT_HTML, html)
     clock.done(f"{layout.REPORT_HTML}: exported")
     return _Built(summary_path, charts, html_path)
 

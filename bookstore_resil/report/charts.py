@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,8 +26,9 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.impact import rto_downtime
+from bookstore_resil.archive.layout import write_atomically
 from bookstore_resil.archive.measure import Summary, transitions
-from bookstore_resil.define.model import format_duration
+from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import STATUS_COLOURS
 from bookstore_resil.report.findings import percent, seed_arithmetic, status
 
@@ -42,7 +44,13 @@ TICKS_S = (0.1, 1, 10, 60, 600, 3600, 12 * 3600, 7 * 86400, 30 * 86400)
 
 
 def _save(fig: Figure, target: Path | BinaryIO) -> None:
-    fig.savefig(target, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
+    """Draw into ``target``; a file of the archive is written whole or not at all."""
+    if not isinstance(target, (str, Path)):
+        fig.savefig(target, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
+        return
+    drawn = io.BytesIO()
+    _save(fig, drawn)
+    write_atomically(Path(target), drawn.getvalue())
 
 
 def _seconds_since(origin: datetime, text: str) -> float:

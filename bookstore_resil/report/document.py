@@ -14,7 +14,7 @@ from bookstore_resil.analyse.graph import ServiceAnalysis
 from bookstore_resil.archive import layout
 from bookstore_resil.archive.impact import DRY_RUN_NOTE
 from bookstore_resil.archive.measure import Summary
-from bookstore_resil.define.model import format_duration
+from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import Html, Png, badge
 from bookstore_resil.errors import ReportError
 from bookstore_resil.report.findings import Findings, find, seed_arithmetic

@@ -36,7 +36,7 @@ from bookstore_resil import clock
 from bookstore_resil.analyse.graph import RPO_UNMET, RTO_UNMET, ServiceAnalysis
 from bookstore_resil.archive.impact import DRY_RUN_NOTE
 from bookstore_resil.archive.measure import StepRecord, Summary
-from bookstore_resil.define.model import format_duration
+from bookstore_resil.define.units import format_duration
 
 SLOW_FACTOR = 3.0
 SLOW_MIN_S = 5.0

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from bookstore_resil.define.files import read_text
+from bookstore_resil.define.yamlpos import check_expansion
 from bookstore_resil.errors import DefinitionError, Problem
 
 PREFIX = "bookstore-resil/"
@@ -134,8 +136,8 @@ class _Reader:
         try:
             for item, line in _items(path):
                 self.entity(item, file, line, scanning)
-        except (OSError, UnicodeDecodeError) as exc:
-            self.problems.append(Problem(file, 1, "(file)", f"cannot read: {exc}"))
+        except DefinitionError as refused:
+            self.problems.extend(refused.problems)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             message = f"invalid YAML: {getattr(exc, 'problem', None) or exc}"
@@ -199,10 +201,11 @@ class _Reader:
 def _items(path: Path) -> Iterator[tuple[Any, int]]:
     """Each entity-shaped item of a file, with its line: every YAML document, every element
     of a JSON list, every element of an answer's ``items``."""
-    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+    loader = yaml.SafeLoader(read_text(path))
     try:
         while loader.check_node():
             node = loader.get_node()
+            check_expansion(node)
             document = loader.construct_document(node)
             if document is None:
                 continue

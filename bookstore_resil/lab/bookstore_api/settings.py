@@ -1,13 +1,30 @@
 """Settings of the lab's Bookstore API. The database and the CDN are found through the
-lab's records (``$BOOKSTORE_LAB_RECORDS``), as the real one finds them through DNS."""
+lab's records (``$BOOKSTORE_LAB_RECORDS``), as the real one finds them through DNS; the
+Django secret and the database password are the lab's own, read from the file
+``$BOOKSTORE_LAB_SECRETS`` names (there is no default secret)."""
 
+import json
 import os
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .records import lookup
 
 BUCKET = "cdn.bookstore.pingpublications.com"
 
-SECRET_KEY = os.environ.get("BOOKSTORE_LAB_SECRET_KEY", "lab-only-not-a-secret")
+
+def _lab_secrets() -> dict:
+    try:
+        with open(os.environ["BOOKSTORE_LAB_SECRETS"], encoding="utf-8") as handle:
+            return json.load(handle)
+    except (KeyError, OSError, ValueError) as error:
+        message = f"the lab's credentials ($BOOKSTORE_LAB_SECRETS): {error}"
+        raise ImproperlyConfigured(message) from None
+
+
+_LAB_SECRETS = _lab_secrets()
+
+SECRET_KEY = _LAB_SECRETS["django_secret_key"]
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 ROOT_URLCONF = "bookstore_api.urls"
@@ -35,6 +52,7 @@ DATABASES = {
         "ENGINE": "bookstore_api.dbbackend",
         "NAME": "bookstore",
         "USER": "postgres",
+        "PASSWORD": _LAB_SECRETS["db_password"],
         "CONN_MAX_AGE": 0,
         "OPTIONS": {"connect_timeout": 2},
     }

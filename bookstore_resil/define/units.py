@@ -1,0 +1,118 @@
+"""Durations as a definition file writes them (``12h``, ``30min``, ``90s``, ``2d``) and as
+the tool shows them, every one in seconds in between."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
+
+# pandas reads a bare number such as "12" as nanoseconds.
+_NUMBER = re.compile(r"^\s*[-+]?[\d.]+\s*$")
+
+
+_DAY_WEEK = re.compile(r"(\d\s*)([dw])(?![a-z])")
+# ISO 8601 as pandas reads it right: weeks, days, hours, minutes, seconds. pandas takes the
+# months of "P1M" for minutes and the "0.5" of "P0.5D" for 5: both are refused.
+_ISO = re.compile(r"^[-+]?P", re.IGNORECASE)
+_ISO_FIXED = re.compile(r"^P(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+# Below this a duration is a typo, not a timeout ("1ns"); an RTO or RPO is at least 1 s.
+MIN_DURATION_S = 0.001
+MIN_OBJECTIVE_S = 1.0
+
+
+def unreadable_duration(value: Any) -> str:
+    """The message for a duration that cannot be read, as ``validate`` reports it."""
+    return f"cannot read {value!r} as a duration (e.g. 12h, 30min, 90s, 2d)"
+
+
+def _check_iso(value: str) -> None:
+    text = value.strip().upper()
+    if "Y" in text or "M" in text.split("T", 1)[0]:
+        raise ValueError(
+            f"duration {value!r}: months and years have no fixed length; use days (e.g. 30d)"
+        )
+    if not _ISO_FIXED.match(text):
+        raise ValueError(f"cannot read {value!r} as an ISO 8601 duration (e.g. P2D, PT12H)")
+
+
+def parse_duration(value: Any, minimum_s: float = MIN_DURATION_S) -> float:
+    """``"12h"``, ``"30min"``, ``"90s"``, ``"2d"`` -> seconds, parsed by pandas.
+
+    A bare number is refused: the seed's tables say "12" and mean hours, which a reader
+    cannot tell from minutes. So is an ISO duration in months or years (no fixed length),
+    and one shorter than ``minimum_s``.
+    """
+    if isinstance(value, bool) or not isinstance(value, str) or _NUMBER.match(value):
+        raise ValueError(f"expected a duration with a unit such as '12h' or '30min', got {value!r}")
+    if _ISO.match(value.strip()):
+        _check_iso(value)
+    import pandas as pd
+
+    # pandas 3 deprecates the lower-case day and week units the contract uses ("2d").
+    text = _DAY_WEEK.sub(lambda m: m.group(1) + m.group(2).upper(), value.strip())
+    try:
+        seconds = pd.Timedelta(text).total_seconds()
+    except (ValueError, TypeError) as exc:
+        raise ValueError(unreadable_duration(value)) from exc
+    return _at_least(value, seconds, minimum_s)
+
+
+def _at_least(value: Any, seconds: float, minimum_s: float) -> float:
+    if not seconds > 0:
+        raise ValueError(f"duration {value!r} must be positive")
+    if seconds < minimum_s:
+        shortest = "a second" if minimum_s == MIN_OBJECTIVE_S else f"{minimum_s:g}s"
+        raise ValueError(f"duration {value!r} is shorter than {shortest}")
+    return seconds
+
+
+TODO = "TODO"
+
+
+def _duration(value: Any, info: ValidationInfo, minimum_s: float = MIN_DURATION_S) -> float | None:
+    # Numbers are seconds when built in code; a definition file must say its unit.
+    context = info.context or {}
+    if context.get("incomplete") and isinstance(value, str) and value.strip().upper() == TODO:
+        return None  # an objective not decided yet: analysed as unknown, never guessed
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if context.get("from_file"):
+            raise ValueError(f"expected a duration with a unit such as '12h', got {value!r}")
+        return _at_least(value, float(value), minimum_s)
+    return parse_duration(value, minimum_s)
+
+
+def _objective_duration(value: Any, info: ValidationInfo) -> float | None:
+    return _duration(value, info, MIN_OBJECTIVE_S)
+
+
+# As a file writes it (the JSON Schema editors check against); seconds once loaded. None
+# only where an incomplete system is loaded for analysis (``rto: TODO``); a strict load,
+# and every exercise, always has the number. A Duration (an interval, a timeout) may be
+# under a second; an Objective (an RTO or RPO) may not: a nanosecond objective is a typo no
+# one can meet.
+DURATION_SCHEMA = {
+    "type": "string",
+    "description": "a duration with a unit: 12h, 30min, 90s, 2d",
+    "examples": ["12h", "30min", "90s", "2d"],
+}
+Duration = Annotated[float | None, BeforeValidator(_duration), WithJsonSchema(DURATION_SCHEMA)]
+Objective = Annotated[
+    float | None, BeforeValidator(_objective_duration), WithJsonSchema(DURATION_SCHEMA)
+]
+
+
+def format_duration(seconds: float | None) -> str:
+    """Seconds -> the shortest readable form: ``12h``, ``1h 30min``, ``4.2s``."""
+    if seconds is None:
+        return "-"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    parts = []
+    rest = int(round(seconds))
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        count, rest = divmod(rest, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return " ".join(parts)
