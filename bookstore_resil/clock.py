@@ -87,3 +87,19 @@ class ExerciseClock:
         if fresh.wall < not_before:
             return cls(not_before, fresh.monotonic, fresh.boot)
         return fresh
+
+
+def beside_utc(moment: datetime | str, zone: str = "UTC", date: bool = False) -> str:
+    """``13:20:31 PST (21:20:31 UTC)``: a time in the team's zone with UTC beside it (the
+    room reads its own clock, the log speaks UTC); UTC alone when that is the team's zone.
+    ``date`` puts the day in front: ``2026-11-26 13:20:31 PST (21:20:31 UTC)``."""
+    from zoneinfo import ZoneInfo
+
+    if isinstance(moment, str):
+        moment = parse_ts(moment)
+    shape = "%Y-%m-%d %H:%M:%S" if date else "%H:%M:%S"
+    utc = moment.astimezone(timezone.utc)
+    if zone == "UTC":
+        return f"{utc:{shape}} UTC"
+    there = moment.astimezone(ZoneInfo(zone))
+    return f"{there:{shape} %Z} ({utc:%H:%M:%S} UTC)"

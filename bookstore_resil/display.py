@@ -14,9 +14,11 @@ STATUS_COLOURS = {
     "ok": "#2e7d32",
     "passed": "#2e7d32",
     "met": "#2e7d32",
+    "held": "#2e7d32",
     "up": "#2e7d32",
     "failed": "#c62828",
     "missed": "#c62828",
+    "did not hold": "#c62828",
     "error": "#c62828",
     "down": "#c62828",
     "aborted": "#ef6c00",
@@ -25,6 +27,8 @@ STATUS_COLOURS = {
     "undecided": "#f9a825",
     "skipped": "#757575",
     "not measured": "#757575",
+    "not tested": "#757575",
+    "pending": "#9e9e9e",
     "dry run": "#1565c0",
     "current": "#1565c0",
 }
@@ -78,3 +82,15 @@ class Png:
 
     def __repr__(self) -> str:
         return f"<PNG image, {len(self.data)} bytes>"
+
+
+def progress_bar(fraction: float, text: str, status: str = "current") -> str:
+    """A progress bar in HTML with a line of text beside it (Finish waiting for recovery)."""
+    share = min(max(fraction, 0.0), 1.0)
+    return (
+        '<div style="display:flex;align-items:center;gap:10px;margin:4px 0">'
+        '<div style="width:240px;height:12px;background:#e0e0e0;border-radius:6px">'
+        f'<div style="width:{share:.0%};height:12px;background:{colour_of(status)};'
+        'border-radius:6px"></div></div>'
+        f"<span>{html.escape(text)}</span></div>"
+    )

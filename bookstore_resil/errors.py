@@ -1,7 +1,8 @@
 """One exception root for the package, with structured fields.
 
 Every error the workbook raises on purpose is a :class:`ResilError`; the CLI prints
-``str(error)`` as one line and exits with ``error.exit_code``, never a traceback.
+``str(error)`` as one line and exits with ``error.exit_code``, never a traceback. A
+notebook shows it as one line too: IPython asks the error how to render itself.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ class ResilError(Exception):
     """Root of every error the workbook raises on purpose."""
 
     exit_code = 1
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows in a notebook: the one line, not sixty lines of frames."""
+        return [f"{type(self).__name__}: {self}"]
 
 
 @dataclass(frozen=True)

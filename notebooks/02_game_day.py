@@ -24,15 +24,17 @@
 # Objective**, RPO), how long each step took. Everything goes into an archive the team
 # reads afterwards in `03_report`.
 #
-# **Who does what in the room.** The *facilitator* drives this notebook on the shared
+# **Who does what in the room.** The *coordinator* drives this notebook on the shared
 # screen; the scenario's *primary lead* (the secondary when the primary is away) performs
-# the recovery; someone acts as *scribe* and types what they see into each step's notes.
+# the recovery; the *scribe* types what they see into each step's notes and the
+# observation log; *observers* follow along read-only (`bookstore-resil watch`, below).
 # The seed's warning holds for everyone: **if an action or step is not explicitly documented
 # within the playbook, it should be ignored**, and an exercise that fails or cannot be
 # completed means the playbook needs an update.
 #
-# **How to run it.** Start the local lab first (`bookstore-resil lab up`), set `scenario`
-# below, then run every cell (Run > Run All Cells). The last cells show the game-day panel.
+# **How to run it.** Start the local lab first (`bookstore-resil lab up`, in the workbook
+# folder: this notebook finds the lab there or one folder up), set `scenario` below, then
+# run every cell (Run > Run All Cells). The last cells show the game-day panel.
 # **It is a dry run until you set `execute = True`**: the probes watch, but no fault is
 # injected and no action runs. A system folder with a `target.yaml` (your own system, see
 # `docs/your-own-system.md`) runs on the `system` target. Headless, with every automated
@@ -67,7 +69,7 @@ execute = False  # False: a dry run (nothing is broken, no action runs, nothing 
 # baseline (everything up) is on record before anything breaks. Nothing is broken yet.
 
 # %%
-from bookstore_resil.exercise.gameday import open_exercise, play, summary_table
+from bookstore_resil.exercise.gameday import open_exercise, play, verdict
 
 exercise = open_exercise(scenario, target, data_dir, mode, probe_interval, out_dir, exercise_id, target_options, fail_on_breach, fault, execute)
 print(f"exercise {exercise.exercise_id}: {exercise.scenario.title}, archive {exercise.archive_dir}")
@@ -75,26 +77,38 @@ print(f"exercise {exercise.exercise_id}: {exercise.scenario.title}, archive {exe
 # %% [markdown]
 # ## Play the playbook
 #
-# In `interactive` mode this is the game-day panel. Walk through it together:
+# In `interactive` mode this is the game-day panel. Its **header stays at the top** while
+# the cards scroll under it: the wall clock in the team's time zone and UTC, the time since
+# the fault, the RTO deadline and the time left, every endpoint up or *DOWN*, the current
+# step, who is on call now. Walk through it together:
 #
-# 1. **Read the header aloud**: the scenario, its leads, its severity, its RTO and RPO.
-#    Check the endpoints are all *up*.
-# 2. **Start** injects the scenario's fault on the lab (on a target that may not be broken
-#    on purpose, it declares the outage instead). The clock starts against the RTO; the
-#    scenario's endpoint turns *DOWN*.
-# 3. **Notify.** *Who to notify now* lists the people to call, in the playbook's order, each
-#    marked available or not; click *Notified NAME* as each one is told.
-# 4. **The recovery procedure**, one card at a time. Only the current card (the *current*
-#    badge) takes clicks. **Run** performs an automated step on the target and shows its
-#    output; **Done / Failed / Skip** record what a person did. Type what you saw into the
-#    notes box *before* clicking: it is stored with the outcome. The playbook's branches
-#    pick the next card (a failed check leads to the fix, a working one skips ahead).
-# 5. **The test procedure** confirms the service and its critical dependencies work again;
-#    the **resume procedure** returns to normal service.
-# 6. **Record deviation** for anything done that the playbook does not document.
-# 7. **Finish** once the resume procedure is done (**Halt** stops everything at once and
-#    ends the exercise as aborted). Finish waits until the service stays up, then writes the
-#    summary and builds the report into the archive.
+# 1. **Before Start**: choose the *coordinator*, the *scribe* and the *observers* from the
+#    contacts, and state the **hypothesis**: the service back within a time (the RTO by
+#    default), at most so much data lost (none by default). The report holds it against
+#    what was measured. Check every endpoint is *up*.
+# 2. **Start** says what it will do (the fault it injects, or that it only declares the
+#    outage) and waits for **Inject the fault**. The clock starts against the RTO.
+# 3. **Notify.** *Who to notify now* lists the people to call, in order; click *Notified
+#    NAME* as each is told: the button then shows when and by whom, and records only once.
+# 4. **The recovery procedure**, one card at a time: only the current card is open (and
+#    marked); closed cards fold to one line with their outcome and note. **Run** performs an
+#    automated step; **Done / Failed / Skip** record what a person did. Type notes any time:
+#    they are kept with the step's outcome, and notes on a step still open when the
+#    exercise ends are saved too. The playbook's branches pick the next card.
+# 5. **The test procedure** confirms the service works again; the **resume procedure**
+#    returns to normal service.
+# 6. **Observations and deviations**: anything seen, with its author; anything done that the
+#    playbook does not document. Both stay listed under the cards.
+# 7. **Finish** once the resume procedure is done: it waits until the service stays up (a
+#    progress bar), shows the **verdict** (outcome, downtime against the RTO, data loss
+#    against the RPO, the hypothesis) and writes the archive and the report, with a link.
+#    **Halt** asks why, stops everything at once, shows a *HALTED* banner, offers to repair
+#    the system, and archives the aborted run with its report.
+#
+# Observers follow on a read-only page that refreshes itself, with no buttons:
+# `bookstore-resil watch reports/<exercise-id>` (the id is printed above).
+# This notebook saves itself once the panel is on screen, so a second JupyterLab user who
+# opens it sees the live panel too.
 #
 # In `auto` mode the notebook plays every step itself here and finishes.
 
@@ -103,11 +117,12 @@ panel = play(exercise, responses)
 panel
 
 # %% [markdown]
-# ## What happened, step by step
+# ## The verdict
 #
-# Each step's outcome, who closed it, and how long it took. In `interactive` mode, run this
-# cell again after **Finish**; the full report is `03_report` (or `report.html` in the
-# archive).
+# Once the exercise is over: met or not, the downtime against the RTO, the data loss
+# against the RPO, the hypothesis against what was measured, the top actions, and each step
+# as it ran. In `interactive` mode, run this cell again after **Finish**; the full report is
+# `report.html` in the archive (or `03_report`).
 
 # %%
-summary_table(exercise.summary()) if exercise.finished else "the exercise is still running"
+verdict(exercise)

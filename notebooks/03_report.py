@@ -12,47 +12,34 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["how-to"]
 # # 03 · Exercise report
 #
-# **What it is for.** The debrief after a game day. Stage 1 asks whether the disaster
-# recovery playbook works *as documented*; this report answers from what was measured, not
-# from memory: how long the service was really down against its **Recovery Time Objective**
-# (RTO), how much data was really lost against its **Recovery Point Objective** (RPO), how
-# each step of the recovery, test and resume procedures went, what was done outside the
-# playbook, and what to change. Read it together, then update the playbook, sign it again
-# (`00_readiness`), and schedule the next exercise (`04_history`).
+# **What it is for.** The debrief of one game day, verdict first: whether the RTO and RPO
+# were met, the hypothesis against what was measured, the top actions with their owners;
+# then the timeline, the steps, the findings and what people wrote down. Every number comes
+# from the archive's `events.jsonl`.
 #
-# Every number comes from the archive's event log, `events.jsonl`: downtime from the probe
-# transitions, data loss from the canary writes, step times from the step events. The
-# charts are drawn next to it as PNG files.
-#
-# **How to run it.** The report runs *inside* an exercise archive (`reports/<exercise-id>/`),
-# which is its working directory. `bookstore-resil report ARCHIVE_DIR` recomputes
-# `summary.json`, executes this notebook there as `report.ipynb` and exports `report.html`;
-# the game day's **Finish** and `bookstore-resil drill` do the same. By hand:
-#
-# ```bash
-# papermill notebooks/03_report.ipynb report.ipynb --cwd reports/<exercise-id>
-# ```
-#
-# or set `archive_dir` below and run every cell. `docs/reports.md` explains each section
-# and rule.
+# **How to run it.** `bookstore-resil report reports/<exercise-id>` (Finish and `drill` do
+# it too) executes this notebook inside the archive as `report.ipynb` and exports
+# `report.html`, leaving this cell out. By hand:
+# `papermill notebooks/03_report.ipynb report.ipynb --cwd reports/<exercise-id>`.
+# `docs/reports.md` explains each section and rule.
 
 # %% tags=["parameters"]
 archive_dir = "."  # the exercise archive folder, with its events.jsonl ("." is the working directory, as the report runs)
 data_dir = ""  # system definition folder for the dependency analysis ("": the one the exercise used)
 
-# %% [markdown]
-# ## The exercise at a glance
-#
-# What was exercised, where, when and by whom; how it ended; downtime and data loss
-# against the objectives.
-
 # %%
 from bookstore_resil.report.document import load_report
 
 report = load_report(archive_dir, data_dir or None)
+
+# %%
+report.headline()
+
+# %% [markdown]
+# ## The exercise at a glance
 
 # %%
 report.overview()
@@ -116,6 +103,14 @@ report.findings_table()
 
 # %%
 report.recommendations()
+
+# %% [markdown]
+# ## What people wrote down
+#
+# Observations, notes on steps still open at the end, and deviations, with who wrote them.
+
+# %%
+report.observations()
 
 # %% [markdown]
 # ## Who was notified

@@ -132,11 +132,29 @@ class JupyterLab:
         """Every running kernel idle (at least one running); the kernels' records."""
         deadline = time.monotonic() + timeout_s
         while True:
-            kernels = self.api("kernels")
+            try:
+                kernels = self.api("kernels")
+            except requests.HTTPError:  # a kernel still starting can make the listing fail
+                kernels = []
             if kernels and all(k["execution_state"] == "idle" for k in kernels):
                 return kernels
             if time.monotonic() > deadline:
                 raise TimeoutError(f"kernels not idle within {timeout_s:.0f}s: {kernels}")
+            time.sleep(0.2)
+
+    def wait_for_kernel_of(self, notebook: str, timeout_s: float = 60.0) -> dict[str, Any]:
+        """The kernel of ``notebook``'s session, once it is started and idle."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                sessions = self.api("sessions")
+            except requests.HTTPError:  # a kernel still starting can make the listing fail
+                sessions = []
+            kernel = next((s["kernel"] for s in sessions if s["path"] == notebook), None)
+            if kernel and kernel["execution_state"] == "idle":
+                return kernel
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no idle kernel for {notebook} within {timeout_s:.0f}s")
             time.sleep(0.2)
 
     def stop(self, timeout_s: float = 20.0) -> None:

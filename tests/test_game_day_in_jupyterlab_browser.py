@@ -1,28 +1,34 @@
-"""The game day as a facilitator plays it: 02_game_day.ipynb in a real JupyterLab, clicked
-through in headless Chromium, against the session's lab.
+"""The game day as a facilitator plays it with a team in the room: 02_game_day.ipynb in a
+real JupyterLab, clicked through in headless Chromium, against the session's lab.
 
-JupyterLab serves a temporary folder holding a copy of the notebook with a cell of
-parameters injected after its own (papermill-style): the Bookstore definition, a
-temporary reports folder, the test lab, ``api-failure`` with the ``api-crash`` fault
-(the short path: the app restart brings the API back), interactive mode. The browser runs
-every cell from the Run menu, then clicks through the game-day panel as the notebook tells
-the room to: Start, Notified Bob, each automated step's Run as its card becomes current,
-a deviation, the manual resume step Done with a note, Finish. Then the archive on disk
-must say exactly that. The screenshot of the panel goes to
-``test-artifacts/game_day_widgets.png`` (and the test's temporary folder).
+JupyterLab serves a temporary folder holding copies of the notebook, each with a cell of
+parameters injected after its own (papermill-style), and the reports folder. Two exercises:
+
+* ``api-failure`` with the ``api-crash`` fault, played to the end: the briefing (roles,
+  hypothesis), Start and its confirmation, Notified Bob (once), the first check marked
+  Failed by hand, notes typed *before* Run, a Skip, an observation, Done, Finish, and the
+  verdict in the panel with its link to ``report.html``. Meanwhile an observer follows on
+  the read-only view (``bookstore-resil watch``'s page), and a second JupyterLab user opens
+  the notebook the facilitator never saved by hand and sees the live panel.
+* ``api-failure`` with its own fault (the instance lost) halted midway: a reason asked for,
+  the HALTED banner, the repair, and the aborted run's report.
+
+Then the archives must say exactly that. Screenshots go to ``test-artifacts/`` and the
+test's temporary folder: look at them.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
-from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from bookstore_resil.define.loader import load_system
+from bookstore_resil.exercise.observe import in_background, url_of
 from tests.browser import CHROMIUM, chromium, jupyterlab, notebook_with_parameters
 
 pytestmark = pytest.mark.skipif(
@@ -33,26 +39,21 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "02_game_day.ipynb"
 DATA = REPO / "data" / "bookstore"
 ARTIFACTS = REPO / "test-artifacts"
-SCREENSHOT = "game_day_widgets.png"
 FAILURE_SCREENSHOT = "game_day_failure.png"  # the whole page, when the test fails
+CONTROLS = "button, input, select, textarea, form"
 
-SCENARIO, FAULT = "api-failure", "api-crash"
-EXERCISE_ID = "browser-game-day"
-# The playbook's path after an app crash: the instance check fails, which branches to
-# the app restart; that succeeds and jumps to the test procedure, then the resume step.
-AUTOMATED = {  # step: the status its Run must end with
-    "verify-instance": "failed",
-    "restart-app": "ok",
-    "test-endpoint": "ok",
-    "test-dependencies": "ok",
-}
-MANUAL = "service-restored"
-NOTE = "Bob loaded /books/ in his browser: The Stand is listed"
-DEVIATION = "Christina tailed the gunicorn log on the instance"
+PLAYED, HALTED = "browser-game-day", "browser-halted"
+NOTE_BEFORE_RUN = "Bob restarted gunicorn from the panel; Nginx logs show 502s until then"
+FAILED_BY_HAND = "curl hung for 10s, the API is not answering"
+SKIPPED = "CDN checked by eye in the browser"
+OBSERVATION = "Support saw the first customer ticket 40s after the fault"
+DONE_NOTE = "Bob loaded /books/ in his browser: The Stand is listed"
+HALT_NOTE = "the restart hangs: gunicorn's pid file is still there"
+HALT_REASON = "the platform team needs the host back for a release"
 
 VIEWPORT = {"width": 1400, "height": 1000}
 WAIT_MS = 30_000  # each browser wait
-FINISH_WAIT_S = 120  # Finish waits for sustained recovery, then builds the report
+ARCHIVE_WAIT_S = 150  # Finish waits for sustained recovery, then builds the report
 
 
 def read_events(archive: Path) -> list[dict]:
@@ -60,151 +61,294 @@ def read_events(archive: Path) -> list[dict]:
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def wait_for_report(path: Path, timeout_s: float) -> None:
-    """Until ``path`` is written to its end (the page's closing tag)."""
+def wait_for(condition, timeout_s: float, what: str) -> None:
     deadline = time.monotonic() + timeout_s
-    while not (path.exists() and "</html>" in path.read_text(encoding="utf-8")):
-        assert time.monotonic() < deadline, f"{path.name} not written within {timeout_s}s"
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} not within {timeout_s}s"
         time.sleep(0.5)
 
 
-@pytest.mark.timeout(240)
-def test_a_facilitator_plays_the_game_day_in_jupyterlab(lab, tmp_path):
-    from playwright.sync_api import expect
+def report_written(archive: Path) -> bool:
+    path = archive / "report.html"
+    return path.exists() and "</html>" in path.read_text(encoding="utf-8")
 
-    scenario = load_system(DATA).scenario(SCENARIO)
-    number = {step.id: n for n, step in enumerate(scenario.steps, start=1)}
-    root, reports = tmp_path / "root", tmp_path / "reports"
-    root.mkdir()
+
+def saved_with_the_panel(notebook: Path) -> bool:
+    return "application/vnd.jupyter.widget-view+json" in notebook.read_text(encoding="utf-8")
+
+
+def prepare(root: Path, name: str, reports: Path, lab, **parameters) -> str:
     notebook_with_parameters(
         NOTEBOOK,
-        root / NOTEBOOK.name,
+        root / name,
         {
-            "scenario": SCENARIO,
-            "fault": FAULT,
             "data_dir": str(DATA),
             "out_dir": str(reports),
-            "exercise_id": EXERCISE_ID,
             "target_options": {"state_dir": str(lab.root)},
             "mode": "interactive",
             "execute": True,
+            **parameters,
         },
     )
-    archive = reports / EXERCISE_ID
+    return name
+
+
+class Lab:
+    """The JupyterLab page of one game-day notebook, and its panel."""
+
+    def __init__(self, page, server, notebook: str, scenario: str):
+        from playwright.sync_api import expect
+
+        self.page, self.server, self.expect = page, server, expect
+        self.scenario = load_system(DATA).scenario(scenario)
+        self.number = {step.id: n for n, step in enumerate(self.scenario.steps, start=1)}
+        page.goto(server.url(f"lab/tree/{notebook}"))
+        page.locator(".jp-Notebook").first.wait_for()
+        # Run All before the session has its kernel would ask which kernel to start.
+        server.wait_for_kernel_of(notebook)
+        self.notebook = page.locator(".jp-NotebookPanel:visible")  # the tab in front
+        self.panel = self.notebook.locator(".jp-OutputArea-output").filter(
+            has=page.locator(".resil-header")
+        )
+
+    def run_all(self) -> None:
+        page = self.page
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        self.expect(self.button("Start")).to_be_enabled(timeout=60_000)
+        self.expect(self.notebook.get_by_text("The exercise is still running")).to_be_visible()
+
+    def button(self, name: str, within=None):
+        # The name, whole: a button's icon font adds a character in front of its text.
+        whole = re.compile(rf"(^|\W){re.escape(name)}$")
+        return (within or self.panel).get_by_role("button", name=whole)
+
+    def card(self, step_id: str):
+        title = f"{self.number[step_id]}. {self.scenario.step(step_id).title}"
+        return self.panel.locator(
+            ".resil-card-current, .resil-card-closed, .resil-card-waiting"
+        ).filter(has_text=title)
+
+    def current(self, step_id: str):
+        box = self.panel.locator(".resil-card-current")
+        self.expect(box).to_contain_text(self.scenario.step(step_id).title)
+        return box
+
+    def close(self, step_id: str, button: str, status: str, note: str = "") -> None:
+        box = self.current(step_id)
+        if note:
+            box.get_by_placeholder("notes for this step", exact=False).fill(note)
+        self.button(button, within=box).click()
+        closed = self.card(step_id)
+        self.expect(closed).to_have_class(re.compile(r"\bresil-card-closed\b"))
+        self.expect(closed.get_by_text(status, exact=True)).to_be_visible()
+
+    def start(self, confirm: str) -> None:
+        self.button("Start").click()
+        self.expect(self.panel).to_contain_text(confirm)
+        self.button("Inject the fault").click()
+
+    def shoot(self, path: Path, whole: bool = True) -> None:
+        if whole:  # the notebook scrolls inside the page: make the page as tall as the panel
+            height = self.panel.bounding_box()["height"]
+            self.page.set_viewport_size({"width": VIEWPORT["width"], "height": int(height) + 400})
+            self.panel.scroll_into_view_if_needed()
+            self.panel.screenshot(path=str(path))
+            self.page.set_viewport_size(VIEWPORT)
+        else:
+            self.page.screenshot(path=str(path))
+
+
+@pytest.mark.timeout(540)
+def test_a_facilitator_plays_and_halts_game_days_in_jupyterlab(lab, tmp_path):
+    from playwright.sync_api import expect
+
+    root = tmp_path / "root"
+    reports = root / "reports"
+    root.mkdir()
+    played = prepare(
+        root, "02_game_day.ipynb", reports, lab,
+        scenario="api-failure", fault="api-crash", exercise_id=PLAYED,
+    )  # fmt: skip
+    halted = prepare(
+        root, "halted_game_day.ipynb", reports, lab,
+        scenario="api-failure", exercise_id=HALTED,
+    )  # fmt: skip
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / FAILURE_SCREENSHOT).unlink(missing_ok=True)
+    shots: list[str] = []
 
-    with (
-        jupyterlab(root, tmp_path) as server,
-        chromium(VIEWPORT) as page,
-    ):
+    def shot(name: str) -> Path:
+        shots.append(name)
+        return ARTIFACTS / name
+
+    with jupyterlab(root, tmp_path) as server, chromium(VIEWPORT) as page:
         page.set_default_timeout(WAIT_MS)
+        expect.set_options(timeout=WAIT_MS)
+        observer = page.context.browser.new_page(viewport={"width": 1100, "height": 900})
         try:
-            page.goto(server.url(f"lab/tree/{NOTEBOOK.name}"))
-            page.locator(".jp-Notebook").first.wait_for()
-            # Run All before the session has its kernel would ask which kernel to start.
-            server.wait_for_idle_kernels()
-            kernel_status = page.get_by_role("contentinfo").get_by_role("button", name="| Idle")
-            expect(kernel_status).to_be_visible()
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            room = Lab(page, server, played, "api-failure")
+            room.run_all()
+            # Saved by itself: a second JupyterLab user opening it gets the live panel.
+            wait_for(lambda: saved_with_the_panel(root / played), 20, "the notebook saved")
+            expect(room.panel).to_contain_text("the RTO clock starts at Start")
+            expect(room.panel).to_contain_text("api up")  # the baseline, before the fault
 
-            # The panel's output area; every locator below is scoped to it.
-            panel = page.locator(".jp-OutputArea-output").filter(
-                has=page.locator(".jupyter-widgets")
+            view = in_background(reports / PLAYED)
+            observer.goto(url_of(view))
+            expect(observer.locator("h1")).to_contain_text("READY")
+            assert observer.locator(CONTROLS).count() == 0
+
+            room.panel.get_by_label("Coordinator").select_option("Christina")
+            room.panel.get_by_label("Scribe").select_option("Alice")
+            room.panel.get_by_label("Observers").select_option(["Bob"])
+            room.panel.get_by_label("Back within").fill("15min")
+            expect(room.panel.locator(".resil-card-current")).to_have_count(0)  # not started
+            room.start("inject the fault api-crash")
+            expect(room.panel).to_contain_text("api DOWN")
+            expect(room.panel).to_contain_text("left")  # the RTO countdown runs
+            expect(observer.locator("h1")).to_contain_text("RUNNING", timeout=10_000)
+            expect(observer.locator("body")).to_contain_text("api DOWN")
+
+            room.button("Notified Bob").click()
+            told = room.panel.get_by_role("button", name="Bob notified", exact=False)
+            expect(told).to_be_disabled()
+            expect(told).to_contain_text("by Christina")
+
+            room.close("verify-instance", "Failed", "failed", FAILED_BY_HAND)
+            room.close("restart-app", "Run", "ok", NOTE_BEFORE_RUN)
+            room.close("test-endpoint", "Run", "ok")
+            room.close("test-dependencies", "Skip", "skipped", SKIPPED)
+            room.panel.get_by_placeholder("an observation", exact=False).fill(OBSERVATION)
+            room.button("Add observation").click()
+            expect(room.panel).to_contain_text(OBSERVATION)
+            expect(room.panel).to_contain_text("marked failed by hand")  # a deviation, in view
+            room.current("service-restored")
+            # The header stays in view with the cards scrolled under it.
+            room.panel.locator(".resil-card-current").scroll_into_view_if_needed()
+            header = room.panel.locator(".resil-header")
+            box = header.bounding_box()
+            assert box is not None and 0 <= box["y"] < VIEWPORT["height"] / 2, box
+            room.shoot(shot("game_day_header_in_view.png"), whole=False)
+            room.close("service-restored", "Done", "ok", DONE_NOTE)
+            expect(observer.locator("body")).to_contain_text(OBSERVATION, timeout=10_000)
+            observer.screenshot(path=str(shot("observer_view_running.png")), full_page=True)
+
+            room.button("Finish").click()
+            expect(room.button("Halt")).to_be_disabled()
+            expect(room.panel).to_contain_text("Writing the archive", timeout=60_000)
+            link = room.panel.get_by_role("link", name="Open the report (report.html)")
+            expect(link).to_be_visible(timeout=ARCHIVE_WAIT_S * 1000)
+            expect(room.panel.locator(".resil-headline")).to_contain_text("PASSED")
+            expect(room.panel.locator(".resil-headline")).to_contain_text("RTO 12h")
+            expect(room.panel.locator(".resil-headline")).to_contain_text("Hypothesis")
+            href = link.get_attribute("href")
+            assert href and href.split("?")[0].endswith(f"reports/{PLAYED}/report.html"), href
+            room.shoot(shot("game_day_finished.png"))
+            expect(observer.locator("h1")).to_contain_text("FINISHED", timeout=10_000)
+            expect(observer.get_by_role("link", name="Open the report")).to_be_visible()
+            observer.screenshot(path=str(shot("observer_view_finished.png")), full_page=True)
+            view.shutdown()
+
+            # The summary cell, run again, prints the verdict.
+            cells = room.notebook.locator(".jp-CodeCell")
+            summary_cell = cells.nth(cells.count() - 1)
+            summary_cell.locator(".jp-InputArea-editor").click()
+            page.keyboard.press("Shift+Enter")
+            expect(summary_cell.locator(".jp-OutputArea")).to_contain_text("PASSED")
+
+            # A second JupyterLab user opens the notebook: the live panel is there.
+            second = page.context.browser.new_page(viewport=VIEWPORT)
+            second.goto(server.url(f"lab/tree/{played}"))
+            expect(second.locator(".resil-header")).to_contain_text(
+                "Bookstore API Failure", timeout=60_000
             )
-            start = panel.get_by_role("button", name="Start")
-            expect(start).to_be_enabled(timeout=60_000)
-            # The last cell ran too, and the kernel has nothing left to do.
-            expect(page.get_by_text("'the exercise is still running'")).to_be_visible()
-            server.wait_for_idle_kernels()
-            expect(panel).to_contain_text("Clock: not started")
-            expect(panel).to_contain_text("api up")  # the baseline, before the fault
+            second.locator(".resil-header").scroll_into_view_if_needed()
+            second.screenshot(path=str(shot("second_jupyterlab_user.png")))
+            second.close()
 
-            def card(step_id: str):
-                title = f"{number[step_id]}. {scenario.step(step_id).title}"
-                return (
-                    panel.locator(".widget-vbox")
-                    .filter(has_text=title)
-                    .filter(has_not=page.get_by_role("button", name="Start"))
-                )
-
-            def current(step_id: str):
-                box = card(step_id)
-                expect(box.get_by_text("current", exact=True)).to_be_visible()
-                return box
-
-            path = [*AUTOMATED, MANUAL]
-            expect(card(path[0]).get_by_role("button", name="Run")).to_be_disabled()
-            start.click()
-            expect(panel).to_contain_text("api DOWN")
-            panel.get_by_role("button", name="Notified Bob").click()
-
-            for step_id, following in pairwise(path):
-                box = current(step_id)
-                expect(card(following).get_by_role("button", name="Done")).to_be_disabled()
-                box.get_by_role("button", name="Run").click()
-                # Closed with its status badge, and the playbook's next step is current.
-                expect(box.get_by_text(AUTOMATED[step_id], exact=True)).to_be_visible()
-                expect(box.get_by_text("current", exact=True)).to_have_count(0)
-                current(following)
-
-            panel.get_by_role("textbox").last.fill(DEVIATION)
-            panel.get_by_role("button", name="Record deviation").click()
-            expect(panel.get_by_role("textbox").last).to_have_value("")
-
-            box = current(MANUAL)
-            expect(box.get_by_role("button", name="Run")).to_have_count(0)  # manual: no Run
-            box.get_by_role("textbox").fill(NOTE)
-            box.get_by_role("button", name="Done").click()
-            expect(box.get_by_text("ok", exact=True)).to_be_visible()
-            expect(box.get_by_text("current", exact=True)).to_have_count(0)
-
-            finish = panel.get_by_role("button", name="Finish")
-            expect(finish).to_be_enabled()
-            finish.click()
-            expect(panel.get_by_role("button", name="Halt")).to_be_disabled()  # closed
-            # Finish waits for sustained recovery, then builds the report in the kernel:
-            # the server must outlive that.
-            wait_for_report(archive / "report.html", FINISH_WAIT_S)
-            expect(finish).to_be_disabled()
-            # The notebook scrolls inside the page: make the page tall enough for the panel.
-            height = panel.bounding_box()["height"]
-            page.set_viewport_size({"width": VIEWPORT["width"], "height": int(height) + 600})
-            panel.scroll_into_view_if_needed()
-            panel.screenshot(path=str(ARTIFACTS / SCREENSHOT))
+            room = Lab(page, server, halted, "api-failure")
+            room.run_all()
+            room.start("inject the fault api-instance-lost")
+            expect(room.panel).to_contain_text("api DOWN")
+            room.close("verify-instance", "Run", "failed")
+            box = room.current(room.scenario.steps[1].id)
+            box.get_by_placeholder("notes for this step", exact=False).fill(HALT_NOTE)
+            room.button("Halt").click()
+            room.panel.get_by_placeholder("why halt?", exact=False).fill(HALT_REASON)
+            room.button("Halt now").click()
+            expect(room.panel.locator(".resil-banner-halted")).to_contain_text(HALT_REASON)
+            expect(room.panel).to_contain_text("ABORTED")
+            room.button("Repair the lab").click()
+            expect(room.panel).to_contain_text("lab healthy again", timeout=90_000)
+            link = room.panel.get_by_role("link", name="Open the report (report.html)")
+            expect(link).to_be_visible(timeout=ARCHIVE_WAIT_S * 1000)
+            room.shoot(shot("game_day_halted.png"))
         except Exception:
             page.screenshot(path=str(ARTIFACTS / FAILURE_SCREENSHOT), full_page=True)
             raise
-    shutil.copyfile(ARTIFACTS / SCREENSHOT, tmp_path / SCREENSHOT)
+    for name in shots:
+        shutil.copyfile(ARTIFACTS / name, tmp_path / name)
 
-    events = read_events(archive)
+    events = read_events(reports / PLAYED)
     kinds = [e["type"] for e in events]
     assert kinds[0] == "exercise_started" and kinds[-1] == "exercise_finished"
+    [briefing] = [e for e in events if e["type"] == "briefing"]
+    assert (briefing["coordinator"], briefing["scribe"], briefing["observers"]) == (
+        "Christina",
+        "Alice",
+        ["Bob"],
+    )
+    assert briefing["expect_downtime_s"] == 900
     [fault] = [e for e in events if e["type"] == "fault_injected"]
-    assert fault["fault"] == FAULT
-    started = [e["step"] for e in events if e["type"] == "step_started"]
+    assert fault["fault"] == "api-crash"
     finished = {e["step"]: e for e in events if e["type"] == "step_finished"}
-    assert started == [*AUTOMATED, MANUAL]
-    assert list(finished) == [*AUTOMATED, MANUAL]
-    for step_id, status in AUTOMATED.items():
-        assert (finished[step_id]["by"], finished[step_id]["status"]) == ("automation", status)
+    assert list(finished) == [
+        "verify-instance",
+        "restart-app",
+        "test-endpoint",
+        "test-dependencies",
+        "service-restored",
+    ]
+    assert (finished["verify-instance"]["status"], finished["verify-instance"]["note"]) == (
+        "failed",
+        FAILED_BY_HAND,
+    )
     assert finished["verify-instance"]["next"] == "restart-app"  # the playbook's branch
-    assert finished[MANUAL]["by"] == "facilitator"
-    assert finished[MANUAL]["status"] == "ok"
-    assert finished[MANUAL]["note"] == NOTE
-    assert [e["contact"] for e in events if e["type"] == "notification"] == ["Bob"]
-    assert [e["text"] for e in events if e["type"] == "deviation"] == [DEVIATION]
-    assert kinds.index("fault_injected") < kinds.index("notification")
-
-    summary = json.loads((archive / "summary.json").read_text(encoding="utf-8"))
-    assert summary["exercise_id"] == EXERCISE_ID
-    assert summary["scenario"] == SCENARIO
+    assert (finished["restart-app"]["by"], finished["restart-app"]["note"]) == (
+        "automation",
+        NOTE_BEFORE_RUN,
+    )
+    assert (finished["test-dependencies"]["status"], finished["test-dependencies"]["note"]) == (
+        "skipped",
+        SKIPPED,
+    )
+    assert finished["service-restored"]["by"] == "Christina"
+    assert finished["service-restored"]["note"] == DONE_NOTE
+    assert {e["author"] for e in finished.values() if e.get("note")} == {"Alice"}
+    assert [(e["contact"], e["by"]) for e in events if e["type"] == "notification"] == [
+        ("Bob", "Christina")
+    ]
+    assert [e["text"] for e in events if e["type"] == "observation"] == [OBSERVATION]
+    assert [e["text"] for e in events if e["type"] == "deviation"] == [
+        "step verify-instance is automated but was marked failed by hand"
+    ]
+    summary = json.loads((reports / PLAYED / "summary.json").read_text(encoding="utf-8"))
     assert summary["outcome"] == "passed", summary
-    assert summary["measured_downtime_s"] > 0
-    assert summary["rto_met"] is True
-    assert [s["id"] for s in summary["steps"]] == [*AUTOMATED, MANUAL]
-    assert (archive / "exercise.ipynb").is_file()  # the notebook as the team ran it
-    assert (archive / "report.ipynb").is_file()
-    assert EXERCISE_ID in (archive / "report.html").read_text(encoding="utf-8")
-    assert (ARTIFACTS / SCREENSHOT).stat().st_size > 10_000
+    assert "every step followed the playbook" not in summary["reason"]
+    assert summary["measured_downtime_s"] > 0 and summary["rto_met"] is True
+    assert (reports / PLAYED / "exercise.ipynb").is_file()  # the notebook as the team ran it
+    assert report_written(reports / PLAYED)
+
+    events = read_events(reports / HALTED)
+    [stop] = [e for e in events if e["type"] == "halted"]
+    assert stop["reason"] == HALT_REASON
+    open_step = room.scenario.steps[1].id
+    assert [e["text"] for e in events if e["type"] == "note" and e.get("step") == open_step] == [
+        HALT_NOTE
+    ]
+    summary = json.loads((reports / HALTED / "summary.json").read_text(encoding="utf-8"))
+    assert summary["outcome"] == "aborted"
+    page_text = (reports / HALTED / "report.html").read_text(encoding="utf-8")
+    assert "ABORTED" in page_text and HALT_REASON in page_text
+    assert all((ARTIFACTS / name).stat().st_size > 10_000 for name in shots)

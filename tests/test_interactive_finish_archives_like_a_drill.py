@@ -25,7 +25,8 @@ def test_finish_writes_the_executed_notebook_and_the_report(lab, tmp_path):
         execute=True,
     )
     panel = GameDayPanel(exercise, on_finish=archive_interactive)
-    panel.start.click()
+    panel.start.click()  # says what it will break, and asks
+    panel.confirm.click()
     panel.wait()
     while exercise.current is not None:
         card = next(c for c in panel.cards if c.step is exercise.current)
@@ -39,6 +40,7 @@ def test_finish_writes_the_executed_notebook_and_the_report(lab, tmp_path):
     assert {"events.jsonl", "summary.json", "exercise.ipynb", "report.html"} <= {
         p.name for p in archive.iterdir()
     }
+    assert exercise.summary().outcome == "passed"
     notebook = nbformat.read(archive / "exercise.ipynb", as_version=4)
     parameters = next(
         c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", [])
@@ -46,7 +48,7 @@ def test_finish_writes_the_executed_notebook_and_the_report(lab, tmp_path):
     assert 'mode = "review"' in parameters.source
     assert f'exercise_id = "{exercise.exercise_id}"' in parameters.source
     shown = "".join(
-        str(output.get("data", {}).get("text/plain", "")) + output.get("text", "")
+        str(output.get("data", {}).get("text/html", "")) + output.get("text", "")
         for cell in notebook.cells
         if cell.cell_type == "code"
         for output in cell.outputs

@@ -85,7 +85,7 @@ def test_02_game_day_on_its_defaults_shows_the_panel_and_lets_the_kernel_go(lab,
     # The panel's clock and probe threads must not hold the kernel's shutdown.
     assert time.monotonic() - began < 60
     assert "application/vnd.jupyter.widget-view+json" in mime_types(notebook)
-    assert "the exercise is still running" in text_of(notebook)
+    assert "The exercise is still running" in text_of(notebook)
     [log] = (tmp_path / "reports").glob("*/events.jsonl")
     kinds = [json.loads(line)["type"] for line in log.read_text().splitlines()]
     assert kinds[:2] == ["exercise_started", "probes_started"]

@@ -25,6 +25,7 @@ from bookstore_resil.errors import EventLogError
 
 # The event types an exercise writes, in the order they usually appear.
 STARTED = "exercise_started"
+BRIEFING = "briefing"
 RESUMED = "exercise_resumed"
 FAULT = "fault_injected"
 OUTAGE = "outage_declared"
@@ -35,6 +36,7 @@ CANARY_CHECK = "canary_check"
 STEP_STARTED = "step_started"
 STEP_FINISHED = "step_finished"
 NOTE = "note"
+OBSERVATION = "observation"
 NOTIFICATION = "notification"
 DEVIATION = "deviation"
 HALTED = "halted"

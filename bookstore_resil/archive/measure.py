@@ -16,6 +16,7 @@ from typing import Any
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.impact import DRY_RUN_NOTE, Impact, judge, rto_downtime
+from bookstore_resil.archive.outcome import outcome_of
 from bookstore_resil.errors import ResilError
 
 DEFAULT_SUSTAIN_S = 1.0
@@ -102,6 +103,9 @@ class Summary:
     deviations: list[dict[str, Any]] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
+    observations: list[dict[str, Any]] = field(default_factory=list)
+    briefing: dict[str, Any] | None = None  # the hypothesis and the roles, given before Start
+    timezone: str = "UTC"  # the team's, for the times people read
     halted: dict[str, Any] | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     log_truncated: bool = False
@@ -132,11 +136,15 @@ def _seconds(start: str, end: str) -> float:
 
 
 def steps_of(events: list[dict[str, Any]]) -> list[StepRecord]:
-    """Pair step_started with step_finished; a start with no end is ``running``."""
+    """Pair step_started with step_finished; a start with no end is ``running``, with the
+    notes typed on it before a halt or finish saved them (``note`` events naming it)."""
     records: list[StepRecord] = []
     open_steps: dict[str, dict[str, Any]] = {}
+    notes: dict[str, str] = {}
     for event in events:
-        if event["type"] == ev.STEP_STARTED:
+        if event["type"] == ev.NOTE and event.get("step") and event.get("author") is not None:
+            notes[event["step"]] = event.get("text", "")
+        elif event["type"] == ev.STEP_STARTED:
             open_steps[event["step"]] = event
         elif event["type"] == ev.STEP_FINISHED and event["step"] in open_steps:
             start = open_steps.pop(event["step"])
@@ -168,6 +176,7 @@ def steps_of(events: list[dict[str, Any]]) -> list[StepRecord]:
                 duration_s=None,
                 automated=bool(start.get("automated")),
                 action=start.get("action"),
+                note=notes.get(step),
             )
         )
     return records
@@ -306,7 +315,10 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
 
     last_step = next((e for e in reversed(events) if e["type"] == ev.STEP_FINISHED), None)
     completed = last_step is not None and last_step.get("next", "") is None
-    outcome, reason = _outcome(steps, halted, errors, finish, completed, recovered, seen.still_down)
+    deviations = [e for e in events if e["type"] == ev.DEVIATION]
+    outcome, reason = outcome_of(
+        steps, halted, errors, finish, completed, recovered, seen.still_down, len(deviations)
+    )
     if dry_run:
         walked = "the playbook was walked through to its end" if outcome == "passed" else reason
         reason = f"{DRY_RUN_NOTE}; {walked}"
@@ -341,9 +353,12 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
         steps=steps,
         outages=outages,
         canary=canary,
-        deviations=[e for e in events if e["type"] == ev.DEVIATION],
+        deviations=deviations,
         notifications=[e for e in events if e["type"] == ev.NOTIFICATION],
         notes=[e for e in events if e["type"] == ev.NOTE],
+        observations=[e for e in events if e["type"] == ev.OBSERVATION],
+        briefing=next((e for e in reversed(events) if e["type"] == ev.BRIEFING), None),
+        timezone=start.get("timezone", "UTC"),
         halted=halted,
         errors=errors,
         log_truncated=truncated,
@@ -360,29 +375,3 @@ def summarize_log(path: str | Path) -> Summary:
     """Everything measured about the exercise whose event log is at ``path``."""
     contents = ev.read_events(path)
     return summarize(contents.events, contents.truncated)
-
-
-def _outcome(
-    steps: list[StepRecord],
-    halted: dict[str, Any] | None,
-    errors: list[dict[str, Any]],
-    finish: dict[str, Any] | None,
-    completed: bool,
-    recovered: bool | None,
-    still_down: str,
-) -> tuple[str, str]:
-    """passed, failed, aborted or error, with the reason in words."""
-    if halted:
-        return "aborted", f"halted: {halted.get('reason') or 'no reason given'}"
-    if errors:
-        return "error", errors[0].get("message", "engine error")
-    if finish is None:
-        return "error", "the event log stops before the exercise finished"
-    unhandled = [s for s in steps if s.status == "failed" and not s.handled]
-    if unhandled:
-        return "failed", f"step {unhandled[0].id} failed and the playbook has no branch for it"
-    if not completed:
-        return "failed", "the exercise finished before the playbook was completed"
-    if recovered is False:
-        return "failed", f"{still_down} was still down at the end"
-    return "passed", "every step followed the playbook and the service recovered"

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import html
 import os
+import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,9 +53,35 @@ def _move_into_place(partial: Path, output: Path) -> None:
 
 
 KERNEL = "python3"
+HOW_TO_TAG = "how-to"  # a notebook cell that says how to run it, left out of report.html
 # A local kernel's own log (a TCP-without-encryption warning) is noise on the caller's
 # stderr; its input history is kept in memory, as nbclient does, not in ~/.ipython.
 KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:")
+# Short, private folder for the kernels' Unix sockets (a socket path has ~107 characters).
+SOCKETS = Path(tempfile.gettempdir()) / f"bookstore-resil-{os.getuid()}"
+
+
+def local_kernel_class() -> type:
+    """The kernel manager of every notebook run here: channels on Unix sockets, not TCP.
+
+    A TCP kernel binds ports picked free a moment before; during a game day the probes and
+    the canary open connections many times a second from the same ephemeral range, and
+    one of them can take such a port first ("Address already in use", then "Kernel died
+    before replying to kernel_info": no report after Finish). A socket file cannot be
+    taken that way.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import CaselessStrEnum, default
+
+    class LocalKernel(AsyncKernelManager):
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        @default("ip")
+        def _socket_prefix(self) -> str:
+            SOCKETS.mkdir(mode=0o700, exist_ok=True)
+            return str(SOCKETS / f"kernel-{uuid.uuid4().hex[:12]}")
+
+    return LocalKernel
 
 
 def run_notebook(
@@ -74,6 +102,7 @@ def run_notebook(
             progress_bar=False,
             stdout_file=stdout,
             cwd=str(cwd),
+            kernel_manager_class=local_kernel_class(),
         )
 
     try:
@@ -97,11 +126,10 @@ def notebook_kernel(local: Path) -> Iterator[Any]:
     shutdown.
     """
     from jupyter_client.kernelspec import NoSuchKernel
-    from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
     from traitlets import List
 
-    class Kernel(AsyncKernelManager):
+    class Kernel(local_kernel_class()):  # type: ignore[misc]
         opened = List()
 
         def client(self, **kwargs: Any) -> Any:
@@ -193,14 +221,19 @@ PAGE = """<!DOCTYPE html>
 
 
 def export_html(notebook: Any, title: str) -> str:
-    """The executed notebook as one offline page: outputs and markdown, no code."""
+    """The executed notebook as one offline page: outputs and markdown, no code, and no
+    cell tagged ``how-to`` (how to run the notebook is for its users, not its readers)."""
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(
         template_name="basic",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={HOW_TO_TAG}, enabled=True), enabled=True
     )
     body, _ = exporter.from_notebook_node(notebook)
     return PAGE.format(title=html.escape(title), style=STYLE, body=body)

@@ -8,7 +8,8 @@ stderr and the error's exit code; ``--json`` output goes to stdout alone. Anythi
 
 The commands live in one module per pipeline stage, in the order a team meets them:
 :mod:`.define` (init, validate, import-backstage, import-chaostoolkit), :mod:`.analyse`
-(deps, blast-radius, notify, signoff), :mod:`.lab`, :mod:`.exercise` (drill),
+(deps, blast-radius, notify, signoff), :mod:`.lab`, :mod:`.exercise` (drill), :mod:`.watch`
+(the observers' view),
 :mod:`.archive` (report, history, stage). Each adds its sub-parsers and holds its
 ``cmd_*`` functions; they import the heavy libraries inside those functions, so starting
 the CLI stays fast.
@@ -21,11 +22,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bookstore_resil.cli import analyse, archive, define, exercise, lab
+from bookstore_resil.cli import analyse, archive, define, exercise, lab, watch
 from bookstore_resil.cli.common import CommandParser, add_loudness, install_hint, logging_to_stderr
 from bookstore_resil.errors import DefinitionError, ResilError
 
-COMMAND_MODULES = (define, analyse, lab, exercise, archive)
+COMMAND_MODULES = (define, analyse, lab, exercise, watch, archive)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -31,6 +31,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from bookstore_resil.history.history import (
         DEFAULT_CADENCE,
         ages,
+        draw_trend,
         load_history,
         readable,
         scenario_ids,
@@ -48,9 +49,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         print_json(history.as_json())
         return 0
     if args.chart:
-        from bookstore_resil.report.charts import trend_chart
-
-        trend_chart(history.table(), Path(args.chart))
+        draw_trend(history, Path(args.chart))
     if not history.exercises:
         print(f"No exercise archived in {args.out}.")
         return 0

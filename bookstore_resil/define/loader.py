@@ -25,6 +25,7 @@ from bookstore_resil.define.model import (
     Scenario,
     Service,
     System,
+    TimeZone,
 )
 from bookstore_resil.define.units import TODO
 from bookstore_resil.define.yamlpos import LineDict, field_name, line_of, parse_with_lines, path_to
@@ -42,6 +43,7 @@ class _SystemFile(BaseModel):
     system: str
     description: str = ""
     entrypoint: str
+    timezone: TimeZone = "UTC"
     services: list[Service]
 
 
@@ -232,6 +234,7 @@ def load_collecting(found: Collector) -> System:
         system=parsed_system.system,
         description=parsed_system.description,
         entrypoint=parsed_system.entrypoint,
+        timezone=parsed_system.timezone,
         services=parsed_system.services,
         contacts=parsed_contacts.contacts,
         notification=parsed_contacts.notification,

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     ConfigDict,
@@ -31,6 +32,17 @@ MANUAL_FAULT = "manual"
 PROCEDURES = ("recovery_procedure", "test_procedure", "resume_procedure")
 # What a step's ``next`` may name besides a step id: the start of a procedure, or the end.
 JUMPS = {"test": "test_procedure", "resume": "resume_procedure", "end": None}
+
+
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_known_zone)]
 
 
 def _objective(name: str) -> Any:
@@ -152,17 +164,8 @@ class Contact(_Model):
     email: str | None = None
     phone: str | None = None
     availability: str = "On-call"
-    timezone: str = "UTC"
+    timezone: TimeZone = "UTC"
     reports_to: str | None = None
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
 
     @field_validator("availability")
     @classmethod
@@ -267,11 +270,13 @@ class Scenario(_Model):
 
 
 class System(_Model):
-    """A whole system definition folder."""
+    """A whole system definition folder. ``timezone`` is the team's: the game day and the
+    report show times in it beside UTC."""
 
     system: str
     description: str = ""
     entrypoint: str
+    timezone: TimeZone = "UTC"
     services: list[Service]
     contacts: list[Contact] = []
     notification: list[Notification] = []

@@ -28,6 +28,7 @@ from bookstore_resil.clock import ExerciseClock
 from bookstore_resil.define.model import MANUAL_FAULT, Scenario, Step, System
 from bookstore_resil.errors import ExerciseError
 from bookstore_resil.exercise.lock import ExerciseLock
+from bookstore_resil.exercise.room import Room
 from bookstore_resil.exercise.watch import ActionRunner, Options, Watch, resumed_canary
 from bookstore_resil.log import logger
 from bookstore_resil.targets.base import ActionResult, Target
@@ -71,6 +72,7 @@ class Exercise:
             target, options.probe_interval_s, options.canary_interval_s, self._record, self.clock
         )
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
+        self.room = Room(self._record, lambda: self.current.id if self.current else None)
         self.measured_endpoint, self.user_facing_endpoint = Watch.endpoints_to_measure(
             target.probes(), scenario.service, system.entrypoint
         )
@@ -128,6 +130,7 @@ class Exercise:
             environment=target.environment,
             mode=mode,
             system=system.system,
+            timezone=system.timezone,
             data_dir=system.path,
             rto_s=scenario.rto_s,
             rpo_s=scenario.rpo_s,
@@ -183,6 +186,7 @@ class Exercise:
         next_step: str | None | bool = False  # False: no step has run yet
         for event in events:
             kind = event["type"]
+            self.room.replay(event)
             if kind in (ev.FAULT, ev.OUTAGE):
                 self.fault_at = clock.parse_ts(event.get("at", event["ts"]))
             elif kind == ev.PROBE:
@@ -224,8 +228,9 @@ class Exercise:
         self.current = self.scenario.steps[0]
         self._open(self.current)
 
-    def run(self) -> ActionResult:
-        """Run the current step's action on the target and move on by its outcome."""
+    def run(self, note: str | None = None) -> ActionResult:
+        """Run the current step's action on the target and move on by its outcome; ``note``
+        is what the scribe typed on the step, kept with its outcome."""
         step = self._require_step()
         if step.action is None:
             raise ExerciseError(self.exercise_id, f"step {step.id} is manual: mark it instead")
@@ -240,11 +245,13 @@ class Exercise:
             error=result.error,
             data=result.data,
             action_s=round(result.duration_s, 3),
+            **self._signed(note),
         )
         return result
 
-    def mark(self, status: str, note: str | None = None, by: str = "facilitator") -> None:
-        """A person records the current step's outcome: ok (done), failed or skipped."""
+    def mark(self, status: str, note: str | None = None, by: str = "") -> None:
+        """A person records the current step's outcome: ok (done), failed or skipped. ``by``
+        defaults to the coordinator of the briefing (else ``facilitator``)."""
         status = "ok" if status == "done" else status
         if status not in STATUSES:
             raise ExerciseError(
@@ -252,18 +259,8 @@ class Exercise:
             )
         step = self._require_step()
         if step.automated and status != "skipped":
-            self.deviation(f"step {step.id} is automated but was marked {status} by hand")
-        self._close(step, status, by=by, note=note)
-
-    def note(self, text: str) -> None:
-        self._record(ev.NOTE, text=text, step=self.current.id if self.current else None)
-
-    def notify(self, contact: str, reason: str, how: str = "") -> None:
-        self._record(ev.NOTIFICATION, contact=contact, reason=reason, how=how)
-
-    def deviation(self, text: str) -> None:
-        """Something done that the playbook does not document."""
-        self._record(ev.DEVIATION, text=text, step=self.current.id if self.current else None)
+            self.room.deviation(f"step {step.id} is automated but was marked {status} by hand")
+        self._close(step, status, by=by or self.room.closer, **self._signed(note))
 
     def halt(self, reason: str = "") -> Summary:
         """Stop automation at once; the exercise ends as aborted."""
@@ -334,6 +331,9 @@ class Exercise:
             except Exception:  # a broken widget must never stop the exercise
                 logger.exception("event listener failed")
         return event
+
+    def _signed(self, note: str | None) -> dict[str, Any]:
+        return {"note": note, "author": self.room.author} if note else {"note": None}
 
     def _require_step(self) -> Step:
         if self.finished:

@@ -17,8 +17,9 @@ from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import Summary
 from bookstore_resil.archive.notebooks import run_notebook
 from bookstore_resil.define.loader import load_system, locate_system_folder
-from bookstore_resil.define.model import Scenario
+from bookstore_resil.define.model import Scenario, System
 from bookstore_resil.define.target_file import TARGET_FILE
+from bookstore_resil.display import Html, Progress, to_stderr
 from bookstore_resil.errors import ExerciseError
 from bookstore_resil.exercise.engine import Exercise, Options
 from bookstore_resil.targets import get_target
@@ -32,6 +33,7 @@ class FinishedExercise:
     """An exercise that is over, read back from its archive."""
 
     exercise_id: str
+    system: System
     scenario: Scenario
     archive_dir: Path
     mode: str = "review"
@@ -91,12 +93,15 @@ def open_exercise(
         if record.start is None:
             raise ExerciseError(exercise_id, "its event log has no exercise_started event")
         scenario_id = record.start["scenario"]
-        return FinishedExercise(exercise_id, system.scenario(scenario_id), record.archive_dir)
+        return FinishedExercise(
+            exercise_id, system, system.scenario(scenario_id), record.archive_dir
+        )
     driver = build_target(target, folder, target_options)
     interval = driver.probe_interval_s or DEFAULT_PROBE_INTERVAL_S
     options = Options(probe_interval_s=interval if probe_interval is None else probe_interval)
     if exercise_id and layout.holds_exercise(layout.exercise_dir(out, exercise_id)):
         return Exercise.resume(out / exercise_id, system, driver, options)
+    driver.check_ready()  # before a new exercise: a lab that is not there is one clear line
     return Exercise.create(
         system,
         scenario,
@@ -111,6 +116,35 @@ def open_exercise(
     )
 
 
+# Run once the panel is on screen (JupyterLab runs a trusted output's JavaScript): save the
+# notebook, so that a second JupyterLab user who opens it sees the live panel, not empty cells.
+SAVE_NOTEBOOK_JS = """
+(function (element) {
+  let tries = 0;
+  function save() {
+    const notebook = element.closest && element.closest(".jp-NotebookPanel");
+    const button = notebook && notebook.querySelector('[data-command="docmanager:save"]');
+    if (button) { button.click(); return; }
+    if (++tries < 40) { setTimeout(save, 250); }
+  }
+  setTimeout(save, 1000);
+})(element);
+"""
+
+
+class Shown:
+    """The game-day panel as the notebook shows it: its widgets, then the notebook saved."""
+
+    def __init__(self, panel: Any):
+        self.panel = panel
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import Javascript, display
+
+        display(self.panel.widget)
+        display(Javascript(SAVE_NOTEBOOK_JS))
+
+
 def play(exercise: Exercise | FinishedExercise, responses: dict[str, str] | None = None) -> Any:
     """Interactive: the game-day panel to display. Auto: every step runs now. Review: nothing
     to play."""
@@ -121,12 +155,12 @@ def play(exercise: Exercise | FinishedExercise, responses: dict[str, str] | None
         return None
     from bookstore_resil.exercise.widgets import GameDayPanel
 
-    return GameDayPanel(exercise, on_finish=archive_interactive).widget
+    return Shown(GameDayPanel(exercise, on_finish=archive_interactive))
 
 
-def archive_interactive(exercise: Exercise) -> None:
-    """What Finish leaves beside the event log: ``exercise.ipynb`` (the game-day notebook
-    reviewing this exercise) and the report."""
+def archive_interactive(exercise: Exercise, progress: Progress = to_stderr) -> None:
+    """What Finish (or Halt) leaves beside the event log: ``exercise.ipynb`` (the game-day
+    notebook reviewing this exercise) and the report."""
     from bookstore_resil.report.build import build_report
 
     parameters = {
@@ -136,10 +170,11 @@ def archive_interactive(exercise: Exercise) -> None:
         "out_dir": str(exercise.archive_dir.absolute().parent),
         "exercise_id": exercise.exercise_id,
     }
+    progress(f"{layout.EXERCISE_NOTEBOOK}: the game-day notebook reviews the exercise")
     error = run_game_day_notebook(exercise.archive_dir, parameters)
     if error:
         raise ExerciseError(exercise.exercise_id, f"exercise.ipynb not written: {error}")
-    build_report(exercise.archive_dir)
+    build_report(exercise.archive_dir, progress=progress)
 
 
 def run_game_day_notebook(
@@ -152,20 +187,15 @@ def run_game_day_notebook(
     )
 
 
-def summary_table(summary: Summary) -> Any:
-    """The steps of a finished exercise as a pandas table."""
-    import pandas as pd
+def verdict(exercise: Exercise | FinishedExercise) -> Html:
+    """The summary cell: the verdict (the report's headline) and the steps as they ran,
+    once the exercise is over."""
+    from bookstore_resil.report.document import load_report
 
-    return pd.DataFrame(
-        [
-            {
-                "step": s.id,
-                "procedure": s.procedure,
-                "status": s.status,
-                "by": s.by,
-                "duration_s": s.duration_s,
-                "error": s.error,
-            }
-            for s in summary.steps
-        ]
-    )
+    if not exercise.finished:
+        return Html(
+            "<p>The exercise is still running: run this cell again after <b>Finish</b> "
+            "(or read the verdict in the panel).</p>"
+        )
+    report = load_report(exercise.archive_dir, exercise.system.path)
+    return Html(report.headline().html + report.steps_table().html)

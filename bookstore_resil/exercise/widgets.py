@@ -1,166 +1,152 @@
-"""The game-day widgets (ipywidgets 8): a thin skin over :class:`~.exercise.Exercise`.
+"""The game-day panel (ipywidgets 8): a thin skin over :class:`~.engine.Exercise` for a
+facilitator with a team in the room.
 
-Every button calls one engine method, which writes the event log; the widgets only
-redraw from the engine's state when an event arrives. Actions run on a worker thread so
-Halt stays clickable while a step is busy.
+A header stays in view at the top: the wall clock in the team's time zone and UTC, the
+RTO deadline and the time left, every probed endpoint, the current step and who is on
+call; under it a banner (the confirmation before the fault, HALTED, the wait for
+recovery, the verdict). Then the briefing (roles and hypothesis), the call list, one card
+per step (only the current one open), and the room's log of observations and deviations.
+
+Every button calls the engine, which writes the event log; the widgets redraw when an
+event arrives. Steps run on a worker thread so Halt stays clickable while one is busy;
+quick records (a notification, an observation) are written at once.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import threading
+import time
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 
-from bookstore_resil.archive.impact import DRY_RUN_NOTE
-from bookstore_resil.define.model import Step
+from bookstore_resil import clock
+from bookstore_resil.archive import events as ev
+from bookstore_resil.archive.measure import Summary
+from bookstore_resil.define.model import MANUAL_FAULT
 from bookstore_resil.define.units import format_duration
-from bookstore_resil.display import badge
+from bookstore_resil.display import badge, to_stderr
+from bookstore_resil.errors import ResilError
+from bookstore_resil.exercise.cards import CallList, StepCard, excerpt
 from bookstore_resil.exercise.engine import Exercise
+from bookstore_resil.exercise.forms import Briefing, RoomLog
+from bookstore_resil.exercise.header import (
+    STYLE,
+    Ending,
+    banner_html,
+    clock_html,
+    state_of,
+    status_html,
+)
 from bookstore_resil.log import logger
-from bookstore_resil.targets.base import ActionResult
+from bookstore_resil.report.headline import headline, render
 
-
-def _excerpt(result: ActionResult, lines: int = 12) -> str:
-    """The start of an action's output (the whole of it is in the event log)."""
-    text = "\n".join(filter(None, (result.output, result.error)))
-    kept = text.splitlines()[:lines]
-    more = len(text.splitlines()) - len(kept)
-    return "\n".join(line[:200] for line in kept) + (f"\n... {more} more lines" if more else "")
-
-
-class StepCard:
-    """One playbook step: title, documented command, expectation, buttons, notes."""
-
-    def __init__(self, panel: GameDayPanel, step: Step, number: int):
-        self.panel, self.step = panel, step
-        self.title = w.HTML()
-        self.notes = w.Textarea(placeholder="notes for this step", layout=w.Layout(width="98%"))
-        self.run = w.Button(description="Run", icon="play", button_style="primary")
-        self.done = w.Button(description="Done", icon="check", button_style="success")
-        self.failed = w.Button(description="Failed", icon="times", button_style="danger")
-        self.skip = w.Button(description="Skip", icon="forward")
-        self.output = w.HTML()
-        self.run.on_click(lambda _: panel.act(lambda: panel.exercise.run(), self))
-        for button, status in ((self.done, "ok"), (self.failed, "failed"), (self.skip, "skipped")):
-            button.on_click(lambda _, s=status: panel.act(lambda: self._mark(s), self))
-        buttons = [self.run] if step.automated else []
-        parts = [self.title]
-        if step.command:
-            parts.append(w.HTML(f"<pre>{html.escape(step.command)}</pre>"))
-        if step.expect:
-            parts.append(w.HTML(f"<i>Expect:</i> {html.escape(step.expect)}"))
-        parts += [w.HBox([*buttons, self.done, self.failed, self.skip]), self.notes, self.output]
-        self.box = w.VBox(parts, layout=w.Layout(border="1px solid #ccc", padding="6px"))
-        self.number = number
-
-    def _mark(self, status: str) -> None:
-        self.panel.exercise.mark(status, note=self.notes.value or None)
-
-    def refresh(self, busy: bool) -> None:
-        exercise = self.panel.exercise
-        status = exercise.statuses.get(self.step.id)
-        is_current = exercise.current is self.step and not exercise.finished
-        kind = "automated" if self.step.automated else "manual"
-        tag = badge(status) if status else ""
-        if is_current:
-            tag += badge("current")
-        optional = " (optional)" if self.step.optional else ""
-        self.title.value = (
-            f"<b>{self.number}. {html.escape(self.step.title)}</b>{optional} "
-            f"<small>[{kind}]</small> {tag}"
-        )
-        for button in (self.run, self.done, self.failed, self.skip):
-            button.disabled = busy or not is_current
+Archiver = Callable[[Exercise, Callable[[str], None]], Any]
 
 
 class GameDayPanel:
-    """Header with clock and endpoint status, who to notify, step cards, Start/Halt/Finish."""
+    """Header, banner, Start/Halt/Finish, briefing, call list, step cards, the room's log."""
 
     def __init__(
         self,
         exercise: Exercise,
-        on_finish: Callable[[Exercise], Any] | None = None,
+        on_finish: Archiver | None = None,
         clock_interval_s: float = 1.0,
     ):
+        from bookstore_resil.analyse.people import notify_now
+
         self.exercise = exercise
         self.on_finish = on_finish
-        scenario = exercise.scenario
-        leads = scenario.leads
-        self.header = w.HTML(
-            f"<h3>{html.escape(scenario.title)}</h3>"
-            f"<b>Leads:</b> {html.escape(leads.primary)} (primary), "
-            f"{html.escape(leads.secondary or '-')} (secondary) &nbsp; "
-            f"<b>Severity:</b> {scenario.severity} &nbsp; "
-            f"<b>RTO:</b> {format_duration(scenario.rto_s)} &nbsp; "
-            f"<b>RPO:</b> {format_duration(scenario.rpo_s)} &nbsp; "
-            f"<b>Target:</b> {exercise.target.name}"
-            + (
-                f"<p><b>{html.escape(DRY_RUN_NOTE)}</b>: Start and Run only record what they "
-                "would do (open the exercise with <code>execute = True</code> to run them).</p>"
-                if exercise.dry_run
-                else ""
-            )
-        )
+        self.zone = exercise.system.timezone
+        self.closed: dict[str, dict[str, Any]] = {}  # step id: its step_finished event
+        self.ended_at: datetime | None = None  # when the exercise ended
+        self.halted: dict[str, Any] | None = None  # the halted event
+        self.outcome = ""
+        self.repaired = ""  # what the repair said, once it worked
+        self.phase = ""  # "", recovering, archiving, archived
+        self._phase_since = 0.0
+        self._archive_lines: list[str] = []
+        self._busy = False
+        self._worker: threading.Thread | None = None
+        self._archiver: threading.Thread | None = None
+        self._stop_clock = threading.Event()
+
+        self.title = w.HTML()
         self.clock = w.HTML()
-        self.endpoints = w.HTML()
+        self.status = w.HTML()
+        self.banner = w.HTML()
+        self.verdict = w.Output()
         self.message = w.HTML()
         self.start = w.Button(description="Start", icon="bolt", button_style="warning")
         self.halt = w.Button(description="Halt", icon="stop", button_style="danger")
         self.finish = w.Button(description="Finish", icon="flag-checkered")
-        self.deviation_text = w.Text(placeholder="an action the playbook does not document")
-        self.deviation = w.Button(description="Record deviation", icon="exclamation")
-        self.start.on_click(lambda _: self.act(self.exercise.start))
-        self.halt.on_click(lambda _: self._halt())
+        self.repair = w.Button(description=f"Repair the {exercise.target.name}", icon="wrench")
+        self.repair.layout.display = "none"
+        self.start.on_click(lambda _: self.quick(self._ask_start))
+        self.halt.on_click(lambda _: self._ask_halt())
         self.finish.on_click(lambda _: self.act(self._finish))
-        self.deviation.on_click(lambda _: self.act(self._record_deviation))
-        self.cards = [StepCard(self, s, i) for i, s in enumerate(scenario.steps, start=1)]
-        self.notify_box = self._notify_box()
-        self._busy = False
-        self._worker: threading.Thread | None = None
-        self._stop_clock = threading.Event()
-        self.widget = w.VBox(
+        self.repair.on_click(lambda _: self.act(self._repair))
+
+        self.confirm_text = w.HTML()
+        self.confirm = w.Button(description="Inject the fault", button_style="danger")
+        self.cancel_start = w.Button(description="Cancel")
+        self.confirm.on_click(lambda _: self.act(self._start))
+        self.cancel_start.on_click(lambda _: self._show(self.start_row, False))
+        self.start_row = w.VBox([self.confirm_text, w.HBox([self.confirm, self.cancel_start])])
+        self.halt_reason = w.Text(
+            placeholder="why halt? (kept in the log and the report)", layout=w.Layout(width="50%")
+        )
+        self.halt_now = w.Button(description="Halt now", icon="stop", button_style="danger")
+        self.cancel_halt = w.Button(description="Cancel")
+        self.halt_now.on_click(lambda _: self._halt())
+        self.cancel_halt.on_click(lambda _: self._show(self.halt_row, False))
+        self.halt_row = w.HBox([self.halt_reason, self.halt_now, self.cancel_halt])
+        for row in (self.start_row, self.halt_row):
+            self._show(row, False)
+
+        self.briefing = Briefing(self)
+        self.call_list = CallList(self, notify_now(exercise.system, exercise.scenario))
+        self.cards = [StepCard(self, s, i) for i, s in enumerate(exercise.scenario.steps, 1)]
+        self.room_log = RoomLog(self)
+        header = w.VBox(
             [
-                self.header,
+                self.title,
                 self.clock,
-                self.endpoints,
-                w.HBox([self.start, self.halt, self.finish]),
+                self.status,
+                w.HBox([self.start, self.halt, self.finish, self.repair]),
+                self.start_row,
+                self.halt_row,
                 self.message,
-                self.notify_box,
-                *[card.box for card in self.cards],
-                w.HBox([self.deviation_text, self.deviation]),
+                self.banner,
             ]
         )
-        exercise.on_event(lambda _event: self.refresh())
+        header.add_class("resil-header")
+        self.widget = w.VBox(
+            [
+                w.HTML(STYLE),
+                header,
+                self.verdict,
+                self.briefing.box,
+                self.call_list.box,
+                *[card.box for card in self.cards],
+                self.room_log.box,
+            ],
+            layout=w.Layout(overflow="visible"),  # so the header sticks to the notebook
+        )
+        for event in ev.read_events(exercise.log.path).events:  # a resumed exercise's past
+            self._remember(event)
+        exercise.on_event(self._take)
         self.refresh()
         threading.Thread(
             target=self._tick, args=(clock_interval_s,), daemon=True, name="game-day-clock"
         ).start()
 
-    def _notify_box(self) -> w.VBox:
-        from bookstore_resil.analyse.people import notify_now
-
-        rows = []
-        for person in notify_now(self.exercise.system, self.exercise.scenario, None):
-            button = w.Button(description=f"Notified {person.name}", layout=w.Layout(width="auto"))
-            button.on_click(
-                lambda _, p=person: self.act(lambda: self.exercise.notify(p.name, p.reason))
-            )
-            available = "available" if person.available else "not available now"
-            rows.append(
-                w.HBox(
-                    [
-                        w.HTML(
-                            f"{html.escape(person.name)}: {html.escape(person.reason)}, "
-                            f"{available} &nbsp;"
-                        ),
-                        button,
-                    ]
-                )
-            )
-        return w.VBox([w.HTML("<b>Who to notify now</b>"), *rows])
+    # -- running engine calls ---------------------------------------------------------
 
     def act(self, call: Callable[[], Any], card: StepCard | None = None) -> None:
         """Run an engine call on a worker thread; report its error in the panel."""
@@ -169,77 +155,235 @@ class GameDayPanel:
             try:
                 result = call()
                 if card is not None and result is not None and hasattr(result, "output"):
-                    card.output.value = f"<pre>{html.escape(_excerpt(result))}</pre>"
-                self.message.value = ""
+                    card.output.value = f"<pre>{html.escape(excerpt(result))}</pre>"
             except Exception as error:  # shown to the facilitator; the log has the facts
-                logger.warning("game-day action failed: %s", error)
-                self.message.value = f'<span style="color:#c62828">{html.escape(str(error))}</span>'
+                self._error(error)
             finally:
                 self._busy = False
                 self.refresh()
 
         self._busy = True
+        self.message.value = ""
         self.refresh()
         self._worker = threading.Thread(target=work, daemon=True, name="game-day-action")
         self._worker.start()
 
-    def wait(self, timeout_s: float = 300.0) -> None:
-        """Block until the last button's engine call is done (for tests and auto runs)."""
-        if self._worker is not None:
-            self._worker.join(timeout_s)
-
-    def _halt(self) -> None:
-        # Not through act(): Halt must work while another call is busy.
+    def quick(self, call: Callable[[], Any]) -> None:
+        """A short call made at once, even while a step runs (a notification, a note)."""
+        self.message.value = ""
         try:
-            self.exercise.halt("halted from the game-day panel")
+            call()
         except Exception as error:
-            self.message.value = f'<span style="color:#c62828">{html.escape(str(error))}</span>'
+            self._error(error)
         self.refresh()
 
-    def _finish(self) -> None:
-        self.exercise.finish()
-        if self.on_finish is not None:
-            self.on_finish(self.exercise)
+    def wait(self, timeout_s: float = 300.0) -> None:
+        """Block until the last engine call, and the archive it started, are done."""
+        if self._worker is not None:
+            self._worker.join(timeout_s)
+        if self._archiver is not None:  # started by the worker, so looked at after it
+            self._archiver.join(timeout_s)
 
-    def _record_deviation(self) -> None:
-        if self.deviation_text.value.strip():
-            self.exercise.deviation(self.deviation_text.value.strip())
-            self.deviation_text.value = ""
+    def _error(self, error: Exception) -> None:
+        if not isinstance(error, ResilError):
+            logger.warning("game-day action failed: %s", error)
+        self.message.value = f'<span style="color:#c62828">{html.escape(str(error))}</span>'
+
+    def _show(self, box: w.Widget, shown: bool) -> None:
+        box.layout.display = None if shown else "none"
+
+    # -- Start, Halt, Finish ----------------------------------------------------------
+
+    def _ask_start(self) -> None:
+        """Check the briefing, then say what Start will break and ask to confirm."""
+        self.briefing.read()  # a bad duration is said now, not after the fault
+        exercise = self.exercise
+        target = exercise.target
+        down = sorted(n for n, up in exercise.watch.endpoint_up.items() if not up)
+        warning = (
+            f"<br><b>{html.escape(', '.join(down))} already down</b>: the outage would not "
+            "be measured from a healthy start."
+            if down
+            else ""
+        )
+        if exercise.dry_run:
+            what = (
+                "<b>Dry run</b>: Start breaks nothing and Run runs nothing; each step records "
+                "what it would do. (Open the exercise with <code>execute = True</code> to "
+                "break the system for real.)"
+            )
+            self.confirm.description = "Start the dry run"
+        elif exercise.fault not in (None, MANUAL_FAULT) and target.injects_faults:
+            what = (
+                f"Start will <b>inject the fault {html.escape(exercise.fault)}</b> on "
+                f"{html.escape(target.name)} ({html.escape(target.environment)}): "
+                f"{html.escape(exercise.scenario.service)} really goes down."
+            )
+            self.confirm.description = "Inject the fault"
+        else:
+            what = (
+                f"Start will <b>declare the outage</b> of "
+                f"{html.escape(exercise.scenario.service)}: nothing is broken by the workbook, "
+                "the team breaks it by hand (or it is already down)."
+            )
+            self.confirm.description = "Declare the outage"
+        self.confirm_text.value = f"{what}{warning}"
+        self._show(self.start_row, True)
+
+    def _start(self) -> None:
+        hypothesis, roles = self.briefing.read()
+        self._show(self.start_row, False)
+        self.exercise.room.brief(hypothesis, roles, self.exercise.scenario.service)
+        self.exercise.start()
+
+    def _ask_halt(self) -> None:
+        self._show(self.halt_row, True)
+
+    def _halt(self) -> None:
+        # Not through act(): Halt must work while a step is busy.
+        reason = self.halt_reason.value.strip()
+        if not reason:
+            self.message.value = '<span style="color:#c62828">Say why you halt first.</span>'
+            return
+        try:
+            self._keep_open_notes()
+            summary = self.exercise.halt(reason)
+        except Exception as error:
+            self._error(error)
+            self.refresh()
+            return
+        self._show(self.halt_row, False)
+        self.message.value = ""
+        self._ended(summary)
+
+    def _finish(self) -> None:
+        self._keep_open_notes()
+        self.phase, self._phase_since = "recovering", time.monotonic()
+        self.refresh_clock()
+        self._ended(self.exercise.finish())
+
+    def _keep_open_notes(self) -> None:
+        for card in self.cards:
+            if card.step.id not in self.exercise.statuses:
+                card.keep_late_notes()
+
+    def _ended(self, summary: Summary) -> None:
+        """The exercise is over: show its verdict, then write the archive behind it."""
+        self.ended_at, self.outcome = clock.now(), summary.outcome
+        self.phase, self._phase_since = "archiving", time.monotonic()
+        self._show_verdict(summary, ())
+        self.refresh()
+        self._archiver = threading.Thread(
+            target=self._archive, args=(summary,), daemon=True, name="game-day-archive"
+        )
+        self._archiver.start()
+
+    def _archive(self, summary: Summary) -> None:
+        links: tuple[tuple[str, str], ...] = ()
+        try:
+            if self.on_finish is not None:
+                self.on_finish(self.exercise, self._archive_progress)
+            report = self.exercise.archive_dir / "report.html"
+            if report.is_file():
+                links = (("Open the report (report.html)", _href(report)),)
+                self._archive_lines = [f"archive: {report.parent}"]
+        except Exception as error:
+            self._error(error)
+        self.phase = "archived"
+        self._show_verdict(summary, links)
+        self.refresh()
+
+    def _archive_progress(self, line: str) -> None:
+        to_stderr(line)
+        self._archive_lines.append(line)
+        self.refresh_clock()
+
+    def _show_verdict(self, summary: Summary, links: tuple[tuple[str, str], ...]) -> None:
+        from bookstore_resil.report.context import SystemContext, findings_of
+
+        found = findings_of(summary, SystemContext(self.exercise.system, ""))
+        head = headline(summary, found)
+        # An HTML output, not a widget: JupyterLab resolves its link from the notebook.
+        shown = {"text/html": render(head, links), "text/plain": head.text()}
+        self.verdict.outputs = ({"output_type": "display_data", "data": shown, "metadata": {}},)
+
+    def _repair(self) -> None:
+        self.repaired = self.exercise.target.repair()
+
+    # -- drawing ----------------------------------------------------------------------
+
+    def _take(self, event: dict[str, Any]) -> None:
+        self._remember(event)
+        self.refresh()
+
+    def _remember(self, event: dict[str, Any]) -> None:
+        if event["type"] == ev.STEP_FINISHED:
+            self.closed[event["step"]] = event
+        elif event["type"] == ev.HALTED:
+            self.halted = event
+        self.room_log.take(event)
 
     def _tick(self, interval_s: float) -> None:
         while not self._stop_clock.wait(interval_s):
             self.refresh_clock()
-            if self.exercise.finished:
+            if self.phase == "archived":
                 return
 
     def refresh_clock(self) -> None:
-        exercise = self.exercise
-        if exercise.fault_at is None:
-            self.clock.value = "<b>Clock:</b> not started"
-            return
-        elapsed = exercise.elapsed_s()
-        rto = exercise.scenario.rto_s
-        colour = "#2e7d32" if elapsed <= rto else "#c62828"
-        self.clock.value = (
-            f'<b>Clock:</b> <span style="color:{colour}">{format_duration(elapsed)}</span> '
-            f"of RTO {format_duration(rto)} ({100 * elapsed / rto:.2f}% used)"
+        """The wall clock, the RTO countdown and the banner (called every second)."""
+        self.clock.value = clock_html(self.exercise, self.zone, self.ended_at)
+        self.banner.value = self._banner()
+
+    def _banner(self) -> str:
+        last = self._archive_lines[-1] if self._archive_lines else ""
+        return banner_html(
+            self.exercise,
+            self.zone,
+            Ending(self.halted, self.repaired, self.phase, self._phase_since, last),
         )
 
     def refresh(self) -> None:
         exercise = self.exercise
-        facing = exercise.user_facing_endpoint
-        self.endpoints.value = "<b>Endpoints:</b> " + "".join(
-            badge(
-                f"{name}{' (what users see)' if name == facing else ''} {'up' if up else 'DOWN'}",
-                "up" if up else "down",
-            )
-            for name, up in sorted(exercise.watch.endpoint_up.items())
+        scenario = exercise.scenario
+        leads = scenario.leads
+        state = state_of(exercise, self.phase)
+        target = exercise.target
+        where = target.name
+        if target.environment != target.name:
+            where += f" ({target.environment})"
+        self.title.value = (
+            f'<span style="font-size:1.35em;font-weight:700">{html.escape(scenario.title)}</span>'
+            f" {badge(state.upper(), state)}"
+            + (badge("DRY RUN", "dry run") if exercise.dry_run else "")
+            + f" &nbsp;<small>{html.escape(where)} · "
+            f"severity {scenario.severity} · "
+            f"leads {html.escape(leads.primary)}, {html.escape(leads.secondary or '-')} · "
+            f"RTO {format_duration(scenario.rto_s)} · RPO {format_duration(scenario.rpo_s)}"
+            "</small>"
         )
+        self.status.value = status_html(exercise, self._on_call())
         closed = exercise.finished
-        self.start.disabled = self._busy or closed or exercise.fault_at is not None
-        self.halt.disabled = closed
-        self.finish.disabled = self._busy or closed or exercise.fault_at is None
-        self.deviation.disabled = closed
+        started = exercise.fault_at is not None
+        self.start.disabled = self._busy or closed or started
+        self.halt.disabled = closed or not started
+        self.finish.disabled = self._busy or closed or not started
+        broken = self.halted is not None or self.outcome not in ("", "passed")
+        self.repair.layout.display = None if closed and broken else "none"
+        self.briefing.refresh()
+        self.call_list.refresh()
         for card in self.cards:
             card.refresh(self._busy)
+        self.room_log.refresh()
         self.refresh_clock()
+
+    def _on_call(self) -> list[str]:
+        return [
+            f"{e.name} ({e.contact.position})" if e.contact.position else e.name
+            for e in self.call_list.people
+            if e.available
+        ]
+
+
+def _href(path: Path) -> str:
+    """A link JupyterLab resolves from the notebook's folder (the kernel's)."""
+    return Path(os.path.relpath(path, Path.cwd())).as_posix()

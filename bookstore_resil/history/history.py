@@ -10,6 +10,12 @@ archive and is passed over. The folder may be an ``s3://`` parent, read through
 The cadence is how often each scenario should be exercised: 5 weeks by default, after
 the Walmart resiliency levels, where a team re-runs its failover exercises on a fixed
 rhythm. A scenario whose last exercise is older than the cadence is overdue.
+
+The trend and the objectives chart show only exercises played to their end against a
+broken system: a halted run (``aborted``) stopped before the recovery, a crashed one
+(``error``) has no trustworthy end, and a dry run broke nothing. Their downtimes would
+mislead; the table lists them, marked. A dry run does not count towards the cadence
+either: nothing was tested.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from bookstore_resil import clock
 from bookstore_resil.archive import layout, storage
@@ -49,7 +55,9 @@ COLUMNS = (
     "rpo_s",
     "rto_met",
     "rpo_met",
+    "dry_run",
 )
+TRENDED = ("passed", "failed")  # outcomes whose downtime says how fast the team recovers
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ class History:
                 "rpo_s": doc["rpo_s"],
                 "rto_met": doc.get("rto_met"),
                 "rpo_met": doc.get("rpo_met"),
+                "dry_run": bool(doc.get("dry_run", False)),
             }
             for doc in self.exercises
         ]
@@ -107,6 +116,18 @@ class History:
         return table
 
 
+def trended(doc: dict[str, Any]) -> bool:
+    """Whether an exercise belongs on the trend (see the module doc)."""
+    return doc["outcome"] in TRENDED and not doc.get("dry_run", False)
+
+
+def for_trend(history: History) -> History:
+    """The exercises the trend and the objectives chart show."""
+    return History(
+        history.folder, tuple(d for d in history.exercises if trended(d)), history.skipped
+    )
+
+
 def _measured(column: pd.Series) -> list[float | None]:
     return [None if value != value else value for value in column]  # NaN: nothing measured
 
@@ -114,23 +135,31 @@ def _measured(column: pd.Series) -> list[float | None]:
 def readable(table: pd.DataFrame) -> pd.DataFrame:
     """:meth:`History.table` for people: times and durations in words, verdicts spelled out."""
     downtime, data_loss = _measured(table["downtime_s"]), _measured(table["data_loss_s"])
-    return table.assign(
-        date=table["date"].dt.strftime("%Y-%m-%d %H:%M"),
-        downtime_s=[format_duration(v) for v in downtime],
-        data_loss_s=[format_duration(v) for v in data_loss],
-        rto_s=table["rto_s"].map(format_duration),
-        rpo_s=table["rpo_s"].map(format_duration),
-        rto_met=[status(v, met) for v, met in zip(downtime, table["rto_met"], strict=True)],
-        rpo_met=[status(v, met) for v, met in zip(data_loss, table["rpo_met"], strict=True)],
-    ).rename(
-        columns={
-            "downtime_s": "downtime",
-            "data_loss_s": "data loss",
-            "rto_s": "RTO",
-            "rpo_s": "RPO",
-            "rto_met": "RTO met",
-            "rpo_met": "RPO met",
-        }
+    return (
+        table.drop(columns="dry_run")
+        .assign(
+            date=table["date"].dt.strftime("%Y-%m-%d %H:%M"),
+            outcome=[
+                f"{outcome} (dry run)" if dry else outcome
+                for outcome, dry in zip(table["outcome"], table["dry_run"], strict=True)
+            ],
+            downtime_s=[format_duration(v) for v in downtime],
+            data_loss_s=[format_duration(v) for v in data_loss],
+            rto_s=table["rto_s"].map(format_duration),
+            rpo_s=table["rpo_s"].map(format_duration),
+            rto_met=[status(v, met) for v, met in zip(downtime, table["rto_met"], strict=True)],
+            rpo_met=[status(v, met) for v, met in zip(data_loss, table["rpo_met"], strict=True)],
+        )
+        .rename(
+            columns={
+                "downtime_s": "downtime",
+                "data_loss_s": "data loss",
+                "rto_s": "RTO",
+                "rpo_s": "RPO",
+                "rto_met": "RTO met",
+                "rpo_met": "RPO met",
+            }
+        )
     )
 
 
@@ -199,19 +228,25 @@ class ScenarioAge:
         if self.last_at is None:
             return f"{self.scenario}: never exercised: overdue"
         state = (
-            f"overdue by {_hours(self.age_s - self.cadence_s)}"
+            f"overdue by {age_words(self.age_s - self.cadence_s)}"
             if self.overdue
-            else f"due in {_hours(self.cadence_s - self.age_s)}"
+            else f"due in {age_words(self.cadence_s - self.age_s)}"
         )
         return (
             f"{self.scenario}: last {self.last_at[:10]} ({self.last_outcome}), "
-            f"{_hours(self.age_s)} ago: {state}"
+            f"{age_words(self.age_s)} ago: {state}"
         )
 
 
-def _hours(seconds: float) -> str:
-    """An age in words, to the hour: minutes do not matter against a cadence of weeks."""
-    return format_duration(max(round(seconds / 3600), 1) * 3600)
+def age_words(seconds: float) -> str:
+    """An age as people say it, as exact as it matters: ``under 1min``, ``8min``, ``5h``,
+    ``12d``: a game day minutes ago is not "1h ago"."""
+    for unit, limit in ((60, 3600), (3600, 2 * 86400)):
+        if seconds < limit:
+            if seconds < 60:
+                return "under 1min"
+            return format_duration(round(seconds / unit) * unit)
+    return format_duration(round(seconds / 86400) * 86400)
 
 
 def ages(
@@ -225,7 +260,8 @@ def ages(
     Any outcome counts as an exercise: an aborted game day was still held.
     """
     now = now or clock.now()
-    last = {doc["scenario"]: doc for doc in latest(history)}
+    held = [doc for doc in history.exercises if not doc.get("dry_run", False)]
+    last = {doc["scenario"]: doc for doc in held}
     result = []
     for scenario in sorted(set(last) | set(scenarios)):
         doc = last.get(scenario)
@@ -277,7 +313,7 @@ def cadence_table(
                 "scenario": a.scenario,
                 "last exercise": a.last_exercise_id or "-",
                 "outcome": a.last_outcome or "-",
-                "age": "-" if a.age_s is None else _hours(a.age_s),
+                "age": "-" if a.age_s is None else age_words(a.age_s),
                 "cadence": format_duration(a.cadence_s),
                 "overdue": a.overdue,
             }
@@ -292,12 +328,21 @@ def latest(history: History) -> list[dict[str, Any]]:
     return [last[s] for s in sorted(last)]
 
 
-def trend(history: History) -> Png:
-    """The downtime trend chart, for the notebook."""
+def draw_trend(history: History, path: Path | BinaryIO) -> Path | BinaryIO:
+    """The downtime trend chart of the exercises that belong on it, into ``path``."""
     from bookstore_resil.report.charts import trend_chart
 
+    left_out: dict[str, int] = {}
+    for doc in history.exercises:
+        if not trended(doc):
+            left_out[doc["scenario"]] = left_out.get(doc["scenario"], 0) + 1
+    return trend_chart(for_trend(history).table(), path, left_out)
+
+
+def trend(history: History) -> Png:
+    """The downtime trend chart, for the notebook."""
     buffer = io.BytesIO()
-    trend_chart(history.table(), buffer)
+    draw_trend(history, buffer)
     return Png(buffer.getvalue(), f"Measured downtime per scenario over time in {history.folder}")
 
 
@@ -305,7 +350,7 @@ def objectives(history: History) -> Png | Html:
     """Each scenario's last exercise against its objectives, for the notebook."""
     from bookstore_resil.report.charts import ObjectiveRow, objectives_chart
 
-    rows = [ObjectiveRow.from_summary(doc) for doc in latest(history)]
+    rows = [ObjectiveRow.from_summary(doc) for doc in latest(for_trend(history))]
     if not rows:
         return Html(f"<p>No exercise archived in {html.escape(history.folder)} yet.</p>")
     buffer = io.BytesIO()

@@ -39,9 +39,18 @@ def utc_now() -> str:
 
 
 def resolve_state_dir(state_dir: str | os.PathLike[str] | None = None) -> Path:
-    """``state_dir``, else ``$BOOKSTORE_RESIL_LAB_DIR``, else ``.lab`` in the current folder."""
-    chosen = state_dir or os.environ.get(ENV_STATE_DIR) or DEFAULT_STATE_DIR
-    return Path(chosen).expanduser().absolute()
+    """``state_dir``, else ``$BOOKSTORE_RESIL_LAB_DIR``, else ``.lab`` in the current folder,
+    or in its parent when only the parent has a lab: the README starts the lab at the
+    repository root and JupyterLab runs notebooks in ``notebooks/`` (a workbook made by
+    ``init`` the same way), so the game-day notebook finds the lab ``lab up`` started."""
+    chosen = state_dir or os.environ.get(ENV_STATE_DIR)
+    if chosen:
+        return Path(chosen).expanduser().absolute()
+    here = DEFAULT_STATE_DIR.absolute()
+    above = Path.cwd().parent / DEFAULT_STATE_DIR
+    if not Lab(here).exists() and Lab(above).exists():
+        return above
+    return here
 
 
 def free_port() -> int:

@@ -10,7 +10,7 @@ from bookstore_resil.errors import TargetError
 from bookstore_resil.lab import actions, faults, lifecycle
 from bookstore_resil.lab.canary import LabCanary
 from bookstore_resil.lab.checks import lab_probes
-from bookstore_resil.lab.state import Lab
+from bookstore_resil.lab.state import ENV_STATE_DIR, Lab
 from bookstore_resil.targets.base import (
     ActionResult,
     Canary,
@@ -35,7 +35,11 @@ class LabTarget(Target):
     def check_ready(self) -> None:
         status = lifecycle.status(self.lab)
         if not status.exists:
-            raise TargetError("lab", f"no lab in {self.lab.root} (run 'bookstore-resil lab up')")
+            raise TargetError(
+                "lab",
+                f"no lab in {self.lab.root} (run 'bookstore-resil lab up' in the workbook "
+                f"folder, or set ${ENV_STATE_DIR} to the lab's folder)",
+            )
         down = [c.name for c in status.components if not c.healthy]
         if down:
             hint = "run 'bookstore-resil lab up'"
@@ -49,6 +53,14 @@ class LabTarget(Target):
 
     def probes(self) -> list[Probe]:
         return lab_probes(self.lab)
+
+    def repair(self) -> str:
+        """What ``lab up`` does: start what stopped, replace what was lost."""
+        status = lifecycle.up(self.lab, progress=lambda _line: None)
+        broken = [c.name for c in status.components if not c.healthy]
+        if broken:
+            raise TargetError("lab", f"still not healthy after repair: {', '.join(broken)}")
+        return f"lab healthy again: {', '.join(c.name for c in status.components)} up"
 
     def canary(self, run_id: str | None = None) -> Canary | None:
         return LabCanary(self.lab, run_id)

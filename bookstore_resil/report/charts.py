@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -316,16 +316,20 @@ def draw_chart(
         return timeline_chart(summary, events, path)
     if name == "objectives":
         row = ObjectiveRow.from_summary(summary.to_dict())
-        notes = seed_arithmetic(summary.fault_at, summary.rto_s, summary.rpo_s)
+        notes = seed_arithmetic(summary.fault_at, summary.rto_s, summary.rpo_s, summary.timezone)
         return objectives_chart([row], path, notes)
     return canary_chart(summary, events, path)
 
 
-def trend_chart(table: pd.DataFrame, path: Path | BinaryIO) -> Path | BinaryIO:
+def trend_chart(
+    table: pd.DataFrame, path: Path | BinaryIO, left_out: Mapping[str, int] | None = None
+) -> Path | BinaryIO:
     """Measured downtime of each scenario's exercises over time, against the scenario's RTO.
 
-    ``table`` is :meth:`bookstore_resil.history.history.History.table`.
+    ``table`` is :meth:`bookstore_resil.history.history.History.table` of the exercises to
+    plot; ``left_out`` counts, by scenario, the halted, crashed and dry runs kept off it.
     """
+    left_out = left_out or {}
     scenarios = sorted(table["scenario"].unique()) if len(table) else []
     fig = Figure(figsize=(11, 0.6 + 2.2 * max(len(scenarios), 1)))
     axes = fig.subplots(max(len(scenarios), 1), 1, squeeze=False, sharex=True)
@@ -354,6 +358,8 @@ def trend_chart(table: pd.DataFrame, path: Path | BinaryIO) -> Path | BinaryIO:
         _duration_axis(ax.yaxis)
         unmeasured = len(rows) - len(measured)
         more = f" ({unmeasured} without a downtime measurement)" if unmeasured else ""
+        if left_out.get(scenario):
+            more += f" ({left_out[scenario]} halted, crashed or dry runs left out)"
         ax.set_title(f"{scenario}: measured downtime{more}", loc="left", fontsize=10)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         ax.grid(axis="y", color="#eeeeee")

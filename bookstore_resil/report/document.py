@@ -8,18 +8,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bookstore_resil import clock
-from bookstore_resil.analyse.graph import ServiceAnalysis
 from bookstore_resil.archive import layout
-from bookstore_resil.archive.impact import DRY_RUN_NOTE
 from bookstore_resil.archive.measure import Summary
 from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import Html, Png, badge
 from bookstore_resil.errors import ReportError
-from bookstore_resil.report.findings import Findings, find, seed_arithmetic
+from bookstore_resil.report.context import findings_of, recorded_system
+from bookstore_resil.report.findings import Findings, seed_arithmetic
+from bookstore_resil.report.headline import headline, render, roles_text
 
 CHARTS = ("timeline", "objectives", "canary")
+LEFT = "text-align:left;vertical-align:top"
 CHART_TEXT = {  # the alternative text of each chart
     "timeline": "Timeline of {exercise}: each step by outcome, over each endpoint's availability",
     "objectives": "RTO and RPO of {exercise} against the measured downtime and data loss",
@@ -30,13 +32,15 @@ CHART_TEXT = {  # the alternative text of each chart
 def _table(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], badge_column: int | None = None
 ) -> Html:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    # Left-aligned everywhere: JupyterLab right-aligns table cells, fit for numbers only.
+    head = "".join(f'<th style="{LEFT}">{html.escape(h)}</th>' for h in headers)
     body = []
     for row in rows:
         cells = []
         for index, value in enumerate(row):
             text = "" if value is None else str(value)
-            cells.append(f"<td>{badge(text) if index == badge_column else html.escape(text)}</td>")
+            shown = badge(text) if index == badge_column else html.escape(_capped(text))
+            cells.append(f'<td style="{LEFT}">{shown}</td>')
         body.append(f"<tr>{''.join(cells)}</tr>")
     return Html(
         f'<table class="report-table"><thead><tr>{head}</tr></thead>'
@@ -44,12 +48,22 @@ def _table(
     )
 
 
+def _capped(text: str, limit: int = 400) -> str:
+    """A cell's text, cut at ``limit`` characters (a step's whole output is in the log)."""
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
 def _paragraphs(lines: Sequence[str]) -> str:
     return "".join(f"<p>{html.escape(line)}</p>" for line in lines)
 
 
-def _time(text: str | None) -> str:
-    return "-" if text is None else f"{clock.parse_ts(text):%Y-%m-%d %H:%M:%S} UTC"
+def _time(text: str | None, zone: str) -> str:
+    return "-" if text is None else clock.beside_utc(text, zone, date=True)
+
+
+def _clock_time(text: str, zone: str) -> str:
+    """A time of day in the team's zone: ``13:20:31 PST``."""
+    return f"{clock.parse_ts(text).astimezone(ZoneInfo(zone)):%H:%M:%S %Z}"
 
 
 @dataclass(frozen=True)
@@ -61,16 +75,26 @@ class Report:
     events: list[dict[str, Any]]
     findings: Findings
 
+    def headline(self) -> Html:
+        """The verdict first: outcome, objectives, hypothesis, top actions with owners."""
+        torn = (
+            "<p><b>The event log was cut short</b> (its last line was torn by a crash); "
+            "everything after it is unknown.</p>"
+            if self.summary.log_truncated
+            else ""
+        )
+        return Html(render(headline(self.summary, self.findings)) + torn)
+
     def overview(self) -> Html:
-        s = self.summary
+        s, zone = self.summary, self.summary.timezone
         rows = [
             ("Exercise", s.exercise_id),
             ("Scenario", f"{s.scenario}: {s.title}"),
             ("Service", s.service),
             ("Target / mode", f"{s.target} / {s.mode}"),
-            ("Started", _time(s.started_at)),
-            ("Ended", _time(s.ended_at)),
-            ("Fault", f"{s.fault or '-'} at {_time(s.fault_at)}"),
+            ("Started", _time(s.started_at, zone)),
+            ("Ended", _time(s.ended_at, zone)),
+            ("Fault", f"{s.fault or '-'} at {_time(s.fault_at, zone)}"),
             ("Detected after", format_duration(s.time_to_detect_s)),
             ("Measured on", s.measured_endpoint or "-"),
             ("Downtime", format_duration(s.measured_downtime_s)),
@@ -78,21 +102,15 @@ class Report:
             ("Users' downtime", format_duration(s.measured_user_downtime_s)),
             ("Data loss", format_duration(s.measured_data_loss_s)),
         ]
+        if s.briefing:
+            rows.append(("Hypothesis", s.briefing.get("hypothesis", "-")))
+            rows.append(("Roles", roles_text(s) or "-"))
         facts = "".join(
             f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows
         )
-        torn = (
-            "<p><b>The event log was cut short</b> (its last line was torn by a crash); "
-            "everything after it is unknown.</p>"
-            if s.log_truncated
-            else ""
-        )
-        dry = f"<p><b>{DRY_RUN_NOTE}.</b></p>" if s.dry_run else ""
         return Html(
-            f"<h2>{html.escape(s.title)} {badge(s.outcome)}</h2>"
-            f"{dry}<p>{html.escape(s.reason)}</p>{torn}"
             f'<table class="report-facts">{facts}</table>'
-            + _paragraphs(seed_arithmetic(s.fault_at, s.rto_s, s.rpo_s))
+            + _paragraphs(seed_arithmetic(s.fault_at, s.rto_s, s.rpo_s, zone))
         )
 
     def verdicts(self) -> Html:
@@ -138,7 +156,7 @@ class Report:
                     s.id,
                     s.procedure.replace("_procedure", ""),
                     s.status,
-                    f"{clock.parse_ts(s.started_at):%H:%M:%S.%f}"[:-3],
+                    _clock_time(s.started_at, self.summary.timezone),
                     format_duration(s.duration_s),
                     s.by or "-",
                     " / ".join(x for x in (s.output, s.error or "", s.note or "") if x),
@@ -158,11 +176,34 @@ class Report:
     def recommendations(self) -> Html:
         if not self.findings.recommendations:
             return Html("<p>No recommendation: the playbook worked as written.</p>")
-        items = "".join(
-            f"<li><b>{html.escape(r.kind)}</b>: {html.escape(r.message)}</li>"
-            for r in self.findings.recommendations
+        return _table(
+            ("#", "Owner", "Action", "What"),
+            [
+                (n, r.owner or "no owner yet", r.kind, r.message)
+                for n, r in enumerate(self.findings.recommendations, start=1)
+            ],
         )
-        return Html(f"<ol>{items}</ol>")
+
+    def observations(self) -> Html:
+        """What people wrote down: observations, notes on steps left open, deviations."""
+        s = self.summary
+        kinds = (("observation", s.observations), ("deviation", s.deviations))
+        rows = [
+            (e["ts"], kind, e.get("author") or "-", e.get("step") or "-", e.get("text", ""))
+            for kind, found in kinds
+            for e in found
+        ]
+        rows += [
+            (e["ts"], "note", e.get("author") or "-", e["step"], e.get("text", ""))
+            for e in s.notes
+            if e.get("step") and e.get("author") is not None
+        ]
+        if not rows:
+            return Html("<p>Nothing was written down besides the steps' own notes.</p>")
+        return _table(
+            ("When", "What", "Who", "Step", "Text"),
+            [(_clock_time(ts, s.timezone), *rest) for ts, *rest in sorted(rows)],
+        )
 
     def notifications(self) -> Html:
         if not self.findings.notified:
@@ -170,7 +211,13 @@ class Report:
         return _table(
             ("When", "After the fault", "Contact", "Why", "How"),
             [
-                (_time(n.at), format_duration(n.after_fault_s), n.contact, n.reason, n.how)
+                (
+                    _time(n.at, self.summary.timezone),
+                    format_duration(n.after_fault_s),
+                    n.contact,
+                    n.reason,
+                    n.how,
+                )
                 for n in self.findings.notified
             ],
         )
@@ -197,27 +244,6 @@ class Report:
         return Html(table.html + note)
 
 
-def dependency_of(service: str, data_dir: str | Path | None) -> tuple[ServiceAnalysis | None, str]:
-    """The dependency analysis of ``service`` in the system at ``data_dir``, or why not."""
-    from bookstore_resil.analyse.graph import DependencyGraph
-    from bookstore_resil.define.loader import load_system, locate_system_folder
-    from bookstore_resil.errors import DefinitionError
-
-    if not data_dir:
-        return None, "no system definition recorded: dependency analysis left out"
-    folder = locate_system_folder(data_dir)
-    if not folder.is_dir():
-        return None, f"system definition {data_dir} not found: dependency analysis left out"
-    try:
-        analysis = DependencyGraph(load_system(folder)).analyse()
-    except DefinitionError as error:
-        return None, f"system definition {folder} has problems ({error.first}): analysis left out"
-    found = next((s for s in analysis.services if s.service == service), None)
-    if found is None:
-        return None, f"{service} is not a service of {folder}: dependency analysis left out"
-    return found, f"from {folder}"
-
-
 def load_report(archive_dir: str | Path, data_dir: str | Path | None = None) -> Report:
     """Read an archive's event log and compute its report.
 
@@ -226,6 +252,5 @@ def load_report(archive_dir: str | Path, data_dir: str | Path | None = None) -> 
     """
     record = layout.read_archive(archive_dir)
     summary = record.summary()
-    recorded = (record.start or {}).get("data_dir")
-    dependency, note = dependency_of(summary.service, data_dir or recorded)
-    return Report(record.archive_dir, summary, record.events, find(summary, dependency, note))
+    context = recorded_system(data_dir or (record.start or {}).get("data_dir"))
+    return Report(record.archive_dir, summary, record.events, findings_of(summary, context))

@@ -30,7 +30,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bookstore_resil import clock
 from bookstore_resil.analyse.graph import RPO_UNMET, RTO_UNMET, ServiceAnalysis
@@ -42,20 +43,8 @@ SLOW_FACTOR = 3.0
 SLOW_MIN_S = 5.0
 TIGHTEN_SHARE = 0.10
 HEADROOM = 3.0
-ROUND_DURATIONS_S = (
-    60,
-    300,
-    900,
-    1800,
-    3600,
-    7200,
-    4 * 3600,
-    8 * 3600,
-    12 * 3600,
-    86400,
-    2 * 86400,
-    7 * 86400,
-)
+# 1min, 5min, 15min, 30min, 1h, 2h, 4h, 8h, 12h, 1d, 2d, 7d
+ROUND_DURATIONS_S = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 172800, 604800)
 
 
 @dataclass(frozen=True)
@@ -68,7 +57,12 @@ class Verdict:
     met: bool | None
     margin_s: float | None
     status: str  # met, missed, undecided (still down, not yet over) or not measured
-    text: str
+    detail: str  # what was measured, in words: "down 4.5s, 11h 59min to spare (0.01%)"
+
+    @property
+    def text(self) -> str:
+        """The verdict in one sentence: ``RTO 12h: met: down 4.5s, ...``."""
+        return f"{self.objective} {format_duration(self.objective_s)}: {self.status}: {self.detail}"
 
     @property
     def share(self) -> float | None:
@@ -104,6 +98,7 @@ class Recommendation:
     kind: str  # update-playbook, document-deviation, tighten-rto, tighten-rpo, objective-missed,
     # notify, or a dependency-analysis finding kind (graph.FINDING_KINDS)
     message: str
+    owner: str = ""  # who carries it out (report.context.SystemContext.owner)
 
 
 @dataclass(frozen=True)
@@ -147,23 +142,29 @@ def percent(share: float) -> str:
     return f"{share:.0%}" if share >= 0.01 else f"{share * 100:.2g}%"
 
 
-def _when(text: str) -> str:
-    moment = clock.parse_ts(text)
-    return f"{moment:%H:%M:%S} UTC on {moment:%Y-%m-%d}"
+def _when(moment: datetime, zone: str) -> str:
+    """``09:30:06 PDT on 2024-03-19 (16:30:06 UTC)``: the team's time, UTC beside it."""
+    there, utc = moment.astimezone(ZoneInfo(zone)), moment.astimezone(ZoneInfo("UTC"))
+    day = f" on {utc:%Y-%m-%d}" if utc.date() != there.date() else ""
+    beside = "" if zone == "UTC" else f" ({utc:%H:%M:%S} UTC{day})"
+    return f"{there:%H:%M:%S %Z} on {there:%Y-%m-%d}{beside}"
 
 
-def seed_arithmetic(fault_at: str | None, rto_s: float, rpo_s: float) -> list[str]:
-    """The seed's RTO/RPO reading of this outage, spelled out with its own times."""
+def seed_arithmetic(
+    fault_at: str | None, rto_s: float, rpo_s: float, zone: str = "UTC"
+) -> list[str]:
+    """The seed's RTO/RPO reading of this outage, spelled out with its own times (in the
+    team's time zone ``zone``, UTC beside them)."""
     if fault_at is None:
         return ["No fault was injected or declared: the objectives have no clock to run against."]
     fault = clock.parse_ts(fault_at)
-    restore_by = clock.iso(fault + timedelta(seconds=rto_s))
-    loss_from = clock.iso(fault - timedelta(seconds=rpo_s))
+    restore_by = fault + timedelta(seconds=rto_s)
+    loss_from = fault - timedelta(seconds=rpo_s)
     return [
-        f"Outage at {_when(fault_at)} with an RTO of {format_duration(rto_s)}: "
-        f"restore by {_when(restore_by)}.",
+        f"Outage at {_when(fault, zone)} with an RTO of {format_duration(rto_s)}: "
+        f"restore by {_when(restore_by, zone)}.",
         f"With an RPO of {format_duration(rpo_s)}: only data written after "
-        f"{_when(loss_from)} may be lost.",
+        f"{_when(loss_from, zone)} may be lost.",
     ]
 
 
@@ -178,20 +179,24 @@ def status(measured: float | None, met: bool | None) -> str:
 def verdicts(summary: Summary) -> tuple[Verdict, Verdict]:
     rto, down = summary.rto_s, summary.rto_downtime_s  # the service's or the users', longer
     rto_status = status(down, summary.rto_met)
+    endpoint = summary.measured_endpoint or "the service"
+    users = summary.measured_user_downtime_s
+    if users is not None and users == down and users != summary.measured_downtime_s:
+        endpoint = f"{summary.user_facing_endpoint} (what users see)"  # the longer outage
     if rto_status == "not measured":
-        watched = f"no probe watched {summary.measured_endpoint or 'the service'}"
-        rto_text = DRY_RUN_NOTE if summary.dry_run else watched
+        rto_text = DRY_RUN_NOTE if summary.dry_run else f"no probe watched {endpoint}"
     elif rto_status == "met":
         rto_text = (
-            f"down {format_duration(down)}, {format_duration(rto - down)} to spare "
+            f"{endpoint} down {format_duration(down)}, {format_duration(rto - down)} to spare "
             f"({percent(down / rto)} of the objective)"
         )
     elif rto_status == "missed":
         still = " and still down at the end" if summary.recovered is False else ""
-        rto_text = f"down {format_duration(down)}{still}: missed by {format_duration(down - rto)}"
+        over = format_duration(down - rto)
+        rto_text = f"{endpoint} down {format_duration(down)}{still}: missed by {over}"
     else:
         rto_text = (
-            f"still down after {format_duration(down)} when the exercise ended "
+            f"{endpoint} still down after {format_duration(down)} when the exercise ended "
             f"({format_duration(rto - down)} of the objective left)"
         )
     rpo, loss = summary.rpo_s, summary.measured_data_loss_s
@@ -218,7 +223,7 @@ def verdicts(summary: Summary) -> tuple[Verdict, Verdict]:
             summary.rto_met,
             summary.rto_margin_s,
             rto_status,
-            f"RTO {format_duration(rto)}: {rto_status}: {rto_text}",
+            rto_text,
         ),
         Verdict(
             "RPO",
@@ -227,7 +232,7 @@ def verdicts(summary: Summary) -> tuple[Verdict, Verdict]:
             summary.rpo_met,
             summary.rpo_margin_s,
             rpo_status,
-            f"RPO {format_duration(rpo)}: {rpo_status}: {rpo_text}",
+            rpo_text,
         ),
     )
 

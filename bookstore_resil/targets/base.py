@@ -96,6 +96,13 @@ class Target(abc.ABC):
     def halt(self) -> None:  # noqa: B027 - most drivers have nothing in flight to stop
         """Stop whatever the driver is waiting for, at once (the exercise was halted)."""
 
+    def repair(self) -> str:
+        """Bring the target back to health after an exercise left it broken (a halt mid
+        recovery); what was done, in words. Most systems need a person and the playbook."""
+        raise TargetError(
+            self.name, "no automatic repair: restore it by the playbook's recovery procedure"
+        )
+
     def canary(self, run_id: str | None = None) -> Canary | None:
         """The data-loss canary writer of this target, if it has one; ``run_id`` is the
         identity a resumed exercise recorded (None: a new one)."""

@@ -1,0 +1,220 @@
+"""The observers' view: a read-only page of an exercise, built from its event log alone.
+
+``bookstore-resil watch ARCHIVE_DIR`` serves it on 127.0.0.1 with the standard library's
+``http.server``. The page refreshes itself every two seconds (a meta refresh: no script),
+holds no button, no form and no link that changes anything, and reads nothing but
+``events.jsonl`` (and, once written, ``report.html``, which it links). A second screen in
+the room, or an observer's browser on the same machine, follows the clock, the endpoints,
+the steps with their notes, the observations and notifications, and the verdict at the
+end, with no way to touch the exercise: the facilitator's panel keeps every control.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from bookstore_resil import clock
+from bookstore_resil.archive import events as ev
+from bookstore_resil.archive import layout
+from bookstore_resil.archive.measure import steps_of, summarize
+from bookstore_resil.define.units import format_duration
+from bookstore_resil.display import badge
+from bookstore_resil.errors import UsageError
+
+HOST = "127.0.0.1"
+REFRESH_S = 2
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="{refresh}">
+<title>{title}</title>
+<style>
+body {{ font: 16px/1.45 -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 0;
+  color: #212121; background: #f5f5f5; }}
+main {{ max-width: 1100px; margin: 0 auto; padding: 16px 28px; background: #fff; }}
+.clock {{ font-size: 2.2em; font-weight: 700; font-variant-numeric: tabular-nums; }}
+table {{ border-collapse: collapse; width: 100%; margin: 6px 0 14px; }}
+th, td {{ border-bottom: 1px solid #e0e0e0; padding: 4px 8px; text-align: left;
+  vertical-align: top; }}
+tr.now td {{ background: #e3f2fd; font-weight: 600; }}
+.halted {{ background: #ef6c00; color: #fff; font-size: 1.5em; font-weight: 700;
+  padding: 6px 12px; }}
+small {{ color: #616161; }}
+</style></head>
+<body><main>{body}
+<p><small>Read-only observer view of {exercise}, refreshed every {refresh}s from its event
+log. The facilitator's panel holds the controls.</small></p></main></body></html>
+"""
+
+
+def _local(moment: datetime | str, zone: str) -> str:
+    return clock.beside_utc(moment, zone)
+
+
+def _clock(start: dict[str, Any], fault: dict[str, Any] | None, end: str | None) -> str:
+    zone = start.get("timezone", "UTC")
+    now = clock.now()
+    line = f'<div class="clock">{html.escape(_local(now, zone))}</div>'
+    if fault is None:
+        return line + "<p>Not started: the RTO clock starts with the fault.</p>"
+    fault_at = clock.parse_ts(fault.get("at", fault["ts"]))
+    rto = float(start["rto_s"])
+    elapsed = ((clock.parse_ts(end) if end else now) - fault_at).total_seconds()
+    deadline = clock.beside_utc(fault_at + timedelta(seconds=rto), zone, date=True)
+    left = (
+        f"ended after {format_duration(elapsed)}"
+        if end
+        else f"{format_duration(rto - elapsed)} left"
+        if elapsed <= rto
+        else f"RTO passed {format_duration(elapsed - rto)} ago"
+    )
+    return line + (
+        f"<p><b>Since the fault</b> {format_duration(elapsed)} · <b>RTO "
+        f"{format_duration(rto)} deadline</b> {html.escape(deadline)}: <b>{left}</b></p>"
+    )
+
+
+def _endpoints(events: list[dict[str, Any]]) -> str:
+    last: dict[str, bool] = {}
+    for event in events:
+        if event["type"] == ev.PROBE:
+            last[event["endpoint"]] = bool(event["up"])
+    badges = "".join(
+        badge(f"{name} {'up' if up else 'DOWN'}", "up" if up else "down")
+        for name, up in sorted(last.items())
+    )
+    return f"<p><b>Endpoints:</b> {badges or '<i>no probe yet</i>'}</p>"
+
+
+def _steps(events: list[dict[str, Any]], zone: str) -> str:
+    titles = {e["step"]: e.get("title", "") for e in events if e["type"] == ev.STEP_STARTED}
+    rows = []
+    for step in steps_of(events):
+        status = "current" if step.status == "running" else step.status
+        rows.append(
+            f'<tr class="{"now" if status == "current" else ""}">'
+            f"<td>{html.escape(_local(step.started_at, zone))}</td><td>{badge(status)}</td>"
+            f"<td><b>{html.escape(step.id)}</b> {html.escape(titles.get(step.id, ''))}</td>"
+            f"<td>{html.escape(step.by or '')}</td><td>{html.escape(step.note or '')}</td></tr>"
+        )
+    if not rows:
+        return ""
+    head = "<tr><th>Opened</th><th>Status</th><th>Step</th><th>By</th><th>Note</th></tr>"
+    return f"<h2>Steps</h2><table>{head}{''.join(rows)}</table>"
+
+
+def _room(events: list[dict[str, Any]], zone: str) -> str:
+    kinds = (ev.OBSERVATION, ev.DEVIATION, ev.NOTIFICATION, ev.NOTE)
+    rows = []
+    for event in reversed(events):
+        if event["type"] not in kinds or (event["type"] == ev.NOTE and event.get("author") is None):
+            continue
+        who = event.get("author") or event.get("by") or "-"
+        text = (
+            f"{event['contact']} notified ({event.get('reason', '')})"
+            if event["type"] == ev.NOTIFICATION
+            else event.get("text", "")
+        )
+        rows.append(
+            f"<tr><td>{html.escape(_local(event['ts'], zone))}</td><td>{badge(event['type'])}"
+            f"</td><td>{html.escape(who)}</td><td>{html.escape(text)}</td></tr>"
+        )
+    if not rows:
+        return ""
+    return f"<h2>Written down</h2><table>{''.join(rows)}</table>"
+
+
+def _verdict(events: list[dict[str, Any]], has_report: bool) -> str:
+    from bookstore_resil.report.findings import find
+    from bookstore_resil.report.headline import headline, render
+
+    summary = summarize(events)
+    links = (("Open the report", "report.html"),) if has_report else ()
+    return render(headline(summary, find(summary)), links)
+
+
+def page(events: list[dict[str, Any]], has_report: bool = False) -> str:
+    """The observer page of an exercise's events (pure: the server only reads the log)."""
+    start = next((e for e in events if e["type"] == ev.STARTED), None)
+    if start is None:
+        raise UsageError("the event log has no exercise_started event")
+    zone = start.get("timezone", "UTC")
+    fault = next((e for e in events if e["type"] in (ev.FAULT, ev.OUTAGE)), None)
+    finished = next((e for e in events if e["type"] == ev.FINISHED), None)
+    halted = next((e for e in events if e["type"] == ev.HALTED), None)
+    briefing = next((e for e in reversed(events) if e["type"] == ev.BRIEFING), None)
+    state = "halted" if halted else "finished" if finished else "running" if fault else "ready"
+    parts = [
+        f"<h1>{html.escape(start.get('title', start['scenario']))} {badge(state.upper(), state)}"
+        f"</h1><p><small>{html.escape(start['target'])} · exercise "
+        f"{html.escape(start['exercise_id'])}</small></p>"
+    ]
+    if halted:
+        parts.append(
+            f'<div class="halted">HALTED at {html.escape(_local(halted["ts"], zone))}: '
+            f"{html.escape(halted.get('reason') or '')}</div>"
+        )
+    if finished:
+        parts.append(_verdict(events, has_report))
+    parts.append(_clock(start, fault, finished["ts"] if finished else None))
+    parts.append(_endpoints(events))
+    if briefing:
+        parts.append(f"<p><b>Hypothesis:</b> {html.escape(briefing.get('hypothesis', ''))}</p>")
+    parts += [_steps(events, zone), _room(events, zone)]
+    return PAGE.format(
+        refresh=REFRESH_S,
+        title=html.escape(f"{state}: {start.get('title', '')}"),
+        exercise=html.escape(start["exercise_id"]),
+        body="".join(parts),
+    )
+
+
+def _handler(archive: Path) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server name
+            report = archive / layout.REPORT_HTML
+            if self.path.split("?")[0] in ("/", "/index.html"):
+                contents = ev.read_events(layout.events_path(archive))
+                body = page(contents.events, report.is_file()).encode()
+            elif self.path == f"/{layout.REPORT_HTML}" and report.is_file():
+                body = report.read_bytes()
+            else:
+                self.send_error(404, "only the observer page and the report are served")
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:  # the terminal is the watcher's
+            pass
+
+    return Handler
+
+
+def server(archive_dir: str | Path, port: int = 0) -> ThreadingHTTPServer:
+    """An observer server of the archive at ``archive_dir`` on 127.0.0.1 (``port`` 0: any
+    free one), not started yet."""
+    archive = Path(archive_dir).absolute()
+    if not layout.holds_exercise(archive):
+        raise UsageError(f"{archive}: no {layout.EVENTS_FILE}: not an exercise (yet)")
+    return ThreadingHTTPServer((HOST, port), _handler(archive))
+
+
+def url_of(served: ThreadingHTTPServer) -> str:
+    host, port = served.server_address[:2]
+    return f"http://{host}:{port}/"
+
+
+def in_background(archive_dir: str | Path, port: int = 0) -> ThreadingHTTPServer:
+    """An observer server running on a daemon thread (the panel, the tests); call
+    ``shutdown()`` to stop it."""
+    served = server(archive_dir, port)
+    threading.Thread(target=served.serve_forever, daemon=True, name="observer-view").start()
+    return served
