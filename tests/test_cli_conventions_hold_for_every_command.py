@@ -38,6 +38,7 @@ COMMANDS = {
     "lab fault": ["api-crash", "--state", "{tmp}/lab"],
     "lab action": ["http_check", "--state", "{tmp}/lab"],
     "drill": ["api-failure", "--data", "{data}", "--out", "{tmp}/reports"],
+    "watch": ["{reports}/api-passed"],
     "report": ["{reports}/api-passed"],
     "history": ["--out", "{reports}"],
     "stage": ["--data", "{data}", "--reports", "{reports}"],

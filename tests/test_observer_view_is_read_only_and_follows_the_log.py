@@ -5,6 +5,9 @@ report once there is one."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from html.parser import HTMLParser
@@ -113,3 +116,19 @@ def test_the_briefing_and_what_people_wrote_are_shown(served):
 def test_a_folder_without_a_log_is_refused(tmp_path):
     with pytest.raises(UsageError, match="not an exercise"):
         in_background(tmp_path)
+
+
+def test_bookstore_resil_watch_says_where_it_listens_and_serves_until_stopped(tmp_path):
+    archive = shutil.copytree(FIXTURES / "api-aborted", tmp_path / "api-aborted")
+    command = [sys.executable, "-m", "bookstore_resil.cli", "watch", str(archive), "--json"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not lines or lines[-1] != "}":
+            lines.append(process.stdout.readline().rstrip("\n"))
+        document = json.loads("\n".join(lines))
+        assert document["archive"] == str(archive)
+        assert "ABORTED" in get(document["url"])
+    finally:
+        process.terminate()
+        process.wait(10)
