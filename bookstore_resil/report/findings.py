@@ -278,11 +278,10 @@ def _tighten(kind: str, label: str, measured: float, objective: float) -> Recomm
         else ""
     )
     what = f"measured {format_duration(measured)}" if measured else "nothing measured lost"
-    seed = " (the seed: about 30 minutes of downtime against 12h)" if label == "RTO" else ""
     return Recommendation(
         kind,
         f"{what} against an {label} of {format_duration(objective)} ({share}): the objective "
-        f"can be tightened{to}{seed}",
+        f"can be tightened{to}",
     )
 
 
