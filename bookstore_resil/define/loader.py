@@ -29,6 +29,7 @@ from bookstore_resil.define.model import (
 from bookstore_resil.define.units import TODO
 from bookstore_resil.define.yamlpos import LineDict, field_name, line_of, parse_with_lines, path_to
 from bookstore_resil.errors import DefinitionError, Problem
+from bookstore_resil.memory import collector_paused
 
 SYSTEM_FILE = "system.yaml"
 CONTACTS_FILE = "contacts.yaml"
@@ -172,6 +173,7 @@ def load_system(folder: str | Path) -> System:
     return load_collecting(Collector(Path(folder)))
 
 
+@collector_paused()  # a large definition: see bookstore_resil.define.heap
 def load_collecting(found: Collector) -> System:
     """Load ``found.folder``, its problems and warnings collected in ``found``."""
     folder = found.folder
