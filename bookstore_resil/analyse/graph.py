@@ -26,10 +26,10 @@ from functools import cached_property
 import networkx as nx
 
 from bookstore_resil.clock import aware
+from bookstore_resil.define.heap import collector_paused
 from bookstore_resil.define.model import Service, System
 from bookstore_resil.define.units import format_duration
 from bookstore_resil.errors import DefinitionError, Problem, UsageError
-from bookstore_resil.memory import collector_paused
 
 RTO_UNMET = "rto-unmet-by-dependency"
 RPO_UNMET = "rpo-unmet-by-dependency"
@@ -179,7 +179,7 @@ class DependencyGraph:
     """A system's services and ``depends_on`` edges as a networkx DiGraph."""
 
     def __init__(self, system: System):
-        # Building a large graph: see bookstore_resil.memory.
+        # Building a large graph: see bookstore_resil.define.heap.
         with collector_paused():
             self.system = system
             self.services = {s.id: s for s in system.services}

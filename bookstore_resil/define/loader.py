@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bookstore_resil import workbook
 from bookstore_resil.define.files import read_text
+from bookstore_resil.define.heap import collector_paused
 from bookstore_resil.define.model import (
     JUMPS,
     PROCEDURES,
@@ -29,7 +30,6 @@ from bookstore_resil.define.model import (
 from bookstore_resil.define.units import TODO
 from bookstore_resil.define.yamlpos import LineDict, field_name, line_of, parse_with_lines, path_to
 from bookstore_resil.errors import DefinitionError, Problem
-from bookstore_resil.memory import collector_paused
 
 SYSTEM_FILE = "system.yaml"
 CONTACTS_FILE = "contacts.yaml"
