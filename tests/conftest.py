@@ -13,21 +13,27 @@ def pytest_configure(config):
 
 # A test that uses one of these is slow whatever its module says.
 SLOW_FIXTURES = {"lab", "lab_session", "moto_url", "moto_server", "built_archives"}
-# Under pytest-xdist (`make test` runs `--dist loadgroup`), a test runs on the worker of its
-# group: the tests of one session resource (the one lab, the built report archives) share a
-# worker, so it is made once per run; any other test stays with its module (module fixtures
-# such as a moto world are built once, and a module's tests keep their order).
+# Under pytest-xdist (`make test` runs `--dist loadgroup`) a module's tests share a worker
+# (module and session fixtures, a wheel, a moto world, are made once), and the modules of one
+# session resource too: every module with a test on the one lab runs on one worker, so do
+# the modules reading the built report archives.
 GROUPS = {"lab": {"lab", "lab_session"}, "archives": {"built_archives"}}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
+    group_of: dict[str, str] = {}
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
-        group = next((name for name, needs in GROUPS.items() if needs & fixtures), None)
-        item.add_marker(pytest.mark.xdist_group(group or item.nodeid.split("::")[0]))
+        module = item.nodeid.split("::")[0]
+        for name, needs in GROUPS.items():
+            if needs & fixtures and group_of.get(module) != "lab":
+                group_of[module] = name
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group_of.get(module, module)))
 
 
 @pytest.hookimpl(hookwrapper=True)
