@@ -116,9 +116,9 @@ def write_folder(folder: Path, document: dict, playbooks: list[dict]) -> None:
         path.write_text(yaml.dump(playbook, Dumper=DUMPER, sort_keys=False))
 
 
-def seconds(command: list[str]) -> float:
+def seconds(command: list[str], cwd: Path) -> float:
     began = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=cwd)
     return time.perf_counter() - began
 
 
@@ -126,11 +126,12 @@ def whole_process(folder: Path, rounds: int) -> dict[str, float]:
     """Median seconds of the floor and of ``deps --json``, and the median of their ratios."""
     floor_cmd = [sys.executable, "-c", FLOOR, str(folder)]
     deps_cmd = [sys.executable, "-c", DEPS, "deps", "--json", "--data", str(folder)]
-    seconds(floor_cmd)  # warm-up: the disk cache and the bytecode
+    # From the system's folder: `python -c` puts the working directory first on the path.
+    seconds(floor_cmd, folder)  # warm-up: the disk cache and the bytecode
     floors, deps = [], []
     for _ in range(rounds):
-        floors.append(seconds(floor_cmd))
-        deps.append(seconds(deps_cmd))
+        floors.append(seconds(floor_cmd, folder))
+        deps.append(seconds(deps_cmd, folder))
     ratios = [d / f for d, f in zip(deps, floors, strict=True)]
     return {
         "floor": statistics.median(floors),

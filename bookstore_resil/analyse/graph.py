@@ -178,30 +178,29 @@ def _upstream(graph: nx.DiGraph, sources: Iterable[str]) -> set[str]:
 class DependencyGraph:
     """A system's services and ``depends_on`` edges as a networkx DiGraph."""
 
+    @collector_paused()  # a large graph: see bookstore_resil.define.heap
     def __init__(self, system: System):
-        # Building a large graph: see bookstore_resil.define.heap.
-        with collector_paused():
-            self.system = system
-            self.services = {s.id: s for s in system.services}
-            self.graph = nx.DiGraph()
-            self.graph.add_nodes_from(self.services)
-            problems = []
-            for service in system.services:
-                for edge in service.depends_on:
-                    if edge.service not in self.services:
-                        problems.append(f"{service.id}: unknown dependency {edge.service!r}")
-                    self.graph.add_edge(
-                        service.id, edge.service, critical=edge.critical, degraded=edge.degraded
-                    )
-            if system.entrypoint not in self.services:
-                problems.append(f"unknown entrypoint {system.entrypoint!r}")
-            if not problems and not nx.is_directed_acyclic_graph(self.graph):
-                cycle = [u for u, _ in nx.find_cycle(self.graph)]
-                problems.append("dependency cycle: " + " -> ".join([*cycle, cycle[0]]))
-            if problems:
-                source = system.path or system.system
-                raise DefinitionError([Problem(source, 0, "services", p) for p in problems])
-            self._static_critical = self._critical_edges(None)
+        self.system = system
+        self.services = {s.id: s for s in system.services}
+        self.graph = nx.DiGraph()
+        self.graph.add_nodes_from(self.services)
+        problems = []
+        for service in system.services:
+            for edge in service.depends_on:
+                if edge.service not in self.services:
+                    problems.append(f"{service.id}: unknown dependency {edge.service!r}")
+                self.graph.add_edge(
+                    service.id, edge.service, critical=edge.critical, degraded=edge.degraded
+                )
+        if system.entrypoint not in self.services:
+            problems.append(f"unknown entrypoint {system.entrypoint!r}")
+        if not problems and not nx.is_directed_acyclic_graph(self.graph):
+            cycle = [u for u, _ in nx.find_cycle(self.graph)]
+            problems.append("dependency cycle: " + " -> ".join([*cycle, cycle[0]]))
+        if problems:
+            source = system.path or system.system
+            raise DefinitionError([Problem(source, 0, "services", p) for p in problems])
+        self._static_critical = self._critical_edges(None)
 
     @property
     def entrypoint(self) -> str:
@@ -280,12 +279,9 @@ class DependencyGraph:
             best[node] = _Effective(worst, source, unknown)
         return best
 
+    @collector_paused()
     def analyse(self) -> Analysis:
         """Criticality, effective RTO/RPO and findings of every service (every window open)."""
-        with collector_paused():
-            return self._analyse()
-
-    def _analyse(self) -> Analysis:
         critical = self.critical_at()
         children_first = list(reversed(list(nx.topological_sort(self._static_critical))))
         rto = self._effective("rto_s", children_first)
