@@ -14,7 +14,7 @@ printed are the medians, the median of the per-round ratios (target: within 1.6x
 floor) and the 20k/10k growth (2.0 is linear). Then, for the record, the in-process phases
 of one run: load, graph, analyse, dump.
 
-    .venv/bin/python benchmarks/bench_deps.py [--sizes 10000 20000] [--rounds 5]
+    .venv/bin/python benchmarks/bench_deps.py [--sizes 10000 20000] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def phases(folder: Path) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000])
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     rows = {}
     with tempfile.TemporaryDirectory(prefix="bench-deps-") as workdir:
