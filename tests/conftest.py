@@ -2,12 +2,7 @@ import os
 
 import pytest
 
-pytest_plugins = [
-    "tests.conftest_lab",
-    "tests.conftest_aws",
-    "tests.conftest_archives",
-    "tests.conftest_xdist",
-]
+pytest_plugins = ["tests.conftest_lab", "tests.conftest_aws"]
 
 
 def pytest_configure(config):
@@ -17,7 +12,7 @@ def pytest_configure(config):
 
 
 # A test that uses one of these is slow whatever its module says.
-SLOW_FIXTURES = {"lab", "lab_session", "moto_url", "moto_server", "built_archives"}
+SLOW_FIXTURES = {"lab", "lab_session", "moto_url", "moto_server"}
 
 
 def pytest_collection_modifyitems(items):
