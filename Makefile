@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make test`: one pytest-xdist worker per core; the tests of one lab (or of the built report archives)
+# share a worker (tests/conftest.py). `make test PARALLEL=` runs them in one process.
+PARALLEL ?= -n auto --dist loadgroup
 
 .PHONY: demo test test-fast lint format benchmarks clean-venv
 
@@ -23,7 +26,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check bookstore_resil tests benchmarks
 	$(BIN)/ruff format --check bookstore_resil tests benchmarks
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL)
 
 # Pure logic only: no lab, no kernel, no browser, no moto server (tests marked slow).
 test-fast: $(STAMP)

@@ -2,7 +2,12 @@ import os
 
 import pytest
 
-pytest_plugins = ["tests.conftest_lab", "tests.conftest_aws"]
+pytest_plugins = [
+    "tests.conftest_lab",
+    "tests.conftest_aws",
+    "tests.conftest_archives",
+    "tests.conftest_xdist",
+]
 
 
 def pytest_configure(config):
@@ -12,7 +17,7 @@ def pytest_configure(config):
 
 
 # A test that uses one of these is slow whatever its module says.
-SLOW_FIXTURES = {"lab", "lab_session", "moto_url", "moto_server"}
+SLOW_FIXTURES = {"lab", "lab_session", "moto_url", "moto_server", "built_archives"}
 
 
 def pytest_collection_modifyitems(items):

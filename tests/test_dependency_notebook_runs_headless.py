@@ -34,6 +34,7 @@ def test_committed_notebook_has_no_outputs_and_a_tagged_parameters_cell():
         assert "#" in line, f"{name} needs a comment that documents it"
 
 
+@pytest.mark.slow  # a kernel
 @pytest.mark.parametrize("cwd", [ROOT, ROOT / "notebooks"], ids=["repo-root", "notebooks"])
 def test_notebook_runs_headless_and_keeps_its_charts(tmp_path, cwd):
     papermill = pytest.importorskip("papermill")

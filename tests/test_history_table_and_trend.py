@@ -146,6 +146,7 @@ def test_charts_of_an_empty_history_say_so(tmp_path):
     assert png_pixels(trend(history).data).size > 0
 
 
+@pytest.mark.slow  # a kernel
 @pytest.mark.parametrize("cwd", ["repo-root", "notebooks"])
 def test_the_history_notebook_runs_headless(reports, tmp_path, cwd):
     import papermill

@@ -97,6 +97,7 @@ def test_an_unknown_example_names_the_known_ones(tmp_path, capsys):
     assert not (tmp_path / "wb").exists()
 
 
+@pytest.mark.slow  # a kernel
 def test_the_dependency_notebook_runs_on_the_blank_from_its_folder(tmp_path):
     papermill = pytest.importorskip("papermill")
     made = init_workbook(tmp_path / "wb", "blank")

@@ -10,6 +10,8 @@ from bookstore_resil.lab import lifecycle, postgres
 from bookstore_resil.lab.state import Lab
 from bookstore_resil.lab.target import LabTarget
 
+# A lab of its own, on the wheel's PostgreSQL.
+pytestmark = pytest.mark.slow
 pgserver = pytest.importorskip("pgserver")
 WHEEL_BIN = Path(pgserver.__file__).parent / "pginstall" / "bin"
 

@@ -1,5 +1,6 @@
 """Every notebook executes headless with papermill on its default parameters, and
-``papermill --help-notebook`` documents every parameter.
+``papermill --help-notebook`` documents every parameter (papermill's own command, run in
+this process: it reads the notebook and starts no kernel).
 
 Only what would write into the repository is redirected: 02's ``out_dir`` (and its
 ``target_options``, to the session's lab). 03 runs as the report does, with the archive
@@ -12,20 +13,19 @@ import ast
 import json
 import re
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
+from click.testing import CliRunner
+from papermill.cli import papermill as papermill_command
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 NAMES = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
 ARCHIVE = REPO / "tests" / "fixtures" / "archives" / "api-passed"
-PAPERMILL = Path(sys.executable).parent / "papermill"
 
 
 def execute(name: str, output: Path, cwd: Path, **parameters) -> nbformat.NotebookNode:
@@ -57,6 +57,7 @@ def mime_types(notebook: nbformat.NotebookNode) -> set[str]:
     }
 
 
+@pytest.mark.slow  # a kernel
 def test_00_readiness_on_its_defaults(tmp_path):
     notebook = execute("00_readiness", tmp_path / "out.ipynb", cwd=NOTEBOOKS)
     text = text_of(notebook)
@@ -65,6 +66,7 @@ def test_00_readiness_on_its_defaults(tmp_path):
     assert {"image/png", "application/vnd.jupyter.widget-view+json"} <= mime_types(notebook)
 
 
+@pytest.mark.slow  # a kernel
 def test_01_dependency_mapping_on_its_defaults(tmp_path):
     notebook = execute("01_dependency_mapping", tmp_path / "out.ipynb", cwd=NOTEBOOKS)
     text = text_of(notebook)
@@ -92,6 +94,7 @@ def test_02_game_day_on_its_defaults_shows_the_panel_and_lets_the_kernel_go(lab,
     assert "fault_injected" not in kinds  # interactive: nothing breaks until Start
 
 
+@pytest.mark.slow  # a kernel
 def test_03_report_on_its_defaults_inside_an_archive(tmp_path):
     archive = Path(shutil.copytree(ARCHIVE, tmp_path / "api-passed"))
     notebook = execute("03_report", tmp_path / "out.ipynb", cwd=archive)
@@ -100,6 +103,7 @@ def test_03_report_on_its_defaults_inside_an_archive(tmp_path):
     assert list(archive.glob("*.png"))  # the chart cells draw into the archive
 
 
+@pytest.mark.slow  # a kernel
 def test_04_history_on_its_defaults(tmp_path):
     notebook = execute("04_history", tmp_path / "out.ipynb", cwd=NOTEBOOKS)
     assert "overdue" in text_of(notebook)  # the cadence table
@@ -135,13 +139,8 @@ def test_help_notebook_documents_every_parameter(name):
     path = NOTEBOOKS / f"{name}.ipynb"
     notebook = nbformat.read(path, as_version=4)
     [cell] = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
-    result = subprocess.run(
-        [str(PAPERMILL), "--help-notebook", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
+    result = CliRunner().invoke(papermill_command, ["--help-notebook", str(path)])
+    assert result.exit_code == 0, result.output
     helps = help_texts(result.stdout)
     # papermill skips a line it cannot parse (a second "=" in its comment, for one).
     assert list(helps) == assigned_names(cell.source), result.stdout

@@ -64,11 +64,13 @@ def nbval(notebook: Path, cwd: Path, env: dict[str, str] | None = None) -> None:
     assert re.search(passed, result.stdout, re.MULTILINE), result.stdout[-2000:]
 
 
+@pytest.mark.slow  # a kernel
 @pytest.mark.parametrize("name", ["00_readiness", "01_dependency_mapping", "04_history"])
 def test_a_notebook_runs_in_place_under_nbval(name):
     nbval(NOTEBOOKS / f"{name}.ipynb", cwd=REPO)
 
 
+@pytest.mark.slow  # a kernel
 def test_the_report_notebook_runs_under_nbval_inside_an_archive(tmp_path):
     archive = Path(shutil.copytree(ARCHIVE, tmp_path / "api-passed"))
     notebook = Path(shutil.copy(NOTEBOOKS / "03_report.ipynb", archive))

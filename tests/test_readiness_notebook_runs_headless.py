@@ -9,6 +9,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import papermill
+import pytest
 
 from bookstore_resil.analyse.signoff import record_signoff
 from bookstore_resil.define.loader import load_system
@@ -29,6 +30,7 @@ def outputs_text(notebook) -> str:
     return "\n".join(texts)
 
 
+@pytest.mark.slow  # a kernel
 def test_the_notebook_executes_with_parameters(tmp_path):
     folder = copy_bookstore(tmp_path)
     record_signoff(load_system(folder), "Bob", agree=False, comment="the AMI is a month old")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,9 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bookstore_resil.report.build import build_report
+# A report built in a kernel, rendered in headless Chromium.
+pytestmark = pytest.mark.slow
 
-FIXTURES = Path(__file__).parent / "fixtures" / "archives"
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (.ci/run installs it)"
@@ -56,12 +55,10 @@ class Resources(HTMLParser):
             self.urls += [("css", u) for u in re.findall(r"@import\s+['\"]?([^'\";]+)", data)]
 
 
-@pytest.fixture(scope="module")
-def report_html(tmp_path_factory) -> Path:
-    folder = shutil.copytree(
-        FIXTURES / "database-data-loss", tmp_path_factory.mktemp("html") / "archive"
-    )
-    return Path(build_report(folder, progress=lambda line: None).html)
+@pytest.fixture
+def report_html(built_archives) -> Path:
+    """The report of the database fixture (the one with canaries: three charts)."""
+    return Path(built_archives["database-data-loss"].paths.html)
 
 
 def resources(path: Path) -> Resources:

@@ -2,20 +2,19 @@
 
 Each fixture under ``tests/fixtures/archives/`` is a recorded ``events.jsonl``: passed,
 failed, aborted, error, a database exercise with canaries, and a log cut short by a crash
-(torn last line, no summary.json). ``build_report`` runs on a copy of each; the numbers in
-the ``summary.json`` it writes are checked against an independent reading of the events.
+(torn last line, no summary.json). ``build_report`` runs on a copy of each, once per test
+run (``built_archives``, tests/conftest_archives.py); the numbers in the ``summary.json`` it
+writes are checked against an independent reading of the events.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from bookstore_resil.report.build import build_report
 from tests.contract import SUMMARY_KEYS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archives"
@@ -96,18 +95,6 @@ def step_times(events: list[dict]) -> dict[str, tuple[str, float | None]]:
     return times
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, tuple[Path, object, list[str]]]:
-    """Every fixture archive copied and built once: (folder, ReportPaths, progress lines)."""
-    root = tmp_path_factory.mktemp("archives")
-    result = {}
-    for name in EXPECTED:
-        folder = shutil.copytree(FIXTURES / name, root / name)
-        lines: list[str] = []
-        result[name] = (folder, build_report(folder, progress=lines.append), lines)
-    return result
-
-
 def test_the_crashed_fixture_has_a_torn_last_line_and_no_summary():
     text = (FIXTURES / "api-crashed" / "events.jsonl").read_text()
     assert not text.endswith("\n")
@@ -117,8 +104,8 @@ def test_the_crashed_fixture_has_a_torn_last_line_and_no_summary():
 
 
 @pytest.mark.parametrize("name", EXPECTED)
-def test_summary_json_numbers_are_the_event_logs(built, name):
-    folder, _, _ = built[name]
+def test_summary_json_numbers_are_the_event_logs(built_archives, name):
+    folder = built_archives[name].folder
     summary = json.loads((folder / "summary.json").read_text())
     events = read_log(folder / "events.jsonl")
     outcome, rto_met, rpo_met, loss_measured = EXPECTED[name]
@@ -144,8 +131,8 @@ def test_summary_json_numbers_are_the_event_logs(built, name):
         )
 
 
-def test_database_data_loss_is_the_window_of_lost_acknowledged_writes(built):
-    folder, _, _ = built["database-data-loss"]
+def test_database_data_loss_is_the_window_of_lost_acknowledged_writes(built_archives):
+    folder = built_archives["database-data-loss"].folder
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["canary"]["lost"] == [5, 6, 7, 8, 9, 10, 11, 12]
     # From write 4 (the last that survived) to the fault, 0.1 s after write 12.
@@ -153,8 +140,9 @@ def test_database_data_loss_is_the_window_of_lost_acknowledged_writes(built):
 
 
 @pytest.mark.parametrize("name", EXPECTED)
-def test_every_outcome_gets_notebook_html_and_charts(built, name):
-    folder, paths, lines = built[name]
+def test_every_outcome_gets_notebook_html_and_charts(built_archives, name):
+    built = built_archives[name]
+    folder, paths, lines = built.folder, built.paths, built.progress
     assert Path(paths.notebook) == folder / "report.ipynb"
     assert Path(paths.html) == folder / "report.html"
     charts = {Path(p).name for p in paths.charts}

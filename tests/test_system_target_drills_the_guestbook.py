@@ -27,7 +27,7 @@ from tests.contract import SUMMARY_KEYS
 from tests.guestbook import Guestbook, running_guestbook
 from tests.system_target_builders import alive
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]  # whole drills: kernels
 
 
 @pytest.fixture

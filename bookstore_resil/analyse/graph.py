@@ -26,6 +26,7 @@ from functools import cached_property
 import networkx as nx
 
 from bookstore_resil.clock import aware
+from bookstore_resil.define.heap import collector_paused
 from bookstore_resil.define.model import Service, System
 from bookstore_resil.define.units import format_duration
 from bookstore_resil.errors import DefinitionError, Problem, UsageError
@@ -177,6 +178,7 @@ def _upstream(graph: nx.DiGraph, sources: Iterable[str]) -> set[str]:
 class DependencyGraph:
     """A system's services and ``depends_on`` edges as a networkx DiGraph."""
 
+    @collector_paused()  # a large graph: see bookstore_resil.define.heap
     def __init__(self, system: System):
         self.system = system
         self.services = {s.id: s for s in system.services}
@@ -277,6 +279,7 @@ class DependencyGraph:
             best[node] = _Effective(worst, source, unknown)
         return best
 
+    @collector_paused()
     def analyse(self) -> Analysis:
         """Criticality, effective RTO/RPO and findings of every service (every window open)."""
         critical = self.critical_at()

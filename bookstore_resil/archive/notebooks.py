@@ -16,7 +16,7 @@ import html
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -103,6 +103,8 @@ def run_notebook(
             stdout_file=stdout,
             cwd=str(cwd),
             kernel_manager_class=local_kernel_class(),
+            # Killed once the last cell ran: a graceful shutdown waits for nothing here.
+            shutdown_kernel="immediate",
         )
 
     try:
@@ -148,6 +150,21 @@ def notebook_kernel(local: Path) -> Iterator[Any]:
         for client in kernel.opened:
             client.stop_channels()
         run_sync(kernel.shutdown_kernel)(now=True)
+
+
+def import_ahead(kernel: Any, modules: Sequence[str]) -> None:
+    """Have ``kernel`` (see :func:`notebook_kernel`) import ``modules`` as soon as it is up,
+    and return at once: the imports run while the caller does something else.
+
+    The request is silent, so it leaves no output and no execution count (the notebook run
+    on the kernel next numbers its cells from 1), and ``__import__`` binds no name in the
+    notebook's namespace: the notebook then finds the modules already loaded, nothing else.
+    A module that fails to import fails again, with its error, in the notebook's own cell.
+    """
+    code = "".join(f"__import__({name!r})\n" for name in modules)
+    client = kernel.client()  # closed with the kernel
+    client.start_channels()
+    client.execute(code, silent=True, store_history=False)
 
 
 def execute_on_kernel(notebook: Path, output: str, parameters: dict[str, Any], kernel: Any) -> Any:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bookstore_resil import workbook
 from bookstore_resil.define.files import read_text
+from bookstore_resil.define.heap import collector_paused
 from bookstore_resil.define.model import (
     JUMPS,
     PROCEDURES,
@@ -174,6 +175,7 @@ def load_system(folder: str | Path) -> System:
     return load_collecting(Collector(Path(folder)))
 
 
+@collector_paused()  # a large definition: see bookstore_resil.define.heap
 def load_collecting(found: Collector) -> System:
     """Load ``found.folder``, its problems and warnings collected in ``found``."""
     folder = found.folder

@@ -4,6 +4,7 @@ the tool shows them, every one in seconds in between."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
@@ -48,15 +49,31 @@ def parse_duration(value: Any, minimum_s: float = MIN_DURATION_S) -> float:
         raise ValueError(f"expected a duration with a unit such as '12h' or '30min', got {value!r}")
     if _ISO.match(value.strip()):
         _check_iso(value)
+    return _at_least(value, _seconds(value), minimum_s)
+
+
+# The forms a definition nearly always uses, read without pandas (whose import alone costs
+# more than reading a large definition): a whole number and a unit pandas reads the same.
+_PLAIN = re.compile(r"^\s*([0-9]{1,9})(s|min|h|d|w)\s*$")
+_PANDAS_MAX_S = 9_223_372_036  # a Timedelta counts nanoseconds in 64 bits
+_UNIT_S = {"s": 1, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+@lru_cache(maxsize=1024)
+def _seconds(value: str) -> float:
+    """Seconds in a duration text, parsed by pandas; cached, as a large definition repeats a
+    handful of them thousands of times."""
+    plain = _PLAIN.match(value)
+    if plain and (seconds := int(plain[1]) * _UNIT_S[plain[2]]) <= _PANDAS_MAX_S:
+        return float(seconds)
     import pandas as pd
 
     # pandas 3 deprecates the lower-case day and week units the contract uses ("2d").
     text = _DAY_WEEK.sub(lambda m: m.group(1) + m.group(2).upper(), value.strip())
     try:
-        seconds = pd.Timedelta(text).total_seconds()
+        return pd.Timedelta(text).total_seconds()
     except (ValueError, TypeError) as exc:
         raise ValueError(unreadable_duration(value)) from exc
-    return _at_least(value, seconds, minimum_s)
 
 
 def _at_least(value: Any, seconds: float, minimum_s: float) -> float:

@@ -158,13 +158,83 @@ class _LineLoader(_LineConstructor, yaml.SafeLoader):
     """The pure-Python parser: its messages and lines are the ones problems report."""
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
+_SEQ = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
+_MERGING = {"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
+
+
+def _build_document(loader: _LineConstructor, root: yaml.Node) -> Any:
+    """The document straight from the composed nodes, in one walk.
+
+    What PyYAML's ``construct_object`` does per node (its recursion guards, its object
+    cache, a generator per collection) costs about as much again as libyaml's parse; on a
+    large definition, plain strings, mappings and sequences are nearly every node, so they
+    are built here directly, in the same depth-first order (duplicate keys are noted in the
+    same order). Anything else (numbers, booleans, dates, explicit tags, merge keys) goes
+    through the loader's own constructors, so its value and its errors are PyYAML's.
+    """
+    built: dict[int, Any] = {}  # id(node) -> object: an alias yields what its anchor built
+    open_nodes: set[int] = set()
+    duplicates = loader.duplicates
+
+    def build(node: yaml.Node) -> Any:
+        tag = node.tag
+        if tag == _STR and node.id == "scalar":
+            return node.value
+        if (tag != _MAP or node.id != "mapping") and (tag != _SEQ or node.id != "sequence"):
+            return loader.construct_object(node, deep=True)
+        key = id(node)
+        if key in built:
+            return built[key]
+        if key in open_nodes:  # an alias inside its own anchor: PyYAML's error, not a loop
+            return loader.construct_object(node, deep=True)
+        open_nodes.add(key)
+        if tag == _SEQ:
+            result: Any = LineList(build(child) for child in node.value)
+            result.line = node.start_mark.line + 1
+            result.item_lines = [child.start_mark.line + 1 for child in node.value]
+        else:
+            if any(key_node.tag in _MERGING for key_node, _ in node.value):
+                loader.flatten_mapping(node)
+            result = LineDict()
+            result.line = node.start_mark.line + 1
+            result.key_lines = key_lines = {}
+            for key_node, value_node in node.value:
+                name = build(key_node)
+                try:
+                    hash(name)
+                except TypeError:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "a mapping key must be a plain value", key_node.start_mark
+                    ) from None
+                line = key_node.start_mark.line + 1
+                if name in result:
+                    duplicates.append((result, name, line))
+                result[name] = build(value_node)
+                key_lines[name] = line
+        open_nodes.discard(key)
+        built[key] = result
+        return result
+
+    return build(root)
+
+
+class _WalkingConstructor(_LineConstructor):
+    """Builds the document in one walk (:func:`_build_document`); mixed into libyaml's loader."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        return _build_document(self, node)
+
+
 # libyaml's parser is several times faster on large definitions; it only ever reads files
 # that parse cleanly, since what it refuses is parsed again by the pure-Python one.
 _FastLineLoader = (
-    type("_FastLineLoader", (_LineConstructor, yaml.CSafeLoader), {})
+    type("_FastLineLoader", (_WalkingConstructor, yaml.CSafeLoader), {})
     if hasattr(yaml, "CSafeLoader")
     else None
 )
+
 
 for _loader in filter(None, (_LineLoader, _FastLineLoader)):
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)

@@ -9,7 +9,7 @@ archive's summary and report.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from bookstore_resil.exercise.gameday import (
 )
 from bookstore_resil.exercise.lock import ExerciseLock
 from bookstore_resil.exercise.watch import Options
-from bookstore_resil.report.build import build_report
+from bookstore_resil.report.build import build_report, report_kernel
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,8 @@ def drill(
     if exercise_id is None:
         exercise_id = layout.new_exercise_id(scenario)
     out = Destination.of(out_dir)
-    with _staging(out, progress):
+    # The report's kernel (when there is a report) lives from the game day to the report.
+    with _staging(out, progress), ExitStack() as ahead:
         archive_dir = layout.exercise_dir(out.local, exercise_id)
         interval = DEFAULT_PROBE_INTERVAL_S if probe_interval is None else probe_interval
         Options(probe_interval_s=interval)
@@ -119,6 +120,8 @@ def drill(
             progress(f"drill: checking that target {target!r} is healthy")
             driver.check_ready()
             archive_dir.mkdir()
+            # It boots and imports what the report needs while the game day runs.
+            kernel = ahead.enter_context(report_kernel(archive_dir)) if report else None
             parameters = {
                 "scenario": scenario,
                 "target": target,
@@ -137,7 +140,7 @@ def drill(
             error = run_game_day_notebook(archive_dir, parameters, stdout=_Lines(progress))
             summary = _summary(archive_dir, error)
 
-        built = build_report(archive_dir, progress=progress) if report else None
+        built = build_report(archive_dir, progress=progress, kernel=kernel) if report else None
     address = out.archive(exercise_id)
     uploaded = out.publish(archive_dir)
     if uploaded:

@@ -98,7 +98,7 @@ def open_exercise(
         )
     driver = build_target(target, folder, target_options)
     interval = driver.probe_interval_s or DEFAULT_PROBE_INTERVAL_S
-    options = Options(probe_interval_s=interval if probe_interval is None else probe_interval)
+    options = Options.of_target(driver, interval if probe_interval is None else probe_interval)
     if exercise_id and layout.holds_exercise(layout.exercise_dir(out, exercise_id)):
         return Exercise.resume(out / exercise_id, system, driver, options)
     driver.check_ready()  # before a new exercise: a lab that is not there is one clear line

@@ -14,7 +14,6 @@ from typing import Any
 
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
-from bookstore_resil.archive.measure import DEFAULT_SUSTAIN_S
 from bookstore_resil.clock import ExerciseClock
 from bookstore_resil.define.model import Action
 from bookstore_resil.errors import EventLogError, ResilError, UsageError
@@ -32,15 +31,25 @@ class Options:
 
     probe_interval_s: float = 0.1
     canary_interval_s: float = 0.5
-    sustain_s: float = DEFAULT_SUSTAIN_S
+    sustain_s: float = Target.sustain_s
     action_timeout_s: float = 120.0
-    recovery_wait_s: float = 30.0
-    baseline_s: float = 2.0
+    recovery_wait_s: float = Target.recovery_wait_s
+    baseline_s: float = Target.baseline_s
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             if not isinstance(value, (int, float)) or not 0 < value < 86400:
                 raise UsageError(f"{name}: seconds above 0 and under a day, not {value!r}")
+
+    @classmethod
+    def of_target(cls, target: Target, probe_interval_s: float) -> Options:
+        """The options of an exercise on ``target``: its baseline and recovery waits."""
+        return cls(
+            probe_interval_s=probe_interval_s,
+            baseline_s=target.baseline_s,
+            sustain_s=target.sustain_s,
+            recovery_wait_s=target.recovery_wait_s,
+        )
 
 
 class Watch:

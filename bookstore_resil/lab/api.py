@@ -78,11 +78,15 @@ def _copy_project(destination: Path) -> None:
 
 
 def build_release(lab: Lab) -> None:
-    """Copy the project into the release once, and collect its static files into the
-    backup folder (what ``cdn_upload_static`` uploads)."""
+    """Copy the project into the release once (what instances and ``manage`` run)."""
     if not (lab.release_dir / PROJECT).exists():
         lab.release_dir.mkdir(parents=True, exist_ok=True)
         _copy_project(lab.release_dir)
+
+
+def collect_static(lab: Lab) -> None:
+    """Collect the release's static files into the backup folder once (what
+    ``cdn_upload_static`` uploads)."""
     if not any(lab.static_backup_dir.rglob("*.css")):
         manage(lab, "collectstatic", "--noinput")
 

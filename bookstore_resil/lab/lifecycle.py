@@ -6,6 +6,7 @@ import shutil
 import socket
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -85,7 +86,7 @@ def _config(lab: Lab, snapshot_interval_s: float | None) -> LabConfig:
     return config
 
 
-def _ensure_db(lab: Lab, bin_dir: Path, progress: Progress) -> None:
+def _ensure_cluster(lab: Lab, bin_dir: Path, progress: Progress) -> postgres.Cluster:
     cluster = postgres.current(lab)
     if cluster is not None and not postgres.is_lost(cluster):
         was_running = postgres.is_running(lab, cluster)
@@ -96,6 +97,12 @@ def _ensure_db(lab: Lab, bin_dir: Path, progress: Progress) -> None:
         postgres.start(lab, cluster, bin_dir)
         lab.set_record("db", cluster.address)
         progress(f"database {cluster.id} on {cluster.address}: created")
+    return cluster
+
+
+def _ensure_data(lab: Lab, cluster: postgres.Cluster, bin_dir: Path, progress: Progress) -> None:
+    """The Bookstore's database in the cluster: there, restored from the latest snapshot, or
+    migrated and seeded (from the API's release, which must be built)."""
     if postgres.has_database(lab, cluster):
         return
     latest = snapshots.latest(lab)
@@ -148,6 +155,13 @@ def _ensure_router(lab: Lab, config: LabConfig, progress: Progress) -> None:
     progress(f"router {lab.router_url()}/: {_verb(was_running)}")
 
 
+def _start_beside_the_database(lab: Lab, config: LabConfig, progress: Progress) -> None:
+    _ensure_router(lab, config, progress)
+    api.collect_static(lab)
+    _ensure_cdn(lab, config, progress)
+    _ensure_api(lab, progress)
+
+
 def _ensure_snapshotter(lab: Lab, config: LabConfig, progress: Progress) -> None:
     if snapshots.latest(lab) is None:
         snapshots.take(lab, Path(config.pg_bin))
@@ -161,19 +175,29 @@ def _ensure_snapshotter(lab: Lab, config: LabConfig, progress: Progress) -> None
 def up(
     lab: Lab, *, snapshot_interval_s: float | None = None, progress: Progress = to_stderr
 ) -> LabStatus:
-    """Start whatever is not running and replace whatever is lost; idempotent."""
+    """Start whatever is not running and replace whatever is lost; idempotent.
+
+    The database is the longest chain (a cluster, then its data migrated from the API's
+    release or restored, then the snapshotter), so it runs here while one side thread
+    starts the rest meanwhile: the router, the CDN's files (moto, started first, imports
+    meanwhile), the API (it finds the database through the records on each request).
+    Progress lines come in the order things get ready.
+    """
     with lab.locked():
         lab.prepare()
         config = _config(lab, snapshot_interval_s)
-        # moto takes a while to import: let it start while the database is prepared.
+        bin_dir = Path(config.pg_bin)
         cdn.start(lab, config.cdn_port)
         lab.set_record("cdn", cdn.endpoint(config.cdn_port))
         api.build_release(lab)
-        _ensure_db(lab, Path(config.pg_bin), progress)
-        _ensure_cdn(lab, config, progress)
-        _ensure_api(lab, progress)
-        _ensure_router(lab, config, progress)
-        _ensure_snapshotter(lab, config, progress)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lab-up") as side:
+            rest = side.submit(_start_beside_the_database, lab, config, progress)
+            try:
+                _ensure_data(lab, _ensure_cluster(lab, bin_dir, progress), bin_dir, progress)
+                _ensure_snapshotter(lab, config, progress)
+            finally:
+                wait([rest])
+            rest.result()
     return status(lab)
 
 

@@ -16,6 +16,7 @@ import os
 import secrets
 import socket
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from bookstore_resil.errors import TargetError
+
+_RECORDS_WRITE = threading.Lock()
 
 ENV_STATE_DIR = "BOOKSTORE_RESIL_LAB_DIR"
 DEFAULT_STATE_DIR = Path(".lab")
@@ -193,8 +196,9 @@ class Lab:
         return Records(**{f.name: data.get(f.name, "") for f in fields(Records)})
 
     def set_record(self, name: str, value: str) -> Records:
-        records = Records(**{**asdict(self.records()), name: value})
-        write_json(self.records_file, asdict(records))
+        with _RECORDS_WRITE:  # `lab up` sets records from several threads
+            records = Records(**{**asdict(self.records()), name: value})
+            write_json(self.records_file, asdict(records))
         return records
 
     def secrets(self) -> LabSecrets:

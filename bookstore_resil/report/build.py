@@ -15,20 +15,32 @@ files uploaded back; papermill's own S3 handler writes ``report.ipynb``.
 
 from __future__ import annotations
 
+import importlib
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bookstore_resil import workbook
 from bookstore_resil.archive import layout, storage
-from bookstore_resil.archive.notebooks import execute_on_kernel, export_html, notebook_kernel
+from bookstore_resil.archive.notebooks import (
+    execute_on_kernel,
+    export_html,
+    import_ahead,
+    notebook_kernel,
+)
 from bookstore_resil.define.loader import locate_system_folder
 from bookstore_resil.display import Progress, to_stderr
 from bookstore_resil.errors import ReportError
 from bookstore_resil.report.document import CHARTS
 
 REPORT_NOTEBOOK = workbook.notebook(workbook.REPORT)
+# What the report notebook's cells import: the report, and the system for its analysis.
+REPORT_IMPORTS = ("bookstore_resil.report.document", "bookstore_resil.define.loader")
 
 
 @dataclass(frozen=True)
@@ -78,7 +90,29 @@ def system_folder(recorded: str | None, data_dir: str | Path | None) -> str:
     return str(folder.resolve()) if folder.is_dir() else ""
 
 
-def _build(local: Path, notebook_output: str, data_dir: str | Path | None, clock: _Clock) -> _Built:
+@contextmanager
+def report_kernel(archive_dir: str | Path) -> Iterator[Any]:
+    """The kernel a later :func:`build_report` of ``archive_dir`` runs its notebook on,
+    started now and importing what the notebook needs while the caller does something else
+    (a drill plays its game day); the chart library loads in this process meanwhile."""
+    threading.Thread(
+        target=importlib.import_module,
+        args=("bookstore_resil.report.charts",),
+        name="import-charts",
+        daemon=True,
+    ).start()
+    with notebook_kernel(Path(archive_dir).resolve()) as kernel:
+        import_ahead(kernel, REPORT_IMPORTS)
+        yield kernel
+
+
+def _build(
+    local: Path,
+    notebook_output: str,
+    data_dir: str | Path | None,
+    clock: _Clock,
+    started: Any = None,
+) -> _Built:
     record = layout.read_archive(local)
     summary = record.summary()
     summary_path = layout.write_summary(local, summary)
@@ -86,7 +120,7 @@ def _build(local: Path, notebook_output: str, data_dir: str | Path | None, clock
     clock.done(f"{layout.SUMMARY_FILE}: {summary.outcome} from {len(record.events)} events{torn}")
 
     folder = system_folder((record.start or {}).get("data_dir"), data_dir)
-    with notebook_kernel(local) as kernel:
+    with nullcontext(started) if started else notebook_kernel(local) as kernel:
         from bookstore_resil.report.charts import draw_chart
 
         charts = tuple(
@@ -128,17 +162,19 @@ def build_report(
     archive_dir: str | Path,
     progress: Progress = to_stderr,
     data_dir: str | Path | None = None,
+    kernel: Any = None,
 ) -> ReportPaths:
     """(Re)build the report of the archive at ``archive_dir`` (a folder or ``s3://`` URI).
 
     ``data_dir`` is the system definition for the dependency analysis; by default the one
-    the exercise recorded. Progress goes to ``progress`` one line per phase.
+    the exercise recorded. Progress goes to ``progress`` one line per phase. ``kernel``, from
+    :func:`report_kernel` on the same folder, runs the notebook; else one starts here.
     """
     clock = _Clock(progress)
     if storage.is_s3(archive_dir):
         return _build_s3(str(archive_dir), data_dir, clock)
     local = Path(archive_dir).resolve()
-    built = _build(local, str(local / layout.REPORT_IPYNB), data_dir, clock)
+    built = _build(local, str(local / layout.REPORT_IPYNB), data_dir, clock, kernel)
     return ReportPaths(
         archive=str(local),
         summary=str(built.summary),

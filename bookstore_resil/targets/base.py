@@ -71,6 +71,13 @@ class Target(abc.ABC):
     injects_faults: bool = True
     # The driver's own probe interval (target.yaml's `interval`), None for the exercise's.
     probe_interval_s: float | None = None
+    # How long an exercise watches before and after, in seconds: every endpoint up for
+    # ``baseline_s`` before the fault; at the end, the measured endpoints up ``sustain_s`` in
+    # a row (waiting ``recovery_wait_s`` at most) before recovery counts. A driver whose
+    # probes settle faster or slower says so; these are the waits every exercise had.
+    baseline_s: float = 2.0
+    sustain_s: float = 1.0
+    recovery_wait_s: float = 30.0
 
     @abc.abstractmethod
     def options(self) -> dict[str, Any]:

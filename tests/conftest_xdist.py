@@ -1,0 +1,82 @@
+"""Scheduling for pytest-xdist (a pytest plugin, listed in tests/conftest.py): ``make test``
+runs ``-n auto --dist loadgroup``, and the groups are made here.
+
+Every test on the one lab goes to a single worker, so the run starts one lab; so does
+every test reading the built report archives. The other tests of a module stay together
+(its module fixtures, a moto world, are made once), and a module with a fixture wider than
+a test (a wheel built once) stays whole, on the lab's worker if one of its tests is there.
+xdist's own ``xdist_group`` marks do not reach its scheduler under pytest 9, so the groups
+come from the test files themselves: the fixtures their functions take.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+# A group and the fixtures that put a test in it, in order: a test on the lab and on the
+# archives goes with the lab.
+GROUPS = {"lab": {"lab", "lab_session", "lab_target"}, "archives": {"built_archives"}}
+
+
+def _fixture_scope(node: ast.FunctionDef) -> str | None:
+    """``function``, ``module``... for a function decorated as a pytest fixture, else None."""
+    for decorator in node.decorator_list:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        target = call.func if call else decorator
+        if ast.unparse(target) in ("pytest.fixture", "fixture"):
+            scopes = [k.value for k in (call.keywords if call else []) if k.arg == "scope"]
+            return ast.literal_eval(scopes[0]) if scopes else "function"
+    return None
+
+
+@cache
+def _module_groups(path: Path) -> tuple[dict[str, str], str | None]:
+    """Each test function's group, and the group the whole module keeps to (None: each test
+    goes its own way), for the test file at ``path``."""
+    functions = [
+        node
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
+    takes = {f.name: {a.arg for a in f.args.args} for f in functions}
+    fixtures = {f.name: scope for f in functions if (scope := _fixture_scope(f))}
+    groups: dict[str, str] = {}
+    for group, needs in GROUPS.items():
+        names = set(needs)
+        while grown := {f for f in fixtures if takes[f] & names} - names:  # through fixtures
+            names |= grown
+        for name, args in takes.items():
+            if name.startswith("test") and args & names:
+                groups.setdefault(name, group)
+    wide = any(scope != "function" for scope in fixtures.values())
+    whole = next((g for g in GROUPS if g in groups.values()), None) if wide else None
+    return groups, whole
+
+
+def group_of(root: Path, nodeid: str) -> str:
+    """The scheduling group of a test: ``lab``, ``archives``, or its module's path."""
+    module = nodeid.split("::", 1)[0]
+    path = root / module
+    if not path.is_file():
+        return module
+    groups, whole = _module_groups(path)
+    function = nodeid.rsplit("::", 1)[-1].split("[", 1)[0]
+    return whole or groups.get(function, module)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001 -- xdist's Producer
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):
+        """Work units of whole groups, the largest first (xdist's loadscope order)."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(self.config.rootpath, nodeid)
+
+    return ByGroup(config, log)
