@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bookstore_resil.errors import TargetError
 from bookstore_resil.lab import procs
+from bookstore_resil.lab.canary import HEARTBEAT_S, Heartbeat
 from bookstore_resil.lab.state import DB_NAME, DB_USER, PRIVATE_FILE, Lab
 
 log = logging.getLogger("bookstore_resil.lab.snapshots")
@@ -50,7 +51,14 @@ def latest(lab: Lab) -> Snapshot | None:
 
 
 def take(lab: Lab, bin_dir: Path, timeout_s: float = 30.0) -> Snapshot:
-    """Dump the database the ``db`` record points at into ``STATE/snapshots/``."""
+    """Dump the database the ``db`` record points at into ``STATE/snapshots/``.
+
+    A heartbeat written just before the dump puts the dump's own moment in it: a database
+    restored from it gives its recovery point to the moment, not to the last scheduled beat
+    (which a loaded machine or a scheduled dump may have held back by seconds)."""
+    marker = Heartbeat(lab)
+    marker.beat()
+    marker.close()
     host, port = lab.records().address("db")
     taken_at = datetime.now(timezone.utc)
     final = lab.snapshots_dir / f"snap-{taken_at.strftime(_STAMP)}.dump"
@@ -93,8 +101,6 @@ def _run(lab: Lab, argv: list[str], timeout_s: float) -> subprocess.CompletedPro
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    from bookstore_resil.lab.canary import HEARTBEAT_S, Heartbeat
-
     lab = Lab.at((argv or sys.argv[1:])[0])
     heartbeat = Heartbeat(lab)
     due = time.monotonic() + lab.config().snapshot_interval_s
