@@ -25,6 +25,7 @@ STATUS_COLOURS = {
     "halted": "#ef6c00",
     "running": "#f9a825",
     "undecided": "#f9a825",
+    "branched": "#5e35b1",
     "skipped": "#757575",
     "not measured": "#757575",
     "not tested": "#757575",
@@ -47,6 +48,13 @@ def prefixed(prefix: str, progress: Progress = to_stderr) -> Progress:
 
 def colour_of(status: str) -> str:
     return STATUS_COLOURS.get(status, NEUTRAL)
+
+
+def step_status(status: str, handled: bool = True) -> str:
+    """What a step's badge says: a failed step the playbook branches on reads ``branched``
+    (its check came out as the playbook foresaw and the failed: path took over), so only
+    the failures nobody planned for show red."""
+    return "branched" if status == "failed" and handled else status
 
 
 def badge(text: str, status: str | None = None) -> str:

@@ -15,6 +15,7 @@ from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import canary_loss
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.exercise.engine import Exercise
+from bookstore_resil.exercise.headless import run_auto
 from tests.conftest_lab import wait_until
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
@@ -50,7 +51,7 @@ def test_a_replica_from_an_older_snapshot_loses_everything_since_that_snapshot(
     exercise = Exercise.create(
         load_system(DATA), "database-failure", lab_target, tmp_path, execute=True
     )
-    summary = exercise.run_auto()
+    summary = run_auto(exercise)
 
     events = ev.read_events(exercise.log.path).events
     replica = next(

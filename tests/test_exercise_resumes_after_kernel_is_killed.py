@@ -12,6 +12,7 @@ from jupyter_client.manager import KernelManager
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive import layout
 from bookstore_resil.exercise.gameday import open_exercise
+from bookstore_resil.exercise.headless import run_auto
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 
@@ -72,7 +73,7 @@ def test_killed_kernel_keeps_every_event_and_the_exercise_resumes(lab, tmp_path)
         {"state_dir": str(lab.root)},
     )
     assert exercise.current.id == "launch-replacement", "the interrupted step opens again"
-    summary = exercise.run_auto()
+    summary = run_auto(exercise)
     events = ev.read_events(log).events
     assert [line for line in log.read_text().splitlines() if line][: len(before)] == before
     assert any(e["type"] == ev.RESUMED for e in events)

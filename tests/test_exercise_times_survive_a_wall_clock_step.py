@@ -15,6 +15,7 @@ from bookstore_resil.archive import events as ev
 from bookstore_resil.clock import ExerciseClock
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.exercise.engine import Exercise
+from bookstore_resil.exercise.headless import run_auto
 from tests.memory_target import QUICK, MemoryTarget
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
@@ -32,7 +33,7 @@ def test_a_wall_clock_step_mid_exercise_moves_no_time(tmp_path, monkeypatch, ste
     wall = clock.now
     monkeypatch.setattr(clock, "now", lambda: wall() + timedelta(hours=step_h))
     monkeypatch.setattr(time, "time", lambda: wall().timestamp() + step_h * 3600)
-    summary = exercise.run_auto()  # the recovery comes after the step
+    summary = run_auto(exercise)  # the recovery comes after the step
 
     events = ev.read_events(exercise.log.path).events
     stamps = [clock.parse_ts(e["ts"]) for e in events]

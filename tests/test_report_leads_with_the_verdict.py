@@ -80,8 +80,8 @@ def test_the_first_line_names_the_scenario_and_its_outcome(first_lines):
 def test_the_outcome_sentence_does_not_claim_the_playbook_was_followed(first_lines):
     # Two checks failed (the playbook's branches took over): the sentence says so.
     assert first_lines[1] == (
-        "The playbook was completed and the service recovered, but 2 steps failed "
-        "(the playbook's branch took over)."
+        "The playbook was completed and the service recovered, but 2 steps branched on a "
+        "failure (as the playbook plans)."
     )
 
 

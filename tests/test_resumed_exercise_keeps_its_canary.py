@@ -9,6 +9,7 @@ from pathlib import Path
 from bookstore_resil.archive import events as ev
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.exercise.engine import Exercise
+from bookstore_resil.exercise.headless import run_auto
 from tests.memory_target import QUICK, MemoryTarget, abandon
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
@@ -32,7 +33,7 @@ def test_a_resumed_exercise_finds_every_canary_written_before_the_restart(tmp_pa
 
     after = MemoryTarget(tmp_path, before.store)  # a new kernel; the same database
     resumed = Exercise.resume(exercise.archive_dir, system, after, QUICK)
-    summary = resumed.run_auto()
+    summary = run_auto(resumed)
 
     events = ev.read_events(exercise.log.path).events
     runs = {e["canary_run"] for e in events if e["type"] == ev.PROBES}

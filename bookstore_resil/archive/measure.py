@@ -17,6 +17,7 @@ from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.impact import DRY_RUN_NOTE, Impact, judge, rto_downtime
 from bookstore_resil.archive.outcome import outcome_of
+from bookstore_resil.display import step_status
 from bookstore_resil.errors import ResilError
 
 DEFAULT_SUSTAIN_S = 1.0
@@ -39,6 +40,10 @@ class StepRecord:
     note: str | None = None
     by: str | None = None
     handled: bool = True  # a failure the playbook branches on is part of the plan
+
+    @property
+    def shown_status(self) -> str:
+        return step_status(self.status, self.handled)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def outcome_of(
     departures = [
         text
         for number, text in (
-            (failed, f"{_count(failed, 'step')} failed (the playbook's branch took over)"),
+            (failed, f"{_count(failed, 'step')} branched on a failure (as the playbook plans)"),
             (skipped, f"{_count(skipped, 'step')} {'was' if skipped == 1 else 'were'} skipped"),
             (deviations, f"{_count(deviations, 'deviation')} from the playbook recorded"),
         )

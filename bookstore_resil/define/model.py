@@ -211,6 +211,11 @@ class Step(_Model):
     def automated(self) -> bool:
         return self.action is not None
 
+    def handles(self, status: str) -> bool:
+        """Whether ``status`` is part of the plan: anything but a failure the step does not
+        branch on (a check that fails when the fault is there has ``next: {failed: ...}``)."""
+        return status != "failed" or "failed" in self.next
+
 
 class Leads(_Model):
     primary: str

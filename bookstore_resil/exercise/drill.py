@@ -229,7 +229,7 @@ def one_screen(result: DrillResult) -> str:
     lines.append("steps:")
     for step in s.steps:
         lines.append(
-            f"  {step.status:<8} {format_duration(step.duration_s):>8}  {step.id}"
+            f"  {step.shown_status:<8} {format_duration(step.duration_s):>8}  {step.id}"
             + (f"  ({step.error})" if step.error else "")
         )
     lines.append(f"archive    {result.archive}")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import DEFAULT_SUSTAIN_S, Summary, summarize_log
 from bookstore_resil.clock import ExerciseClock
 from bookstore_resil.define.model import MANUAL_FAULT, Scenario, Step, System
+from bookstore_resil.display import step_status
 from bookstore_resil.errors import ExerciseError
 from bookstore_resil.exercise.lock import ExerciseLock
 from bookstore_resil.exercise.room import Room
@@ -62,7 +62,7 @@ class Exercise:
         self.started_at = self.clock.now()
         self.fault_at: datetime | None = None
         self.current: Step | None = None
-        self.statuses: dict[str, str] = {}
+        self.statuses: dict[str, str] = {}  # what each finished step's badge says
         self.finished = False
         self.halted = False
         self.dry_run = dry_run
@@ -194,7 +194,8 @@ class Exercise:
             elif kind == ev.STEP_STARTED:
                 open_step = event["step"]
             elif kind == ev.STEP_FINISHED:
-                self.statuses[event["step"]] = event["status"]
+                handled = event.get("handled", True)
+                self.statuses[event["step"]] = step_status(event["status"], handled)
                 if event["step"] == open_step:
                     open_step, next_step = None, event.get("next")
         if open_step is not None:
@@ -278,36 +279,6 @@ class Exercise:
             )
         return self._finish(wait_for_recovery=True)
 
-    def run_auto(
-        self,
-        responses: dict[str, str] | None = None,
-        progress: Callable[[str], None] = lambda _line: None,
-    ) -> Summary:
-        """Run the whole playbook headless: automated steps run, manual ones take ``responses``.
-
-        A manual step with no response is marked ok, or skipped when it is optional.
-        ``progress`` gets a line as each step ends (drill streams them to the terminal).
-        """
-        responses = responses or {}
-        if self.fault_at is None:
-            self.watch.wait_for_baseline(self.options.baseline_s, self.options.recovery_wait_s)
-            self.start()
-            dry = " (dry run: not injected)" if self.dry_run else ""
-            progress(f"{self.fault or 'outage declared'}{dry} at {clock.iso(self.fault_at)}")
-        while self.current is not None and not self._halt.is_set():
-            step = self.current
-            began = time.monotonic()
-            if step.automated:
-                self.run()
-            else:
-                status = responses.get(step.id, "skipped" if step.optional else "ok")
-                self.mark(status, note="response given in auto mode", by="auto-response")
-            took = time.monotonic() - began
-            progress(f"  {self.statuses[step.id]:<8} {took:6.1f}s  {step.id}")
-        summary = self.finish() if not self.finished else self.summary()
-        progress(f"{summary.outcome}: {summary.reason}")
-        return summary
-
     # -- state for widgets ------------------------------------------------------------
 
     def elapsed_s(self) -> float:
@@ -358,13 +329,13 @@ class Exercise:
         if self.finished:
             return  # halted while the step ran: it stays open in the log, as it was
         following = self.scenario.next_after(step, status)
-        self.statuses[step.id] = status
+        self.statuses[step.id] = step_status(status, step.handles(status))
         self._record(
             ev.STEP_FINISHED,
             step=step.id,
             status=status,
             by=by,
-            handled=status != "failed" or "failed" in step.next,
+            handled=step.handles(status),
             next=following.id if following else None,
             **fields,
         )

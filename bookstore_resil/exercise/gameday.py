@@ -22,6 +22,7 @@ from bookstore_resil.define.target_file import TARGET_FILE
 from bookstore_resil.display import Html, Progress, to_stderr
 from bookstore_resil.errors import ExerciseError
 from bookstore_resil.exercise.engine import Exercise, Options
+from bookstore_resil.exercise.headless import run_auto
 from bookstore_resil.targets import get_target
 
 MODES = ("interactive", "auto", "review")
@@ -151,7 +152,7 @@ def play(exercise: Exercise | FinishedExercise, responses: dict[str, str] | None
     if exercise.mode == "review":
         return None
     if exercise.mode == "auto":
-        exercise.run_auto(responses, progress=lambda line: print(line, flush=True))
+        run_auto(exercise, responses, progress=lambda line: print(line, flush=True))
         return None
     from bookstore_resil.exercise.widgets import GameDayPanel
 

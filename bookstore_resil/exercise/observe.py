@@ -94,7 +94,7 @@ def _steps(events: list[dict[str, Any]], zone: str) -> str:
     titles = {e["step"]: e.get("title", "") for e in events if e["type"] == ev.STEP_STARTED}
     rows = []
     for step in steps_of(events):
-        status = "current" if step.status == "running" else step.status
+        status = "current" if step.status == "running" else step.shown_status
         rows.append(
             f'<tr class="{"now" if status == "current" else ""}">'
             f"<td>{html.escape(_local(step.started_at, zone))}</td><td>{badge(status)}</td>"

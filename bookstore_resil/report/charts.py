@@ -91,7 +91,7 @@ def timeline_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -
     for row, step in enumerate(steps):
         start = _seconds_since(origin, step.started_at)
         length = step.duration_s if step.duration_s is not None else end - start
-        colour = STATUS_COLOURS.get(step.status, "#455a64")
+        colour = STATUS_COLOURS.get(step.shown_status, "#455a64")
         bars.broken_barh(
             [(start, max(length, end * 0.002))],
             (row - 0.35, 0.7),
@@ -104,7 +104,8 @@ def timeline_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -
     bars.set_xlabel(f"seconds since the exercise started ({origin:%Y-%m-%d %H:%M:%S} UTC)")
 
     legend = [
-        Patch(color=STATUS_COLOURS[s], label=s) for s in ("ok", "failed", "skipped", "running")
+        Patch(color=STATUS_COLOURS[s], label=s)
+        for s in ("ok", "branched", "failed", "skipped", "running")
     ]
     legend += [Patch(color=UP, label="endpoint up"), Patch(color=DOWN, label="endpoint down")]
     for outage in summary.outages:

@@ -155,7 +155,7 @@ class Report:
                 (
                     s.id,
                     s.procedure.replace("_procedure", ""),
-                    s.status,
+                    s.shown_status,
                     _clock_time(s.started_at, self.summary.timezone),
                     format_duration(s.duration_s),
                     s.by or "-",
