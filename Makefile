@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# `make test`: one pytest-xdist worker per core; the tests of one lab (or of the built report archives)
-# share a worker (tests/conftest.py). `make test PARALLEL=` runs them in one process.
+# `make test`: one pytest-xdist worker per core, each with its own lab; the tests of the built report
+# archives share a worker (tests/conftest_xdist.py). `make test PARALLEL=` runs them in one process.
 PARALLEL ?= -n auto --dist loadgroup
 
 .PHONY: demo test test-fast lint format benchmarks clean-venv

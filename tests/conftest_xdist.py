@@ -1,12 +1,12 @@
 """Scheduling for pytest-xdist (a pytest plugin, listed in tests/conftest.py): ``make test``
 runs ``-n auto --dist loadgroup``, and the groups are made here.
 
-Every test on the one lab goes to a single worker, so the run starts one lab; so does
-every test reading the built report archives. The other tests of a module stay together
-(its module fixtures, a moto world, are made once), and a module with a fixture wider than
-a test (a wheel built once) stays whole, on the lab's worker if one of its tests is there.
-xdist's own ``xdist_group`` marks do not reach its scheduler under pytest 9, so the groups
-come from the test files themselves: the fixtures their functions take.
+Every test reading the built report archives goes to a single worker, so they are built
+once. The tests of a module stay together (its module fixtures, a moto world, are made
+once); the lab is a session fixture, so each worker that runs a lab test starts one lab
+of its own, and the lab's tests spread over the workers like any others. xdist's own
+``xdist_group`` marks do not reach its scheduler under pytest 9, so the groups come from
+the test files themselves: the fixtures their functions take.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-# A group and the fixtures that put a test in it, in order: a test on the lab and on the
-# archives goes with the lab.
-GROUPS = {"lab": {"lab", "lab_session", "lab_target"}, "archives": {"built_archives"}}
+# A group and the fixtures that put a test in it.
+GROUPS = {"archives": {"built_archives"}}
 
 
 def _fixture_scope(node: ast.FunctionDef) -> str | None:
@@ -58,7 +57,7 @@ def _module_groups(path: Path) -> tuple[dict[str, str], str | None]:
 
 
 def group_of(root: Path, nodeid: str) -> str:
-    """The scheduling group of a test: ``lab``, ``archives``, or its module's path."""
+    """The scheduling group of a test: ``archives``, or its module's path."""
     module = nodeid.split("::", 1)[0]
     path = root / module
     if not path.is_file():

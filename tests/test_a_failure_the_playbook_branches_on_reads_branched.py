@@ -50,7 +50,10 @@ def test_the_check_that_confirms_the_fault_reads_branched_everywhere(tmp_path):
     assert (finished["status"], finished["handled"]) == ("failed", True)
 
     page = observe.page(events)
-    assert colour_of("branched") in page and colour_of("failed") not in page.split("<h2>Steps</h2>")[-1]
+    assert (
+        colour_of("branched") in page
+        and colour_of("failed") not in page.split("<h2>Steps</h2>")[-1]
+    )
     table = load_report(exercise.archive_dir, DATA).steps_table().html
     assert ">branched<" in table and ">failed<" not in table
 

@@ -148,7 +148,7 @@ def test_a_facilitator_plays_and_halts_game_days_in_jupyterlab(lab, tmp_path):
             expect(told).to_be_disabled()
             expect(told).to_contain_text("by Christina")
 
-            room.close("verify-instance", "Failed", "failed", FAILED_BY_HAND)
+            room.close("verify-instance", "Failed", "branched", FAILED_BY_HAND)
             room.close("restart-app", "Run", "ok", NOTE_BEFORE_RUN)
             room.close("test-endpoint", "Run", "ok")
             room.close("test-dependencies", "Skip", "skipped", SKIPPED)
@@ -204,7 +204,7 @@ def test_a_facilitator_plays_and_halts_game_days_in_jupyterlab(lab, tmp_path):
             room.run_all()
             room.start("inject the fault api-instance-lost")
             expect(room.panel).to_contain_text("api DOWN")
-            room.close("verify-instance", "Run", "failed")
+            room.close("verify-instance", "Run", "branched")
             box = room.current(room.scenario.steps[1].id)
             box.get_by_placeholder("notes for this step", exact=False).fill(HALT_NOTE)
             room.button("Halt").click()

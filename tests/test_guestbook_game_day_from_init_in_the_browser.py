@@ -97,7 +97,7 @@ def test_a_team_plays_the_guestbook_game_day_from_init_to_finish(tmp_path):
                 assert not alive(first_pid), "Start killed the Guestbook's process"
                 room.button("Notified Eli").click()  # the primary lead, paged by Dana
 
-                room.close("confirm-down", "Run", "failed", CONFIRM)  # /health refused
+                room.close("confirm-down", "Run", "branched", CONFIRM)  # refused, as foreseen
                 room.close("page-on-call", "Run", "ok")
                 room.close("restart-web", "Run", "ok")
                 room.close("read-entries", "Run", "ok")
