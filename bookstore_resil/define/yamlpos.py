@@ -16,6 +16,7 @@ builds them shared, so parsing and validation pass, and whatever walks the docum
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -126,13 +127,16 @@ class _LineConstructor(_BoundedDocument):
             ) from exc
 
 
-def _construct_mapping(loader: _LineConstructor, node: yaml.MappingNode) -> LineDict:
-    loader.flatten_mapping(node)
+def _filled(
+    node: yaml.MappingNode, build: Callable[[yaml.Node], Any], duplicates: list
+) -> LineDict:
+    """The mapping of ``node``'s pairs, each side made by ``build``, with its keys' lines; a
+    repeated key is noted in ``duplicates``, a key that cannot be one (a list) refused."""
     mapping = LineDict()
     mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
+    mapping.key_lines = key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = build(key_node)
         try:
             hash(key)
         except TypeError:
@@ -141,17 +145,30 @@ def _construct_mapping(loader: _LineConstructor, node: yaml.MappingNode) -> Line
             ) from None
         line = key_node.start_mark.line + 1
         if key in mapping:
-            loader.duplicates.append((mapping, key, line))
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = line
+            duplicates.append((mapping, key, line))
+        mapping[key] = build(value_node)
+        key_lines[key] = line
     return mapping
 
 
-def _construct_sequence(loader: _LineConstructor, node: yaml.SequenceNode) -> LineList:
-    sequence = LineList(loader.construct_object(child, deep=True) for child in node.value)
+def _listed(node: yaml.SequenceNode, build: Callable[[yaml.Node], Any]) -> LineList:
+    sequence = LineList(build(child) for child in node.value)
     sequence.line = node.start_mark.line + 1
     sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
     return sequence
+
+
+def _deep(loader: _LineConstructor) -> Callable[[yaml.Node], Any]:
+    return lambda node: loader.construct_object(node, deep=True)
+
+
+def _construct_mapping(loader: _LineConstructor, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    return _filled(node, _deep(loader), loader.duplicates)
+
+
+def _construct_sequence(loader: _LineConstructor, node: yaml.SequenceNode) -> LineList:
+    return _listed(node, _deep(loader))
 
 
 class _LineLoader(_LineConstructor, yaml.SafeLoader):
@@ -176,7 +193,6 @@ def _build_document(loader: _LineConstructor, root: yaml.Node) -> Any:
     """
     built: dict[int, Any] = {}  # id(node) -> object: an alias yields what its anchor built
     open_nodes: set[int] = set()
-    duplicates = loader.duplicates
 
     def build(node: yaml.Node) -> Any:
         tag = node.tag
@@ -191,28 +207,11 @@ def _build_document(loader: _LineConstructor, root: yaml.Node) -> Any:
             return loader.construct_object(node, deep=True)
         open_nodes.add(key)
         if tag == _SEQ:
-            result: Any = LineList(build(child) for child in node.value)
-            result.line = node.start_mark.line + 1
-            result.item_lines = [child.start_mark.line + 1 for child in node.value]
+            result: Any = _listed(node, build)
         else:
             if any(key_node.tag in _MERGING for key_node, _ in node.value):
                 loader.flatten_mapping(node)
-            result = LineDict()
-            result.line = node.start_mark.line + 1
-            result.key_lines = key_lines = {}
-            for key_node, value_node in node.value:
-                name = build(key_node)
-                try:
-                    hash(name)
-                except TypeError:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, "a mapping key must be a plain value", key_node.start_mark
-                    ) from None
-                line = key_node.start_mark.line + 1
-                if name in result:
-                    duplicates.append((result, name, line))
-                result[name] = build(value_node)
-                key_lines[name] = line
+            result = _filled(node, build, loader.duplicates)
         open_nodes.discard(key)
         built[key] = result
         return result
