@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# `make test`: one pytest-xdist worker per core, each with its own lab; the tests of the built report
-# archives share a worker (tests/conftest_xdist.py). `make test PARALLEL=` runs them in one process.
-PARALLEL ?= -n auto --dist loadgroup
+# `make test`: pytest-xdist with a worker more than the cores (the lab's tests spend much of
+# their time waiting out outages), each with its own lab; the tests of the built report
+# archives share a worker, and the long tests are handed out first (tests/conftest_xdist.py).
+# `make test PARALLEL=` runs them in one process.
+PARALLEL ?= -n $(shell echo $$(( $$(nproc) + 1 ))) --dist loadgroup --no-loadscope-reorder
 
 .PHONY: demo test test-fast lint format benchmarks clean-venv
 

@@ -14,6 +14,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "slow: starts a lab, a kernel, a browser or a moto server (not in test-fast)"
     )
+    config.addinivalue_line(
+        "markers", "long: one test of tens of seconds, handed out first under xdist"
+    )
 
 
 # A test that uses one of these is slow whatever its module says.

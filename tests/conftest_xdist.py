@@ -12,6 +12,7 @@ the test files themselves: the fixtures their functions take.
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -65,6 +66,20 @@ def group_of(root: Path, nodeid: str) -> str:
     groups, whole = _module_groups(path)
     function = nodeid.rsplit("::", 1)[-1].split("[", 1)[0]
     return whole or groups.get(function, module)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The order xdist hands the groups out in (``make test`` runs it with
+    ``--no-loadscope-reorder``, so the order of collection decides): first the groups with
+    a test marked ``long``, so that none is left to finish the run alone, then the larger
+    groups first, as xdist itself would order them."""
+    if config.getvalue("dist") != "loadgroup":
+        return
+    groups = [group_of(config.rootpath, item.nodeid) for item in items]
+    size = Counter(groups)
+    first = {g for g, item in zip(groups, items, strict=True) if item.get_closest_marker("long")}
+    order = sorted(range(len(items)), key=lambda i: (groups[i] not in first, -size[groups[i]]))
+    items[:] = [items[i] for i in order]
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001 -- xdist's Producer

@@ -30,9 +30,12 @@ from bookstore_resil.exercise.observe import in_background, url_of
 from tests.browser import CHROMIUM, chromium, jupyterlab, notebook_with_parameters
 from tests.game_day_panel import Lab
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM}"
-)
+pytestmark = [
+    pytest.mark.long,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM}"
+    ),
+]
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "02_game_day.ipynb"

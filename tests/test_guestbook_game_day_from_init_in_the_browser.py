@@ -25,6 +25,7 @@ from tests.system_target_builders import alive, kill_quietly
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.long,
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM}"
     ),
