@@ -15,7 +15,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 from bookstore_resil.errors import TargetError
@@ -27,6 +30,7 @@ from bookstore_resil.lab.state import LOOPBACK, Lab, free_port, read_json, utc_n
 PROJECT = "bookstore_api"
 SOURCE = Path(__file__).parent / PROJECT
 WORKERS = 2
+MANAGE_TIMEOUT_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -57,18 +61,60 @@ def django_env(lab: Lab) -> dict[str, str]:
     }
 
 
-def manage(lab: Lab, *args: str, timeout_s: float = 120.0) -> str:
+def manage(lab: Lab, *args: str, timeout_s: float = MANAGE_TIMEOUT_S) -> str:
     """Run a Django management command from the release (``migrate``, ``collectstatic``)."""
-    env = {**django_env(lab), "PYTHONPATH": str(lab.release_dir)}
     try:
         result = procs.run(
-            [sys.executable, "-m", "django", *args], timeout_s, env=env, cwd=lab.release_dir
+            _manage_argv(*args), timeout_s, env=_manage_env(lab), cwd=lab.release_dir
         )
     except subprocess.TimeoutExpired as error:
         raise TargetError("lab", f"manage.py {args[0]} timed out") from error
-    if result.returncode != 0:
-        raise TargetError("lab", f"manage.py {args[0]} failed: {result.stderr.strip()[-500:]}")
+    _check_managed(args[0], result.returncode, result.stderr)
     return result.stdout
+
+
+@contextmanager
+def migrations(lab: Lab, ahead: bool) -> Iterator[Callable[[], object]]:
+    """What migrates (and seeds) the Bookstore's database once it is created: the call this
+    yields. ``ahead``: a Django process starts now (``migrate_on_cue``) and loads Django and
+    the migrations while the caller makes the cluster, then migrates on the call; leaving
+    without the call ends it unused. Else the call runs ``manage.py migrate``."""
+    if not ahead:
+        yield partial(manage, lab, "migrate", "--noinput")
+        return
+    process = procs.spawn(_manage_argv("migrate_on_cue"), env=_manage_env(lab), cwd=lab.release_dir)
+
+    def migrate() -> None:
+        try:
+            _, stderr = process.communicate("migrate\n", timeout=MANAGE_TIMEOUT_S)
+        except subprocess.TimeoutExpired as error:
+            raise TargetError("lab", "manage.py migrate timed out") from error
+        _check_managed("migrate", process.returncode, stderr)
+
+    try:
+        yield migrate
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def _manage_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "django", *args]
+
+
+def _manage_env(lab: Lab) -> dict[str, str]:
+    return {**django_env(lab), "PYTHONPATH": str(lab.release_dir)}
+
+
+def _check_managed(command: str, returncode: int, stderr: str) -> None:
+    """A failed command's error in one line: the last unindented line of its output on
+    (a traceback's exception, with the lines its message goes on to)."""
+    if returncode != 0:
+        lines = stderr.strip().splitlines() or ["no output"]
+        last = max((i for i, line in enumerate(lines) if line[:1] not in (" ", "\t")), default=0)
+        error = " ".join(" ".join(lines[last:]).split())
+        raise TargetError("lab", f"manage.py {command} failed: {error[-500:]}")
 
 
 def _copy_project(destination: Path) -> None:

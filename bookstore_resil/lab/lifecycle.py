@@ -6,6 +6,7 @@ import shutil
 import socket
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -100,9 +101,15 @@ def _ensure_cluster(lab: Lab, bin_dir: Path, progress: Progress) -> postgres.Clu
     return cluster
 
 
-def _ensure_data(lab: Lab, cluster: postgres.Cluster, bin_dir: Path, progress: Progress) -> None:
+def _ensure_data(
+    lab: Lab,
+    cluster: postgres.Cluster,
+    bin_dir: Path,
+    progress: Progress,
+    migrate: Callable[[], object],
+) -> None:
     """The Bookstore's database in the cluster: there, restored from the latest snapshot, or
-    migrated and seeded (from the API's release, which must be built)."""
+    created and then migrated and seeded by ``migrate`` (see :func:`api.migrations`)."""
     if postgres.has_database(lab, cluster):
         return
     latest = snapshots.latest(lab)
@@ -111,7 +118,7 @@ def _ensure_data(lab: Lab, cluster: postgres.Cluster, bin_dir: Path, progress: P
         progress(f"database {cluster.id}: restored snapshot {latest.path.name}")
     else:
         postgres.create_database(lab, cluster)
-        api.manage(lab, "migrate", "--noinput")
+        migrate()
         progress(f"database {cluster.id}: migrated and seeded")
 
 
@@ -181,6 +188,7 @@ def up(
     release or restored, then the snapshotter), so it runs here while one side thread
     starts the rest meanwhile: the router, the CDN's files (moto, started first, imports
     meanwhile), the API (it finds the database through the records on each request).
+    A lab from nothing also starts Django for the first migration beside ``initdb``.
     Progress lines come in the order things get ready.
     """
     with lab.locked():
@@ -190,10 +198,15 @@ def up(
         cdn.start(lab, config.cdn_port)
         lab.set_record("cdn", cdn.endpoint(config.cdn_port))
         api.build_release(lab)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lab-up") as side:
+        fresh = postgres.current(lab) is None and snapshots.latest(lab) is None
+        with (
+            api.migrations(lab, ahead=fresh) as migrate,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="lab-up") as side,
+        ):
             rest = side.submit(_start_beside_the_database, lab, config, progress)
             try:
-                _ensure_data(lab, _ensure_cluster(lab, bin_dir, progress), bin_dir, progress)
+                cluster = _ensure_cluster(lab, bin_dir, progress)
+                _ensure_data(lab, cluster, bin_dir, progress, migrate)
                 _ensure_snapshotter(lab, config, progress)
             finally:
                 wait([rest])

@@ -50,6 +50,18 @@ def scrubbed_environment(extra: Mapping[str, str] | None = None) -> dict[str, st
     return {**kept, **(extra or {})}
 
 
+def _confined(env: Mapping[str, str] | None, user: str | None) -> dict:
+    """How every short command of the lab is started: the scrubbed environment, umask 077,
+    as ``user`` (with that user's group alone) when one is given."""
+    return {
+        "env": scrubbed_environment(env),
+        "umask": PRIVATE_UMASK,
+        "user": user,
+        "group": user,
+        "extra_groups": [] if user else None,
+    }
+
+
 def run(
     argv: Sequence[str],
     timeout_s: float,
@@ -66,11 +78,23 @@ def run(
         text=True,
         timeout=timeout_s,
         cwd=cwd,
-        env=scrubbed_environment(env),
-        umask=PRIVATE_UMASK,
-        user=user,
-        group=user,
-        extra_groups=[] if user else None,
+        **_confined(env, user),
+    )
+
+
+def spawn(
+    argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.Popen:
+    """Start a short command of the lab that the caller talks to (its standard input, output
+    and error are pipes) and waits for, confined as :func:`run`'s are."""
+    return subprocess.Popen(
+        list(argv),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=cwd,
+        **_confined(env, None),
     )
 
 
