@@ -35,10 +35,11 @@ def endpoint(port: int) -> str:
 
 
 def start(lab: Lab, port: int) -> None:
-    """Start moto's S3 server (its buckets live in its memory only)."""
+    """Start moto's S3 server behind the owner's door (:mod:`~bookstore_resil.lab.cdn_server`;
+    its buckets live in its memory only)."""
     if procs.running(lab, PROCESS):
         return
-    argv = [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)]
+    argv = [sys.executable, "-m", "bookstore_resil.lab.cdn_server", str(lab.root), str(port)]
     procs.start(lab, PROCESS, argv, cwd=lab.root)
 
 
