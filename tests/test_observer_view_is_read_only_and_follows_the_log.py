@@ -5,6 +5,7 @@ report once there is one."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -15,8 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from bookstore_resil.archive.events import read_events
 from bookstore_resil.errors import UsageError
+from bookstore_resil.exercise import observe
 from bookstore_resil.exercise.observe import in_background, url_of
+from bookstore_resil.report.document import load_report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archives"
 CONTROLS = {"button", "input", "form", "select", "textarea", "script"}
@@ -111,6 +115,18 @@ def test_the_briefing_and_what_people_wrote_are_shown(served):
     page = get(url)
     assert "api back in 15min" in page
     assert "the 502s started" in page and "Alice" in page
+
+
+def test_observers_read_the_verdict_the_panel_and_the_report_give(tmp_path):
+    # The same top actions with the same owners: the findings come from the recorded system
+    # (its dependency analysis and its contacts), not from the log alone.
+    archive = tmp_path / "api-passed"
+    shutil.copytree(FIXTURES / "api-passed", archive)
+    top_actions = re.compile(r"Top actions.*?</ol>", re.S)
+    reported = top_actions.search(load_report(archive).headline().html).group()
+    observed = top_actions.search(observe.page(read_events(archive / "events.jsonl").events))
+    assert observed.group() == reported
+    assert "no owner yet" not in reported and reported.count("<li>") == 3
 
 
 def test_a_folder_without_a_log_is_refused(tmp_path):

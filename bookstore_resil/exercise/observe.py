@@ -11,12 +11,13 @@ end, with no way to touch the exercise: the facilitator's panel keeps every cont
 
 from __future__ import annotations
 
+import functools
 import html
 import threading
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
@@ -25,6 +26,9 @@ from bookstore_resil.archive.measure import steps_of, summarize
 from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import badge
 from bookstore_resil.errors import UsageError
+
+if TYPE_CHECKING:
+    from bookstore_resil.report.context import SystemContext
 
 HOST = "127.0.0.1"
 REFRESH_S = 2
@@ -128,13 +132,24 @@ def _room(events: list[dict[str, Any]], zone: str) -> str:
     return f"<h2>Written down</h2><table>{''.join(rows)}</table>"
 
 
-def _verdict(events: list[dict[str, Any]], has_report: bool) -> str:
-    from bookstore_resil.report.findings import find
+@functools.lru_cache(maxsize=8)
+def _system(data_dir: str | None) -> SystemContext:
+    """The system the exercise recorded, read once (the page is asked for every 2 s)."""
+    from bookstore_resil.report.context import recorded_system
+
+    return recorded_system(data_dir)
+
+
+def _verdict(events: list[dict[str, Any]], start: dict[str, Any], has_report: bool) -> str:
+    """The verdict as the panel and the report give it: the same findings, the same owners
+    (the dependency analysis and the contacts come from the recorded system)."""
+    from bookstore_resil.report.context import findings_of
     from bookstore_resil.report.headline import headline, render
 
     summary = summarize(events)
     links = (("Open the report", "report.html"),) if has_report else ()
-    return render(headline(summary, find(summary)), links)
+    found = findings_of(summary, _system(start.get("data_dir")))
+    return render(headline(summary, found), links)
 
 
 def page(events: list[dict[str, Any]], has_report: bool = False) -> str:
@@ -159,7 +174,7 @@ def page(events: list[dict[str, Any]], has_report: bool = False) -> str:
             f"{html.escape(halted.get('reason') or '')}</div>"
         )
     if finished:
-        parts.append(_verdict(events, has_report))
+        parts.append(_verdict(events, start, has_report))
     parts.append(_clock(start, fault, finished["ts"] if finished else None))
     parts.append(_endpoints(events))
     if briefing:
