@@ -112,8 +112,8 @@ def _check_managed(command: str, returncode: int, stderr: str) -> None:
     (a traceback's exception, with the lines its message goes on to)."""
     if returncode != 0:
         lines = stderr.strip().splitlines() or ["no output"]
-        last = max((i for i, line in enumerate(lines) if line[:1] not in (" ", "\t")), default=0)
-        error = " ".join(" ".join(lines[last:]).split())
+        starts = [i for i, line in enumerate(lines) if line.strip() and not line[0].isspace()]
+        error = " ".join(" ".join(lines[starts[-1] if starts else 0 :]).split())
         raise TargetError("lab", f"manage.py {command} failed: {error[-500:]}")
 
 
