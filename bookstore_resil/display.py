@@ -7,6 +7,7 @@ import html
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 Progress = Callable[[str], None]
 
@@ -55,6 +56,21 @@ def step_status(status: str, handled: bool = True) -> str:
     (its check came out as the playbook foresaw and the failed: path took over), so only
     the failures nobody planned for show red."""
     return "branched" if status == "failed" and handled else status
+
+
+def show_in(output: Any, *shown: object) -> None:
+    """Put ``shown`` in the ipywidgets ``Output`` widget ``output``, in place of what it held.
+
+    Set as the widget's ``outputs``, not captured with ``with output: display(...)``: run
+    headless (papermill), nbclient mimics a captured Output by sending messages back to
+    the kernel, and now and then the cell then waits forever (jupyter/nbclient#312)."""
+    from IPython.core.formatters import format_display_data
+
+    outputs = []
+    for item in shown:
+        data, metadata = format_display_data(item)
+        outputs.append({"output_type": "display_data", "data": data, "metadata": metadata})
+    output.outputs = tuple(outputs)
 
 
 def badge(text: str, status: str | None = None) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bookstore_resil.analyse.graph import DEGRADED, DOWN, FAILED, UNAFFECTED
+from bookstore_resil.display import show_in
 
 if TYPE_CHECKING:
     from IPython.display import Image
@@ -157,7 +158,6 @@ def blast_radius_explorer(
 ) -> VBox:
     """A Dropdown of services; picking one redraws its blast radius and lists who is hit."""
     import ipywidgets as widgets
-    from IPython.display import display
 
     from bookstore_resil.analyse.tables import blast_radius_table
 
@@ -170,10 +170,9 @@ def blast_radius_explorer(
 
     def redraw(change: dict | None = None) -> None:
         blast = graph.blast_radius([picker.value], at)
-        with output:
-            output.clear_output(wait=True)
-            display(png_image(draw_dependency_graph(graph, blast)))
-            display(blast_radius_table(graph, blast))
+        show_in(
+            output, png_image(draw_dependency_graph(graph, blast)), blast_radius_table(graph, blast)
+        )
 
     picker.observe(redraw, names="value")
     redraw()

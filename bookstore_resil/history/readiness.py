@@ -16,6 +16,7 @@ from bookstore_resil.analyse.signoff import signoff_form, signoff_table
 from bookstore_resil.define.loader import load_system, locate_system_folder
 from bookstore_resil.define.model import System
 from bookstore_resil.define.signoffs import load_signoffs
+from bookstore_resil.display import show_in
 from bookstore_resil.history.history import History, load_history
 from bookstore_resil.history.stages import Checklist, checklist
 
@@ -64,14 +65,11 @@ class Readiness:
     def signoff_panel(self) -> Any:
         """The sign-off form above a table that refreshes with every click."""
         import ipywidgets as widgets
-        from IPython.display import display
 
         current = widgets.Output()
 
         def refresh(_records: object = None) -> None:
-            current.clear_output()
-            with current:
-                display(self.signoffs())
+            show_in(current, self.signoffs())
 
         refresh()
         return widgets.VBox([signoff_form(self.system, on_record=refresh), current])
