@@ -19,7 +19,7 @@ def test_down_leaves_no_process_and_up_brings_the_same_data_back(lab):
     book = http_get(lab.router_url() + "/books/1/").body
     pids = []
     for process in procs.tracked(lab):
-        pids.append((process.pid, process.create_time))
+        pids.append((process.pid, process.started))
         pids.extend(procs.descendants(process.pid))
     assert len(pids) >= 5
 

@@ -1,9 +1,10 @@
 """Start, find and stop the lab's processes, always by the pid recorded at start.
 
-Each process has a JSON file in ``STATE/pids/`` with its pid and its creation time (as
-psutil reads it), so a pid the kernel has since given to someone else's process is never
-signalled. The machine is shared: nothing here looks processes up by name. psutil finds a
-process's children and waits for them, on any system it supports.
+Each process has a JSON file in ``STATE/pids/`` with its pid and when it started (kept as
+seconds since boot, which no step of the wall clock moves), so a pid the kernel has since
+given to someone else's process is never signalled. The machine is shared: nothing here
+looks processes up by name. psutil finds a process's children and waits for them, on any
+system it supports.
 
 Every process the lab starts, long-lived or not, gets a scrubbed environment: none of the
 caller's cloud credentials (``AWS_*``, ``GOOGLE_*``, ``AZURE_*``, ...) nor anything named
@@ -102,21 +103,37 @@ def spawn(
 class TrackedProcess:
     name: str
     pid: int
-    create_time: float
+    create_time: float  # psutil's: seconds since the epoch, as the clock was then
     argv: list[str]
     log: str
     started_at: str
+    boot_time: float | None = None  # psutil's then (older pid files: none)
+
+    @property
+    def started(self) -> float:
+        """When it started, in seconds since boot (see :func:`_started`)."""
+        boot = psutil.boot_time() if self.boot_time is None else self.boot_time
+        return self.create_time - boot
 
 
-Pid = tuple[int, float | None]  # a pid, and its creation time (psutil's) when known
+Pid = tuple[int, float | None]  # a pid, and when it started (seconds since boot) when known
+SAME_START_S = 0.005  # half a clock tick: /proc gives a start in ticks of 1/100 s
 
 
-def _live(pid: int, create_time: float | None = None) -> psutil.Process | None:
-    """The process ``pid`` while it runs (not a zombie) and, if ``create_time`` is given,
-    is the one created then: a pid the kernel gave to someone else is not ours."""
+def _started(process: psutil.Process) -> float:
+    """When ``process`` started, in seconds since the machine booted: with its pid, which
+    process it is. psutil's ``create_time()`` is that plus the boot time as the wall clock
+    puts it now, which moves when the clock is stepped (NTP, a VM syncing its clock): an
+    exact match on it lost track of live processes, which then outlived ``lab down``."""
+    return process.create_time() - psutil.boot_time()
+
+
+def _live(pid: int, started: float | None = None) -> psutil.Process | None:
+    """The process ``pid`` while it runs (not a zombie) and, if ``started`` is given, is
+    the one started then: a pid the kernel gave to someone else is not ours."""
     try:
         process = psutil.Process(pid)
-        if create_time is not None and process.create_time() != create_time:
+        if started is not None and abs(_started(process) - started) > SAME_START_S:
             return None
         if process.status() == psutil.STATUS_ZOMBIE:
             # Our own exited child is collected here; anyone else's waits for its parent.
@@ -128,9 +145,9 @@ def _live(pid: int, create_time: float | None = None) -> psutil.Process | None:
     return process
 
 
-def pid_alive(pid: int, create_time: float | None = None) -> bool:
+def pid_alive(pid: int, started: float | None = None) -> bool:
     """True while ``pid`` runs (not a zombie) and, if given, is the process created then."""
-    return _live(pid, create_time) is not None
+    return _live(pid, started) is not None
 
 
 def descendants(pid: int) -> list[Pid]:
@@ -141,7 +158,7 @@ def descendants(pid: int) -> list[Pid]:
     found = []
     for child in process.children(recursive=True):
         with contextlib.suppress(psutil.NoSuchProcess):
-            found.append((child.pid, child.create_time()))
+            found.append((child.pid, _started(child)))
     return found
 
 
@@ -182,6 +199,7 @@ def start(
         name=name,
         pid=process.pid,
         create_time=psutil.Process(process.pid).create_time(),
+        boot_time=psutil.boot_time(),
         argv=list(argv),
         log=str(log_path),
         started_at=utc_now(),
@@ -207,7 +225,7 @@ def tracked(lab: Lab) -> list[TrackedProcess]:
 def running(lab: Lab, name: str) -> TrackedProcess | None:
     """The tracked process ``name`` if it is still alive."""
     process = get(lab, name)
-    if process is not None and pid_alive(process.pid, process.create_time):
+    if process is not None and pid_alive(process.pid, process.started):
         return process
     return None
 
@@ -244,7 +262,7 @@ def stop(lab: Lab, name: str, sig: int = signal.SIGTERM, timeout_s: float = 5.0)
     process = get(lab, name)
     if process is None:
         return False
-    top = _live(process.pid, process.create_time)
+    top = _live(process.pid, process.started)
     if top is not None:
         tree = [top, *_processes(descendants(top.pid))]
         _signal([top], sig)
@@ -261,7 +279,7 @@ def stop(lab: Lab, name: str, sig: int = signal.SIGTERM, timeout_s: float = 5.0)
 def kill(lab: Lab, name: str) -> bool:
     """SIGKILL the process and all below it at once: a crash, not a shutdown."""
     process = get(lab, name)
-    top = _live(process.pid, process.create_time) if process is not None else None
+    top = _live(process.pid, process.started) if process is not None else None
     if top is None:
         return False
     _signal([top, *_processes(descendants(top.pid))], signal.SIGKILL)
