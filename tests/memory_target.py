@@ -5,11 +5,13 @@ writes live in a store that outlives the target object (as a database outlives a
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bookstore_resil import clock
+from bookstore_resil.define.model import System
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.watch import Options
 from bookstore_resil.targets.base import ActionResult, Canary, FaultRecord, Probe, Target
@@ -90,6 +92,24 @@ class MemoryTarget(Target):
 
     def lock_file(self) -> Path:
         return self.folder / "exercise.lock"
+
+
+def started_by_hand(system: System, target: MemoryTarget, exercise_id: str) -> Exercise:
+    """The API exercise opened in interactive mode and started after a baseline, executed:
+    the next ``run()`` is verify-instance, which fails (everything is down)."""
+    exercise = Exercise.create(
+        system,
+        "api-failure",
+        target,
+        target.folder,
+        exercise_id,
+        "interactive",
+        QUICK,
+        execute=True,
+    )
+    time.sleep(0.3)
+    exercise.start()
+    return exercise
 
 
 def abandon(exercise: Exercise) -> None:

@@ -5,7 +5,6 @@ planned for is red ``failed``. The log keeps the plain ``failed`` and the ``hand
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from bookstore_resil.archive import events as ev
@@ -16,7 +15,7 @@ from bookstore_resil.exercise import observe
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.headless import run_auto
 from bookstore_resil.report.document import load_report
-from tests.memory_target import QUICK, MemoryTarget, abandon
+from tests.memory_target import QUICK, MemoryTarget, abandon, started_by_hand
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 
@@ -60,12 +59,7 @@ def test_the_check_that_confirms_the_fault_reads_branched_everywhere(tmp_path):
 
 def test_a_resumed_exercise_shows_the_branch_it_took(tmp_path):
     system = load_system(DATA)
-    before = MemoryTarget(tmp_path)
-    exercise = Exercise.create(
-        system, "api-failure", before, tmp_path, "resumed", "interactive", QUICK, execute=True
-    )
-    time.sleep(0.3)
-    exercise.start()
+    exercise = started_by_hand(system, MemoryTarget(tmp_path), "resumed")
     exercise.run()  # verify-instance fails: the API is down, as the playbook expects
     abandon(exercise)
 

@@ -10,7 +10,7 @@ from bookstore_resil.archive import events as ev
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.headless import run_auto
-from tests.memory_target import QUICK, MemoryTarget, abandon
+from tests.memory_target import QUICK, MemoryTarget, abandon, started_by_hand
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 
@@ -18,11 +18,7 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 def test_a_resumed_exercise_finds_every_canary_written_before_the_restart(tmp_path):
     system = load_system(DATA)
     before = MemoryTarget(tmp_path)
-    exercise = Exercise.create(
-        system, "api-failure", before, tmp_path, "resumed", "interactive", QUICK, execute=True
-    )
-    time.sleep(0.3)
-    exercise.start()
+    exercise = started_by_hand(system, before, "resumed")
     exercise.run()  # verify-instance: fails, the API is down
     exercise.run()  # restart-app: everything up again
     time.sleep(0.3)
