@@ -1,5 +1,6 @@
 """Scheduling for pytest-xdist (a pytest plugin, listed in tests/conftest.py): ``make test``
-runs ``-n auto --dist loadgroup``, and the groups are made here.
+runs ``-n`` (a worker more than the cores) ``--dist loadgroup --no-loadscope-reorder``, and
+the groups and their order are made here.
 
 Every test reading the built report archives goes to a single worker, so they are built
 once. The tests of a module stay together (its module fixtures, a moto world, are made
