@@ -236,8 +236,8 @@ _FastLineLoader = (
 
 
 for _loader in filter(None, (_LineLoader, _FastLineLoader)):
-    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+    _loader.add_constructor(_MAP, _construct_mapping)
+    _loader.add_constructor(_SEQ, _construct_sequence)
 
 
 def parse_with_lines(text: str) -> tuple[Any, list[tuple[LineDict, Any, int]]]:

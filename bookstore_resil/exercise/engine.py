@@ -329,13 +329,14 @@ class Exercise:
         if self.finished:
             return  # halted while the step ran: it stays open in the log, as it was
         following = self.scenario.next_after(step, status)
-        self.statuses[step.id] = step_status(status, step.handles(status))
+        handled = step.handles(status)
+        self.statuses[step.id] = step_status(status, handled)
         self._record(
             ev.STEP_FINISHED,
             step=step.id,
             status=status,
             by=by,
-            handled=step.handles(status),
+            handled=handled,
             next=following.id if following else None,
             **fields,
         )
