@@ -190,7 +190,8 @@ class Exercise:
             if kind in (ev.FAULT, ev.OUTAGE):
                 self.fault_at = clock.parse_ts(event.get("at", event["ts"]))
             elif kind == ev.PROBE:
-                self.watch.endpoint_up[event["endpoint"]] = bool(event["up"])
+                at = clock.parse_ts(event.get("at", event["ts"])).timestamp()
+                self.watch.seen(event["endpoint"], bool(event["up"]), at)
             elif kind == ev.STEP_STARTED:
                 open_step = event["step"]
             elif kind == ev.STEP_FINISHED:

@@ -55,7 +55,8 @@ class Options:
 class Watch:
     """The probes (one state change, one ``probe`` event) and the canary writer (one
     ``canary`` event a write) of one exercise, timed on the exercise's clock;
-    ``endpoint_up`` is what was seen last."""
+    ``endpoint_up`` is what was seen last, ``up_at`` when each endpoint was last seen
+    coming up (epoch seconds on the exercise's clock)."""
 
     def __init__(
         self,
@@ -71,6 +72,7 @@ class Watch:
         self.record = record
         self.clock = clock
         self.endpoint_up: dict[str, bool] = {}
+        self.up_at: dict[str, float] = {}
         self._prober: Prober | None = None
         self._canary: CanaryWriter | None = None
 
@@ -122,17 +124,16 @@ class Watch:
         halt: threading.Event,
     ) -> None:
         """Wait (at most ``patience_s``) until every one of ``endpoints`` (None: no such
-        endpoint) has stayed up for ``sustain_s``."""
+        endpoint) has stayed up for ``sustain_s``, counted from the sample that saw it come
+        up: the window the summary then measures (an endpoint up since before the playbook
+        ended has served part of it already)."""
         deadline = time.monotonic() + patience_s
-        up_since: float | None = None
         watched = [name for name in endpoints if name is not None]
         while time.monotonic() < deadline and not halt.is_set():
             if all(self.endpoint_up.get(name) for name in watched):
-                up_since = up_since or time.monotonic()
-                if time.monotonic() - up_since >= sustain_s + 0.2:
+                up_since = max((self.up_at.get(name, 0.0) for name in watched), default=0.0)
+                if self.clock.epoch() - up_since >= sustain_s:
                     return
-            else:
-                up_since = None
             time.sleep(self.probe_interval_s)
 
     def check_canary(self, fault_at: datetime | None) -> None:
@@ -157,9 +158,18 @@ class Watch:
         if self._canary is not None:
             self._canary.stop()
 
+    def seen(self, endpoint: str, up: bool, ts: float) -> bool:
+        """Take what a probe saw of ``endpoint`` at ``ts`` (also a ``probe`` event read
+        back on resume); whether it changed the endpoint's state."""
+        if self.endpoint_up.get(endpoint) is up:
+            return False
+        self.endpoint_up[endpoint] = up
+        if up:
+            self.up_at[endpoint] = ts
+        return True
+
     def _sample(self, sample: Sample) -> None:
-        if self.endpoint_up.get(sample.endpoint) is not sample.up:
-            self.endpoint_up[sample.endpoint] = sample.up
+        if self.seen(sample.endpoint, sample.up, sample.ts):
             at = clock.iso(datetime.fromtimestamp(sample.ts, timezone.utc))
             self._measured(ev.PROBE, endpoint=sample.endpoint, up=sample.up, at=at)
 
