@@ -142,6 +142,10 @@ def serve(port: int) -> int:
     if not DB.exists():
         with sqlite3.connect(DB) as db:
             db.execute("CREATE TABLE entries (id INTEGER PRIMARY KEY, text TEXT, at REAL)")
+    # A kill during a flush leaves a hot journal, which a read-only connection cannot roll
+    # back ("attempt to write a readonly database"): read once read-write before serving.
+    with connect() as db:
+        db.execute("SELECT count(*) FROM entries").fetchone()
     store = Store()
     Handler.store = store
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
