@@ -12,9 +12,11 @@ is done with it, a failed cell included (the notebook then shows the error).
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -237,9 +239,10 @@ PAGE = """<!DOCTYPE html>
 """
 
 
-def export_html(notebook: Any, title: str) -> str:
-    """The executed notebook as one offline page: outputs and markdown, no code, and no
-    cell tagged ``how-to`` (how to run the notebook is for its users, not its readers)."""
+@functools.cache
+def _html_exporter() -> tuple[Any, threading.Lock]:
+    """The one HTML exporter of this process (its templates are loaded and compiled once),
+    and the lock that keeps two threads from rendering with it at once."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -252,5 +255,21 @@ def export_html(notebook: Any, title: str) -> str:
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={HOW_TO_TAG}, enabled=True), enabled=True
     )
-    body, _ = exporter.from_notebook_node(notebook)
+    return exporter, threading.Lock()
+
+
+def export_html(notebook: Any, title: str) -> str:
+    """The executed notebook as one offline page: outputs and markdown, no code, and no
+    cell tagged ``how-to`` (how to run the notebook is for its users, not its readers)."""
+    exporter, rendering = _html_exporter()
+    with rendering:
+        body, _ = exporter.from_notebook_node(notebook)
     return PAGE.format(title=html.escape(title), style=STYLE, body=body)
+
+
+def warm_html_export() -> None:
+    """Load and compile the export's templates now (an empty notebook rendered), for a
+    caller with time to spare before its first :func:`export_html`."""
+    import nbformat
+
+    export_html(nbformat.v4.new_notebook(), "")

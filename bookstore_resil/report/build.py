@@ -32,6 +32,7 @@ from bookstore_resil.archive.notebooks import (
     export_html,
     import_ahead,
     notebook_kernel,
+    warm_html_export,
 )
 from bookstore_resil.define.loader import locate_system_folder
 from bookstore_resil.display import Progress, to_stderr
@@ -94,16 +95,17 @@ def system_folder(recorded: str | None, data_dir: str | Path | None) -> str:
 def report_kernel(archive_dir: str | Path) -> Iterator[Any]:
     """The kernel a later :func:`build_report` of ``archive_dir`` runs its notebook on,
     started now and importing what the notebook needs while the caller does something else
-    (a drill plays its game day); the chart library loads in this process meanwhile."""
-    threading.Thread(
-        target=importlib.import_module,
-        args=("bookstore_resil.report.charts",),
-        name="import-charts",
-        daemon=True,
-    ).start()
+    (a drill plays its game day); the chart library and the HTML export's templates load
+    in this process meanwhile."""
+    threading.Thread(target=_load_ahead, name="report-ahead", daemon=True).start()
     with notebook_kernel(Path(archive_dir).resolve()) as kernel:
         import_ahead(kernel, REPORT_IMPORTS)
         yield kernel
+
+
+def _load_ahead() -> None:
+    importlib.import_module("bookstore_resil.report.charts")
+    warm_html_export()
 
 
 def _build(
