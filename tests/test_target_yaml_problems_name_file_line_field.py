@@ -20,6 +20,7 @@ GUESTBOOK = Path(__file__).parents[1] / "data" / "guestbook"
 BAD_SHAPE = """\
 environment: staging
 interval: 5
+sustain: 2d
 probes:
   - name: web
     http: {url: "ftp://x", status: 200}
@@ -40,14 +41,15 @@ actions:
 
 SHAPE_PROBLEMS = [
     "target.yaml:2: interval: expected a duration with a unit such as '12h', got 5",
-    "target.yaml:5: probes[0].http.url: expected an http:// or https:// address, got 'ftp://x'",
-    "target.yaml:7: probes[1].tcp.port: Input should be less than or equal to 65535",
-    "target.yaml:8: probes[2]: give exactly one of run, http, tcp, chaostoolkit (got run and tcp)",
-    "target.yaml:12: probes[3].chaostoolkit.provider: a process provider needs path",
-    "target.yaml:13: canary.read: missing",
-    "target.yaml:16: actions.health.colour: unknown key",
-    "target.yaml:17: actions.restart-web.timeout: duration '0s' must be positive",
-    "target.yaml:18: actions.list-entries: give exactly one of run, http, tcp, chaostoolkit"
+    "target.yaml:3: sustain: a wait must be under a day, got 2d",
+    "target.yaml:6: probes[0].http.url: expected an http:// or https:// address, got 'ftp://x'",
+    "target.yaml:8: probes[1].tcp.port: Input should be less than or equal to 65535",
+    "target.yaml:9: probes[2]: give exactly one of run, http, tcp, chaostoolkit (got run and tcp)",
+    "target.yaml:13: probes[3].chaostoolkit.provider: a process provider needs path",
+    "target.yaml:14: canary.read: missing",
+    "target.yaml:17: actions.health.colour: unknown key",
+    "target.yaml:18: actions.restart-web.timeout: duration '0s' must be positive",
+    "target.yaml:19: actions.list-entries: give exactly one of run, http, tcp, chaostoolkit"
     " (got none)",
 ]
 

@@ -97,6 +97,7 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
         "service": (_text, False),
         "mode": (_text, False),
         "environment": (_text, False),
+        "baseline_s": (_seconds, False),
         "sustain_s": (_seconds, False),
         "measured_endpoint": (_or_null(_text), False),
         "user_facing_endpoint": (_or_null(_text), False),

@@ -5,7 +5,25 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bookstore_resil.cli.common import add_data, add_json, data_dir, print_json, progress
+from bookstore_resil.cli.common import (
+    add_data,
+    add_json,
+    data_dir,
+    positive_seconds,
+    print_json,
+    progress,
+)
+
+# The target's waits (target.yaml's baseline, sustain and recovery_wait; Target's defaults).
+WAITS = (
+    ("--baseline", "baseline_s", "every probe up this long before the fault (default: 2)"),
+    ("--sustain", "sustain_s", "recovery counts once it stayed up this long (default: 1)"),
+    (
+        "--recovery-wait",
+        "recovery_wait_s",
+        "wait at most this long for it at the end (default: 30)",
+    ),
+)
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
@@ -16,6 +34,9 @@ def cmd_drill(args: argparse.Namespace) -> int:
         options["state_dir"] = args.state
     if args.allow_destructive:
         options["allow_destructive"] = True
+    for _flag, name, _help in WAITS:
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
     responses = dict(item.split("=", 1) for item in args.response)
     result = drill(
         args.scenario,
@@ -96,6 +117,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         default=None,
         help="seconds between probe samples (default: target.yaml's interval, else 0.1)",
     )
+    for flag, name, help in WAITS:
+        drill.add_argument(flag, dest=name, type=positive_seconds, metavar="SECONDS", help=help)
     drill.add_argument("--state", metavar="DIR", help="lab state folder (lab target)")
     drill.add_argument(
         "--allow-destructive", action="store_true", help="aws target: really change things"

@@ -13,9 +13,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from bookstore_resil.define.loader import Collector
@@ -27,12 +35,22 @@ from bookstore_resil.define.model import (
     Step,
     System,
 )
-from bookstore_resil.define.units import Duration
+from bookstore_resil.define.units import Duration, format_duration
 from bookstore_resil.errors import DefinitionError, Problem
 
 TARGET_FILE = "target.yaml"
 DEFAULT_INTERVAL_S = 0.1
 DEFAULT_PROBE_TIMEOUT_S = 1.0
+DAY_S = 86400.0
+
+
+def _under_a_day(seconds: float | None) -> float | None:
+    if seconds is not None and seconds >= DAY_S:
+        raise ValueError(f"a wait must be under a day, got {format_duration(seconds)}")
+    return seconds
+
+
+Wait = Annotated[Duration, AfterValidator(_under_a_day)]
 KINDS = ("run", "http", "tcp", "chaostoolkit")
 
 # `{name}` is a placeholder; `${name}` is the shell's own and stays as written.
@@ -203,6 +221,13 @@ class TargetFile(_Strict):
     allow_production: bool = False
     interval_s: Duration = Field(
         DEFAULT_INTERVAL_S, validation_alias=AliasChoices("interval", "interval_s")
+    )
+    # The exercise's waits (the driver's own when absent, see Target): every probe up this
+    # long before the fault; at the end, up this long in a row, waiting at most so long.
+    baseline_s: Wait = Field(None, validation_alias=AliasChoices("baseline", "baseline_s"))
+    sustain_s: Wait = Field(None, validation_alias=AliasChoices("sustain", "sustain_s"))
+    recovery_wait_s: Wait = Field(
+        None, validation_alias=AliasChoices("recovery_wait", "recovery_wait_s")
     )
     probes: list[ProbeSpec] = Field(min_length=1)
     canary: CanarySpec | None = None

@@ -134,6 +134,7 @@ class Exercise:
             data_dir=system.path,
             rto_s=scenario.rto_s,
             rpo_s=scenario.rpo_s,
+            baseline_s=exercise.options.baseline_s,
             sustain_s=exercise.options.sustain_s,
             probe_interval_s=exercise.options.probe_interval_s,
             measured_endpoint=exercise.measured_endpoint,

@@ -34,18 +34,9 @@ class LabTarget(Target):
         recovery_wait_s: float | None = None,
     ):
         self.lab = Lab.at(state_dir)
-        # The waits of Target by default; a benchmark or a test may shorten them (the lab's
-        # probes see a restarted process within a tenth of a second).
-        given = {
-            "baseline_s": baseline_s,
-            "sustain_s": sustain_s,
-            "recovery_wait_s": recovery_wait_s,
-        }
-        self._waits = {
-            name: _seconds(name, value) for name, value in given.items() if value is not None
-        }
-        for name, seconds in self._waits.items():
-            setattr(self, name, seconds)
+        self._waits = self._take_waits(
+            baseline_s=baseline_s, sustain_s=sustain_s, recovery_wait_s=recovery_wait_s
+        )
 
     def options(self) -> dict[str, Any]:
         return {"state_dir": str(self.lab.root), **self._waits}
@@ -94,10 +85,3 @@ class LabTarget(Target):
 
     def faults(self) -> list[str]:
         return list(faults.FAULTS)
-
-
-def _seconds(name: str, value: object) -> float:
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise TargetError("lab", f"{name}: expected seconds, not {value!r}") from None

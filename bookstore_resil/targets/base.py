@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bookstore_resil.errors import TargetError
+from bookstore_resil.errors import TargetError, UsageError
 
 
 @dataclass(frozen=True)
@@ -74,10 +74,20 @@ class Target(abc.ABC):
     # How long an exercise watches before and after, in seconds: every endpoint up for
     # ``baseline_s`` before the fault; at the end, the measured endpoints up ``sustain_s`` in
     # a row (waiting ``recovery_wait_s`` at most) before recovery counts. A driver whose
-    # probes settle faster or slower says so; these are the waits every exercise had.
+    # probes settle faster or slower says so; these are the waits every exercise had. Each
+    # driver takes them as options too (``drill --baseline``, a benchmark, a test).
     baseline_s: float = 2.0
     sustain_s: float = 1.0
     recovery_wait_s: float = 30.0
+
+    def _take_waits(self, **given: float | None) -> dict[str, float]:
+        """Set the waits given (None: keep the driver's own), each checked; the ones set,
+        which :meth:`options` passes on so that the kernel's driver waits the same."""
+        taken = {name: _seconds(name, value) for name, value in given.items()}
+        taken = {name: seconds for name, seconds in taken.items() if seconds is not None}
+        for name, seconds in taken.items():
+            setattr(self, name, seconds)
+        return taken
 
     @abc.abstractmethod
     def options(self) -> dict[str, Any]:
@@ -179,6 +189,18 @@ _REGISTRY: dict[str, Callable[..., Target]] = {}
 
 def register_target(name: str, factory: Callable[..., Target]) -> None:
     _REGISTRY[name] = factory
+
+
+def _seconds(name: str, value: object) -> float | None:
+    if value is None:
+        return None
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 < seconds < 86400:
+        raise UsageError(f"{name}: seconds above 0 and under a day, not {value!r}")
+    return seconds
 
 
 def _installed() -> dict[str, Any]:

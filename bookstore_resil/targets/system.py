@@ -118,7 +118,13 @@ class SystemTarget(Target):
 
     name = "system"
 
-    def __init__(self, data_dir: str | os.PathLike[str]):
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str],
+        baseline_s: float | None = None,
+        sustain_s: float | None = None,
+        recovery_wait_s: float | None = None,
+    ):
         self.folder = Path(data_dir).absolute()
         self.config = load_target_file(self.folder)
         self.environment = self.config.environment
@@ -129,13 +135,21 @@ class SystemTarget(Target):
                 "run there unless it also says allow_production: true",
             )
         self.probe_interval_s = self.config.interval_s
+        self._take_waits(
+            baseline_s=self.config.baseline_s,
+            sustain_s=self.config.sustain_s,
+            recovery_wait_s=self.config.recovery_wait_s,
+        )
+        self._waits = self._take_waits(
+            baseline_s=baseline_s, sustain_s=sustain_s, recovery_wait_s=recovery_wait_s
+        )
         self.context = Context(self.config.configuration, self.config.secrets)
         self._hidden = self.context.secret_values() if self.config.uses_chaostoolkit() else []
         self._halt = threading.Event()
         self._probes = [self._probe(spec) for spec in self.config.probes]
 
     def options(self) -> dict[str, Any]:
-        return {"data_dir": str(self.folder)}
+        return {"data_dir": str(self.folder), **self._waits}
 
     # -- probes ---------------------------------------------------------------------
 

@@ -92,8 +92,14 @@ class AwsTarget(Target):
         allow_destructive: bool = False,
         endpoint_url: str | None = None,
         region: str | None = None,
+        baseline_s: float | None = None,
+        sustain_s: float | None = None,
+        recovery_wait_s: float | None = None,
     ):
         self.data_dir = Path(data_dir).absolute()
+        self._waits = self._take_waits(
+            baseline_s=baseline_s, sustain_s=sustain_s, recovery_wait_s=recovery_wait_s
+        )
         self.config: AwsConfig = load_aws_config(self.data_dir)
         self.region = region or self.config.region
         if self.region not in self.config.allowed_regions:
@@ -112,6 +118,7 @@ class AwsTarget(Target):
             "allow_destructive": self.allow_destructive,
             "endpoint_url": self.endpoint_url,
             "region": self.region,
+            **self._waits,
         }
 
     def _run(self, timeout_s: float, probe: bool = False) -> Run:
