@@ -31,6 +31,7 @@ from bookstore_resil.targets.aws import AwsTarget
 from bookstore_resil.testing.aws_moto import LOOPBACK, build_seed_world
 from bookstore_resil.testing.aws_moto import reset as reset_moto
 from tests.conftest_aws import everything, use_moto_env
+from tests.waits import QUICK_WAITS
 
 KEY_ID = "AKIAFAKEDRILLONMOTO07"
 SECRET = "fAkE/Drill+On+Moto/0123456789abcdefghijklmnopqrstuvwxyzABCD"
@@ -155,7 +156,7 @@ def run(world, tmp_path, scenario: str, destructive: bool = True, report: bool =
         target="aws",
         data_dir=world.data_dir,
         out_dir=tmp_path / "reports",
-        target_options={"allow_destructive": True} if destructive else {},
+        target_options={"allow_destructive": destructive, **QUICK_WAITS},
         report=report,
         # Moto answers in milliseconds: a service is down for 0.1-0.8 s, which the default
         # 0.1 s probe interval (plus the probe's own calls) can miss. Sample faster.

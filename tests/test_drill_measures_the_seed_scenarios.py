@@ -21,6 +21,7 @@ from bookstore_resil.archive import layout
 from bookstore_resil.cli import main
 from bookstore_resil.exercise.drill import drill
 from tests.contract import OUTCOMES, STEP_KEYS, SUMMARY_KEYS
+from tests.waits import QUICK_WAIT_FLAGS, QUICK_WAITS
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 
@@ -30,7 +31,7 @@ def run(lab, tmp_path, scenario, fault=None, **options):
         scenario,
         data_dir=DATA,
         out_dir=tmp_path / "reports",
-        target_options={"state_dir": str(lab.root)},
+        target_options={"state_dir": str(lab.root), **QUICK_WAITS},
         fault=fault,
         report=options.pop("report", False),
         progress=lambda _: None,
@@ -171,6 +172,7 @@ def test_fail_on_breach_exits_1_when_the_rto_is_missed(lab, tmp_path, capsys):
         str(lab.root),
         "--no-report",
         "--execute",
+        *QUICK_WAIT_FLAGS,
     ]
     assert main([*argv, "--fail-on-breach"]) == 1
     out = capsys.readouterr().out

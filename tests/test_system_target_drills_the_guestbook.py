@@ -26,6 +26,7 @@ from bookstore_resil.exercise.drill import drill
 from tests.contract import SUMMARY_KEYS
 from tests.guestbook import Guestbook, running_guestbook
 from tests.system_target_builders import alive
+from tests.waits import QUICK_WAITS
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]  # whole drills: kernels
 
@@ -40,6 +41,7 @@ def run(book: Guestbook, tmp_path: Path, scenario: str, execute: bool, report: b
         scenario,
         data_dir=book.folder,
         out_dir=tmp_path / "reports",
+        target_options=QUICK_WAITS,
         report=report,
         progress=lambda _: None,
         execute=execute,
