@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,13 @@ class Guestbook:
     def ready_at(self) -> float:
         """When the service last started listening (epoch seconds, its own clock)."""
         return float((self.run / "ready_at").read_text())
+
+    def wait_for_backup(self, timeout_s: float = 30.0) -> None:
+        """Until the service has taken its first backup (every 2 s, from its start)."""
+        deadline = time.monotonic() + timeout_s
+        while not (self.run / "backup.db").exists():
+            assert time.monotonic() < deadline, f"no backup in {self.run} after {timeout_s} s"
+            time.sleep(0.1)
 
     def command(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

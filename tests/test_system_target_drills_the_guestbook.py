@@ -99,6 +99,8 @@ def test_the_canary_measures_exactly_the_acknowledged_writes_the_store_lost(
 def test_the_user_facing_outage_decides_the_rto_when_it_is_the_longer(
     guestbook: Guestbook, tmp_path: Path
 ):
+    # The playbook restores the last backup, which the service takes every 2 s.
+    guestbook.wait_for_backup()
     # The store file vanishes: /health still answers, the entries do not.
     result = run(guestbook, tmp_path, "store-lost", execute=True)
     summary = result.summary
