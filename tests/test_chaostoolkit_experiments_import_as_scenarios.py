@@ -126,6 +126,52 @@ def test_probes_are_named_for_the_services_they_watch_and_one_is_user_facing():
     ]
 
 
+def test_a_probe_option_names_the_service_a_probe_watches(bookstore, capsys):
+    astre, sunset, request = (
+        "the-astre-service-must-be-running",
+        "the-sunset-service-must-be-running",
+        "we-can-request-sunset",
+    )
+    options = ["--probe", f"{astre}=database", "--probe", f"{request}=api"]
+    _, target = import_into(bookstore, "getting-started-experiment.json", *options)
+    probes = {p["name"]: p for p in target["probes"]}
+    assert probes["database"]["chaostoolkit"]["name"] == astre
+    assert probes["api"]["chaostoolkit"]["name"] == request
+    # The entrypoint's probe is what users see: no other is marked for them.
+    assert not any(p.get("user_facing") for p in probes.values())
+    assert f"rename it, or import with --probe {sunset}=SERVICE" in capsys.readouterr().out
+    assert load_target_file(bookstore).probes
+
+
+@pytest.mark.parametrize(
+    "probes, message",
+    [
+        (["nope=api"], "--probe nope=api: no probe of the steady-state hypothesis (the-astre"),
+        (["we-can-request-sunset=search"], "unknown service (known: api, database, cdn)"),
+        (
+            ["we-can-request-sunset=api", "the-astre-service-must-be-running=api"],
+            "--probe: one probe a service, but api is given twice",
+        ),
+        (["we-can-request-sunset=cdn"], "target.yaml already has a probe named 'cdn'"),
+    ],
+    ids=["unknown-probe", "unknown-service", "service-twice", "service-has-a-probe"],
+)
+def test_a_probe_option_naming_nothing_known_is_refused_before_writing(
+    bookstore, capsys, probes, message
+):
+    target = "environment: staging\nprobes:\n  - {name: cdn, tcp: {host: 127.0.0.1, port: 9}}\n"
+    (bookstore / "target.yaml").write_text(target, encoding="utf-8")
+    argv = ["import-chaostoolkit", str(FIXTURES / "getting-started-experiment.json")]
+    argv += ["--data", str(bookstore), *[f"--probe={p}" for p in probes]]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and message in err[0], err
+    assert (bookstore / "target.yaml").read_text(encoding="utf-8") == target
+    assert len(list((bookstore / "playbooks").iterdir())) == len(
+        list((BOOKSTORE / "playbooks").iterdir())
+    )
+
+
 def test_a_rollback_that_repeats_a_method_step_gets_its_own_step_id():
     experiment = read_experiment(FIXTURES / "getting-started-experiment.json")
     scenario = convert(experiment, SystemFacts(), source="e.json").scenario

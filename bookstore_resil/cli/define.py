@@ -63,12 +63,24 @@ def cmd_import_backstage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _probe_service(text: str) -> tuple[str, str]:
+    name, _, service = text.rpartition("=")
+    if not name or not service:
+        raise argparse.ArgumentTypeError(f"expected NAME=SERVICE, got {text!r}")
+    return name, service
+
+
 def cmd_import_chaostoolkit(args: argparse.Namespace) -> int:
     from bookstore_resil.define.chaostoolkit_write import import_chaostoolkit
 
     folder = data_dir(args)
     done = import_chaostoolkit(
-        args.experiment, folder, service=args.service, lead=args.lead, scenario_id=args.id
+        args.experiment,
+        folder,
+        service=args.service,
+        lead=args.lead,
+        scenario_id=args.id,
+        probe_services=dict(args.probe),
     )
     scenario, conversion = done.conversion.scenario, done.conversion
     steps = [len(scenario[p]) for p in ("recovery_procedure", "test_procedure", "resume_procedure")]
@@ -218,6 +230,15 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     chaostoolkit.add_argument("--lead", metavar="NAME", help="the primary lead (default: TODO)")
     chaostoolkit.add_argument(
         "--id", metavar="SCENARIO", help="the scenario id (default: from the title)"
+    )
+    chaostoolkit.add_argument(
+        "--probe",
+        action="append",
+        default=[],
+        type=_probe_service,
+        metavar="NAME=SERVICE",
+        help="the hypothesis probe NAME watches SERVICE and is named for it (default: the "
+        "service its name contains); repeatable",
     )
     add_json(chaostoolkit)
     chaostoolkit.set_defaults(func=cmd_import_chaostoolkit)

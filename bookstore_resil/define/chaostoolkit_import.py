@@ -32,7 +32,7 @@ from bookstore_resil.define.files import read_text
 from bookstore_resil.define.loader import Collector
 from bookstore_resil.define.model import MANUAL_FAULT
 from bookstore_resil.define.units import TODO
-from bookstore_resil.errors import DefinitionError, Problem
+from bookstore_resil.errors import DefinitionError, Problem, UsageError
 
 PROVIDERS = ("process", "python", "http")
 ID_LENGTH = 60
@@ -168,8 +168,13 @@ def convert(
     service: str | None = None,
     lead: str | None = None,
     scenario_id: str | None = None,
+    probe_services: dict[str, str] | None = None,
 ) -> Conversion:
-    """The scenario and target.yaml entries of a checked ``experiment`` (see the module)."""
+    """The scenario and target.yaml entries of a checked ``experiment`` (see the module).
+
+    ``probe_services`` names the service a hypothesis probe watches (activity name ->
+    service id, each a service of ``facts`` no probe watches yet), where its name does not
+    say; UsageError when a name is no probe of the hypothesis."""
     hypothesis = experiment.get("steady-state-hypothesis") or {}
     sections = [hypothesis.get("probes", []), experiment["method"], experiment.get("rollbacks", [])]
     named = {a["name"]: a for section in sections for a in section if "ref" not in a}
@@ -187,7 +192,8 @@ def convert(
     if not (recovery or test or resume):
         recovery = [{"id": f"restore-{slug(service)}", "title": f"{TODO}: restore {service}"}]
         notes.append("the experiment has no step after its fault: write the recovery steps")
-    probes = _probes(hypothesis_probes, facts, service, notes)
+    chosen = _chosen_services(probe_services or {}, hypothesis_probes, facts)
+    probes = _probes(hypothesis_probes, facts, service, notes, chosen)
     scenario: dict[str, Any] = {
         "id": scenario_id or slug(experiment["title"], ID_LENGTH),
         "title": experiment["title"].strip(),
@@ -249,20 +255,50 @@ class _Steps:
         return step
 
 
+def _chosen_services(
+    given: dict[str, str], activities: list[dict[str, Any]], facts: SystemFacts
+) -> dict[str, str]:
+    """``--probe NAME=SERVICE`` checked against the hypothesis and the system."""
+    known = [a["name"] for a in activities]
+    for name, service in given.items():
+        option = f"--probe {name}={service}"
+        if name not in known:
+            listed = ", ".join(known) or "none"
+            raise UsageError(f"{option}: no probe of the steady-state hypothesis ({listed})")
+        if service not in facts.services:
+            raise UsageError(f"{option}: unknown service (known: {', '.join(facts.services)})")
+        if service in facts.probe_names:
+            raise UsageError(f"{option}: target.yaml already has a probe named {service!r}")
+    services = list(given.values())
+    twice = sorted({s for s in services if services.count(s) > 1})
+    if twice:
+        raise UsageError(f"--probe: one probe a service, but {', '.join(twice)} is given twice")
+    return given
+
+
 def _probes(
-    activities: list[dict[str, Any]], facts: SystemFacts, service: str, notes: list[str]
+    activities: list[dict[str, Any]],
+    facts: SystemFacts,
+    service: str,
+    notes: list[str],
+    chosen: dict[str, str],
 ) -> list[dict[str, Any]]:
-    """target.yaml probes of the hypothesis: each named for the service it watches (an id in
-    its name, else the scenario's service), one user-facing (the first HTTP one)."""
-    taken = set(facts.probe_names)
+    """target.yaml probes of the hypothesis: each named for the service it watches (as
+    ``chosen``, else an id in its name, else the scenario's service), one user-facing (the
+    first HTTP one)."""
+    taken = set(facts.probe_names) | set(chosen.values())
     names: dict[int, str] = {}
     for index, activity in enumerate(activities):
+        if activity["name"] in chosen:
+            names[index] = chosen[activity["name"]]
+            continue
         watched = _service_in(activity["name"], facts.services)
         if watched and watched not in taken:
             names[index] = watched
             taken.add(watched)
     facing = None
-    if not facts.has_user_facing:
+    # The entrypoint's probe is what users see unless another says so (Watch).
+    if not facts.has_user_facing and facts.entrypoint not in chosen.values():
         rest = [i for i in range(len(activities)) if i not in names]
         http = [i for i in rest if activities[i]["provider"]["type"] == "http"]
         facing = (http or rest or [None])[0]
@@ -274,7 +310,10 @@ def _probes(
         if name is None:
             name = slug(activity["name"])
             if index != facing:
-                notes.append(f"probe {name!r} watches no service of the system: rename it")
+                notes.append(
+                    f"probe {name!r} watches no service of the system: rename it, or import "
+                    f"with --probe {activity['name']}=SERVICE"
+                )
         taken.add(name)
         probe: dict[str, Any] = {"name": name, "chaostoolkit": deepcopy(activity)}
         if index == facing:

@@ -54,6 +54,7 @@ def import_chaostoolkit(
     service: str | None = None,
     lead: str | None = None,
     scenario_id: str | None = None,
+    probe_services: dict[str, str] | None = None,
 ) -> Imported:
     """Convert the experiment and write it into ``data_dir``; DefinitionError or UsageError
     (and nothing written) when it cannot be."""
@@ -85,6 +86,7 @@ def import_chaostoolkit(
         service=service,
         lead=lead,
         scenario_id=scenario_id,
+        probe_services=probe_services,
     )
     scenario_id = conversion.scenario["id"]
     playbook = folder / PLAYBOOKS_DIR / f"{scenario_id}.yaml"
