@@ -163,9 +163,9 @@ class Watch:
         back on resume); whether it changed the endpoint's state."""
         if self.endpoint_up.get(endpoint) is up:
             return False
-        self.endpoint_up[endpoint] = up
-        if up:
+        if up:  # first: whoever reads the endpoint up (another thread) reads since when
             self.up_at[endpoint] = ts
+        self.endpoint_up[endpoint] = up
         return True
 
     def _sample(self, sample: Sample) -> None:

@@ -43,6 +43,9 @@ from bookstore_resil.lab.state import (
 PG_USER = "postgres"
 ENV_PG_BIN = "BOOKSTORE_RESIL_PG_BIN"
 AUTH = "scram-sha-256"
+# Seconds a connection that must get through may take (a server just started on a loaded
+# machine has taken over 2 s to answer a second connection).
+PATIENT_S = 15
 # A unix socket's path has room for 107 bytes (sun_path); a deeper folder gets no socket.
 SOCKET_PATH_MAX = 100
 SERVER_SETTINGS = {
@@ -298,9 +301,11 @@ def stop(lab: Lab, cluster: Cluster, immediate: bool = False) -> bool:
     return procs.stop(lab, cluster.process_name, sig=sig, timeout_s=10.0)
 
 
-def connect(lab: Lab, host: str, port: int, dbname: str = DB_NAME):
-    """A psycopg connection (autocommit) with the lab's password, failing fast: libpq's
-    shortest timeout is 2 s."""
+def connect(lab: Lab, host: str, port: int, dbname: str = DB_NAME, timeout_s: int = 2):
+    """A psycopg connection (autocommit) with the lab's password, failing fast by default
+    (libpq's shortest timeout is 2 s): what probes and checks want. Work that must get
+    through on a loaded machine (creating or restoring the database) passes
+    :data:`PATIENT_S`."""
     import psycopg
 
     return psycopg.connect(
@@ -309,7 +314,7 @@ def connect(lab: Lab, host: str, port: int, dbname: str = DB_NAME):
         dbname=dbname,
         user=DB_USER,
         password=lab.secrets().db_password,
-        connect_timeout=2,
+        connect_timeout=timeout_s,
         autocommit=True,
     )
 
@@ -329,13 +334,13 @@ def ping(lab: Lab, host: str, port: int, dbname: str = DB_NAME) -> bool:
 
 
 def has_database(lab: Lab, cluster: Cluster) -> bool:
-    with connect(lab, LOOPBACK, cluster.port, "postgres") as conn:
+    with connect(lab, LOOPBACK, cluster.port, "postgres", PATIENT_S) as conn:
         query = "SELECT 1 FROM pg_database WHERE datname = %s"
         return conn.execute(query, (DB_NAME,)).fetchone() is not None
 
 
 def create_database(lab: Lab, cluster: Cluster) -> None:
-    with connect(lab, LOOPBACK, cluster.port, "postgres") as conn:
+    with connect(lab, LOOPBACK, cluster.port, "postgres", PATIENT_S) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
 

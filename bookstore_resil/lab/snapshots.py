@@ -79,9 +79,9 @@ def restore(
     lab: Lab, snapshot: Snapshot, host: str, port: int, bin_dir: Path, timeout_s: float
 ) -> None:
     """Replace the database on ``host:port`` with the snapshot's content."""
-    from bookstore_resil.lab.postgres import connect
+    from bookstore_resil.lab.postgres import PATIENT_S, connect
 
-    with connect(lab, host, port, "postgres") as conn:
+    with connect(lab, host, port, "postgres", PATIENT_S) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
     argv = [str(bin_dir / "pg_restore"), "-h", host, "-p", str(port), "-U", DB_USER]
