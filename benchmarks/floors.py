@@ -23,12 +23,18 @@ CELLS = (
 )
 
 
-def notebook_floor_s(folder: Path) -> float:
-    """Seconds papermill takes to run the two-cell notebook (pandas and one chart)."""
+def floor_notebook(folder: Path) -> Path:
+    """The two-cell notebook (pandas and one chart), written into ``folder``."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
     notebook.metadata["kernelspec"] = {"name": KERNEL, "display_name": KERNEL, "language": "python"}
     path = folder / "floor.ipynb"
     nbformat.write(notebook, path)
+    return path
+
+
+def notebook_floor_s(folder: Path) -> float:
+    """Seconds papermill takes to run the two-cell notebook, in this process."""
+    path = floor_notebook(folder)
     began = time.perf_counter()
     papermill.execute_notebook(
         str(path),

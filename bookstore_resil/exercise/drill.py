@@ -8,6 +8,7 @@ archive's summary and report.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -121,7 +122,8 @@ def drill(
             driver.check_ready()
             archive_dir.mkdir()
             # It boots and imports what the report needs while the game day runs.
-            kernel = ahead.enter_context(report_kernel(archive_dir)) if report else None
+            opened = threading.Event()  # the kernel printed its first line
+            kernel = ahead.enter_context(report_kernel(archive_dir, opened)) if report else None
             parameters = {
                 "scenario": scenario,
                 "target": target,
@@ -137,7 +139,8 @@ def drill(
                 "execute": execute,
             }
             progress(f"drill: running {GAME_DAY_NOTEBOOK.name} for {scenario} into {archive_dir}")
-            error = run_game_day_notebook(archive_dir, parameters, stdout=_Lines(progress))
+            lines = _Lines(progress, first=opened.set)
+            error = run_game_day_notebook(archive_dir, parameters, stdout=lines)
             summary = _summary(archive_dir, error)
 
         built = build_report(archive_dir, progress=progress, kernel=kernel) if report else None
@@ -167,14 +170,16 @@ def _staging(out: Destination, progress: Callable[[str], None]) -> Iterator[None
 
 
 class _Lines:
-    """A file-like object handing each complete line the kernel prints to ``progress``."""
+    """A file-like object handing each complete line the kernel prints to ``progress``,
+    calling ``first`` at the first one."""
 
-    def __init__(self, progress: Callable[[str], None]):
-        self.progress, self.pending = progress, ""
+    def __init__(self, progress: Callable[[str], None], first: Callable[[], None]):
+        self.progress, self.first, self.pending = progress, first, ""
 
     def write(self, text: str) -> None:
         *lines, self.pending = (self.pending + text).split("\n")
         for line in lines:
+            self.first()
             self.progress(f"drill: {line}")
 
     def flush(self) -> None:

@@ -41,6 +41,9 @@ from bookstore_resil.report.document import CHARTS
 
 REPORT_NOTEBOOK = workbook.notebook(workbook.REPORT)
 # What the report notebook's cells import: the report, and the system for its analysis.
+# Load anyway after so long without the signal (a game day that never opened still gets
+# its report built, a little later).
+LOAD_AHEAD_WAIT_S = 30.0
 REPORT_IMPORTS = ("bookstore_resil.report.document", "bookstore_resil.define.loader")
 
 
@@ -92,18 +95,22 @@ def system_folder(recorded: str | None, data_dir: str | Path | None) -> str:
 
 
 @contextmanager
-def report_kernel(archive_dir: str | Path) -> Iterator[Any]:
+def report_kernel(archive_dir: str | Path, load_when: threading.Event) -> Iterator[Any]:
     """The kernel a later :func:`build_report` of ``archive_dir`` runs its notebook on,
     started now and importing what the notebook needs while the caller does something else
-    (a drill plays its game day); the chart library and the HTML export's templates load
-    in this process meanwhile."""
-    threading.Thread(target=_load_ahead, name="report-ahead", daemon=True).start()
+    (a drill plays its game day). The chart library and the HTML export's templates load in
+    this process once ``load_when`` is set: a drill sets it when its game day is open, so
+    that they do not hold the interpreter while papermill starts the game day's kernel."""
+    threading.Thread(
+        target=_load_ahead, args=(load_when,), name="report-ahead", daemon=True
+    ).start()
     with notebook_kernel(Path(archive_dir).resolve()) as kernel:
         import_ahead(kernel, REPORT_IMPORTS)
         yield kernel
 
 
-def _load_ahead() -> None:
+def _load_ahead(when: threading.Event) -> None:
+    when.wait(LOAD_AHEAD_WAIT_S)
     importlib.import_module("bookstore_resil.report.charts")
     warm_html_export()
 
