@@ -55,8 +55,8 @@ class Lab:
 
     def close(self, step_id: str, button: str, status: str, note: str = "") -> None:
         box = self.current(step_id)
-        if note:
-            box.get_by_placeholder("notes for this step", exact=False).fill(note)
+        if note:  # typed key by key, as a person types, then the button pressed at once
+            box.get_by_placeholder("notes for this step", exact=False).press_sequentially(note)
         self.button(button, within=box).click()
         closed = self.card(step_id)
         self.expect(closed).to_have_class(re.compile(r"\bresil-card-closed\b"))

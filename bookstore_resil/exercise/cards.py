@@ -27,6 +27,13 @@ if TYPE_CHECKING:
     from bookstore_resil.analyse.people import Escalation
 
 
+# A text a button reads reaches the kernel when its field loses focus (the press of that
+# button), not keystroke by keystroke: ipywidgets holds back a field's later keystrokes
+# while an earlier one is in flight, but never a click, so the kernel could read the text
+# without its last words.
+SENT_ON_LEAVING = {"continuous_update": False}
+
+
 class Panel(Protocol):
     """What a card or a form needs of the game-day panel it sits in."""
 
@@ -67,6 +74,7 @@ class StepCard:
         self.notes = w.Textarea(
             placeholder="notes for this step: what you saw, what you did (kept with its outcome)",
             layout=w.Layout(width="98%", height="60px"),
+            **SENT_ON_LEAVING,
         )
         self.run = w.Button(description="Run", icon="play", button_style="primary")
         self.done = w.Button(description="Done", icon="check", button_style="success")

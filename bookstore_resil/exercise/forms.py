@@ -17,7 +17,7 @@ from bookstore_resil.archive import events as ev
 from bookstore_resil.define.units import format_duration, parse_duration
 from bookstore_resil.display import badge
 from bookstore_resil.errors import UsageError
-from bookstore_resil.exercise.cards import Panel, local_time
+from bookstore_resil.exercise.cards import SENT_ON_LEAVING, Panel, local_time
 from bookstore_resil.exercise.room import Hypothesis, Roles
 
 NONE_WORDS = ("", "0", "none", "nothing", "no")
@@ -47,13 +47,16 @@ class Briefing:
             options=names, description="Observers", rows=min(max(len(names), 2), 5)
         )
         self.back_within = w.Text(
-            value=format_duration(exercise.scenario.rto_s), description="Back within"
+            value=format_duration(exercise.scenario.rto_s),
+            description="Back within",
+            **SENT_ON_LEAVING,
         )
-        self.data_loss = w.Text(value="none", description="Data loss")
+        self.data_loss = w.Text(value="none", description="Data loss", **SENT_ON_LEAVING)
         self.words = w.Text(
             placeholder="the hypothesis in the team's words (optional)",
             description="Hypothesis",
             layout=WIDE,
+            **SENT_ON_LEAVING,
         )
         self.form = w.VBox(
             [
@@ -110,10 +113,13 @@ class RoomLog:
         self.observation_text = w.Text(
             placeholder="an observation: what you saw, heard or wondered",
             layout=w.Layout(width="60%"),
+            **SENT_ON_LEAVING,
         )
         self.observe = w.Button(description="Add observation", icon="eye")
         self.deviation_text = w.Text(
-            placeholder="an action the playbook does not document", layout=w.Layout(width="60%")
+            placeholder="an action the playbook does not document",
+            layout=w.Layout(width="60%"),
+            **SENT_ON_LEAVING,
         )
         self.deviation = w.Button(description="Record deviation", icon="exclamation")
         self.observe.on_click(lambda _: panel.quick(self._observe))

@@ -32,7 +32,7 @@ from bookstore_resil.define.model import MANUAL_FAULT
 from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import badge, to_stderr
 from bookstore_resil.errors import ResilError
-from bookstore_resil.exercise.cards import CallList, StepCard, excerpt
+from bookstore_resil.exercise.cards import SENT_ON_LEAVING, CallList, StepCard, excerpt
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.forms import Briefing, RoomLog
 from bookstore_resil.exercise.header import (
@@ -99,7 +99,9 @@ class GameDayPanel:
         self.cancel_start.on_click(lambda _: self._show(self.start_row, False))
         self.start_row = w.VBox([self.confirm_text, w.HBox([self.confirm, self.cancel_start])])
         self.halt_reason = w.Text(
-            placeholder="why halt? (kept in the log and the report)", layout=w.Layout(width="50%")
+            placeholder="why halt? (kept in the log and the report)",
+            layout=w.Layout(width="50%"),
+            **SENT_ON_LEAVING,
         )
         self.halt_now = w.Button(description="Halt now", icon="stop", button_style="danger")
         self.cancel_halt = w.Button(description="Cancel")
