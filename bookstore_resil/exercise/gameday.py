@@ -133,8 +133,28 @@ SAVE_NOTEBOOK_JS = """
 """
 
 
+# Run with the panel: a widget button pressed while a widget text field has the focus
+# leaves the field first. The field sends its text when it loses focus (cards.SENT_ON_LEAVING),
+# and in JupyterLab that came only after the click had gone to the kernel: the note then
+# arrived after the step's outcome.
+SEND_TEXT_FIRST_JS = """
+(function () {
+  if (window.bookstoreResilSendsTextFirst) { return; }
+  window.bookstoreResilSendsTextFirst = true;
+  document.addEventListener("pointerdown", function (event) {
+    const field = document.activeElement;
+    const button = event.target.closest && event.target.closest("button.jupyter-button");
+    if (button && field && field.closest && field.closest(".widget-textarea, .widget-text")) {
+      field.blur();
+    }
+  }, true);
+})();
+"""
+
+
 class Shown:
-    """The game-day panel as the notebook shows it: its widgets, then the notebook saved."""
+    """The game-day panel as the notebook shows it: its widgets, then its script (text
+    fields sent before a button's click, the notebook saved)."""
 
     def __init__(self, panel: Any):
         self.panel = panel
@@ -143,7 +163,7 @@ class Shown:
         from IPython.display import Javascript, display
 
         display(self.panel.widget)
-        display(Javascript(SAVE_NOTEBOOK_JS))
+        display(Javascript(SEND_TEXT_FIRST_JS + SAVE_NOTEBOOK_JS))
 
 
 def play(exercise: Exercise | FinishedExercise, responses: dict[str, str] | None = None) -> Any:
