@@ -150,11 +150,15 @@ def test_a_probe_option_names_the_service_a_probe_watches(bookstore, capsys):
         (["we-can-request-sunset=search"], "unknown service (known: api, database, cdn)"),
         (
             ["we-can-request-sunset=api", "the-astre-service-must-be-running=api"],
-            "--probe: one probe a service, but api is given twice",
+            "--probe: service api given twice (one probe a service)",
+        ),
+        (
+            ["we-can-request-sunset=api", "we-can-request-sunset=cdn"],
+            "--probe: probe we-can-request-sunset given twice (one service a probe)",
         ),
         (["we-can-request-sunset=cdn"], "target.yaml already has a probe named 'cdn'"),
     ],
-    ids=["unknown-probe", "unknown-service", "service-twice", "service-has-a-probe"],
+    ids=["unknown-probe", "unknown-service", "service-twice", "probe-twice", "service-has-a-probe"],
 )
 def test_a_probe_option_naming_nothing_known_is_refused_before_writing(
     bookstore, capsys, probes, message

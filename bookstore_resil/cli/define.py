@@ -70,6 +70,16 @@ def _probe_service(text: str) -> tuple[str, str]:
     return name, service
 
 
+def _probe_services(given: list[tuple[str, str]]) -> dict[str, str]:
+    from bookstore_resil.errors import UsageError
+
+    names = [name for name, _ in given]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise UsageError(f"--probe: probe {', '.join(twice)} given twice (one service a probe)")
+    return dict(given)
+
+
 def cmd_import_chaostoolkit(args: argparse.Namespace) -> int:
     from bookstore_resil.define.chaostoolkit_write import import_chaostoolkit
 
@@ -80,7 +90,7 @@ def cmd_import_chaostoolkit(args: argparse.Namespace) -> int:
         service=args.service,
         lead=args.lead,
         scenario_id=args.id,
-        probe_services=dict(args.probe),
+        probe_services=_probe_services(args.probe),
     )
     scenario, conversion = done.conversion.scenario, done.conversion
     steps = [len(scenario[p]) for p in ("recovery_procedure", "test_procedure", "resume_procedure")]

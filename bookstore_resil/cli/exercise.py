@@ -14,15 +14,11 @@ from bookstore_resil.cli.common import (
     progress,
 )
 
-# The target's waits (target.yaml's baseline, sustain and recovery_wait; Target's defaults).
+# The target's waits: target.yaml's baseline, sustain and recovery_wait, else these defaults.
 WAITS = (
     ("--baseline", "baseline_s", "every probe up this long before the fault (default: 2)"),
-    ("--sustain", "sustain_s", "recovery counts once it stayed up this long (default: 1)"),
-    (
-        "--recovery-wait",
-        "recovery_wait_s",
-        "wait at most this long for it at the end (default: 30)",
-    ),
+    ("--sustain", "sustain_s", "recovery counts once up this long in a row (default: 1)"),
+    ("--recovery-wait", "recovery_wait_s", "at the end, wait at most this long (default: 30)"),
 )
 
 

@@ -272,7 +272,7 @@ def _chosen_services(
     services = list(given.values())
     twice = sorted({s for s in services if services.count(s) > 1})
     if twice:
-        raise UsageError(f"--probe: one probe a service, but {', '.join(twice)} is given twice")
+        raise UsageError(f"--probe: service {', '.join(twice)} given twice (one probe a service)")
     return given
 
 
