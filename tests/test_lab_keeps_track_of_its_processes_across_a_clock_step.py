@@ -40,6 +40,16 @@ def test_a_clock_step_loses_no_process(sleeper, monkeypatch, step_s):
     assert not psutil.pid_exists(tracked.pid) or psutil.Process(tracked.pid).status() == "zombie"
 
 
+def test_a_boot_time_read_a_second_apart_loses_no_process(sleeper, monkeypatch):
+    # psutil's create_time() adds the boot time as psutil read it before; boot_time() reads
+    # it anew: a clock slewed across a second in between made the two disagree by one.
+    lab, tracked = sleeper
+    boot_time = psutil.boot_time()
+    monkeypatch.setattr(psutil, "boot_time", lambda: boot_time + 1.0)
+    assert procs.running(lab, "sleeper") == tracked
+    assert procs.stop(lab, "sleeper", timeout_s=5.0)
+
+
 def test_a_pid_that_started_at_another_time_is_not_ours(sleeper):
     lab, tracked = sleeper
     other = replace(tracked, create_time=tracked.create_time - 5.0)

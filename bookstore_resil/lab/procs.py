@@ -103,7 +103,7 @@ def spawn(
 class TrackedProcess:
     name: str
     pid: int
-    create_time: float  # psutil's: seconds since the epoch, as the clock was then
+    create_time: float  # seconds since the epoch: boot_time plus the start since boot
     argv: list[str]
     log: str
     started_at: str
@@ -118,14 +118,26 @@ class TrackedProcess:
 
 Pid = tuple[int, float | None]  # a pid, and when it started (seconds since boot) when known
 SAME_START_S = 0.005  # half a clock tick: /proc gives a start in ticks of 1/100 s
+PROC = Path("/proc")
+START_FIELD = 19  # starttime, the 22nd field of /proc/PID/stat, counted after "(comm)"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _started(process: psutil.Process) -> float:
     """When ``process`` started, in seconds since the machine booted: with its pid, which
-    process it is. psutil's ``create_time()`` is that plus the boot time as the wall clock
-    puts it now, which moves when the clock is stepped (NTP, a VM syncing its clock): an
-    exact match on it lost track of live processes, which then outlived ``lab down``."""
-    return process.create_time() - psutil.boot_time()
+    process it is. On Linux it is the kernel's own count (``/proc/PID/stat``, in clock
+    ticks). psutil's ``create_time()`` is that plus the boot time as the wall clock puts it,
+    read at another moment than ``boot_time()``: when the clock is stepped, or slewed across
+    a whole second (NTP, a VM syncing its clock), the two disagree by a second, a live
+    process looked gone, and ``lab down`` left it running."""
+    if not PROC.is_dir():
+        return process.create_time() - psutil.boot_time()
+    try:
+        with open(PROC / str(process.pid) / "stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+    except FileNotFoundError:
+        raise psutil.NoSuchProcess(process.pid) from None
+    return int(fields[START_FIELD]) / CLOCK_TICKS
 
 
 def _live(pid: int, started: float | None = None) -> psutil.Process | None:
@@ -195,11 +207,12 @@ def start(
             group=user,
             extra_groups=[] if user else None,
         )
+    boot_time = psutil.boot_time()
     tracked = TrackedProcess(
         name=name,
         pid=process.pid,
-        create_time=psutil.Process(process.pid).create_time(),
-        boot_time=psutil.boot_time(),
+        create_time=boot_time + _started(psutil.Process(process.pid)),
+        boot_time=boot_time,
         argv=list(argv),
         log=str(log_path),
         started_at=utc_now(),
