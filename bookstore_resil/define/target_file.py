@@ -35,13 +35,12 @@ from bookstore_resil.define.model import (
     Step,
     System,
 )
-from bookstore_resil.define.units import Duration, format_duration
+from bookstore_resil.define.units import DAY_S, Duration, format_duration
 from bookstore_resil.errors import DefinitionError, Problem
 
 TARGET_FILE = "target.yaml"
 DEFAULT_INTERVAL_S = 0.1
 DEFAULT_PROBE_TIMEOUT_S = 1.0
-DAY_S = 86400.0
 
 
 def _under_a_day(seconds: float | None) -> float | None:

@@ -21,6 +21,8 @@ _ISO_FIXED = re.compile(r"^P(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 # Below this a duration is a typo, not a timeout ("1ns"); an RTO or RPO is at least 1 s.
 MIN_DURATION_S = 0.001
 MIN_OBJECTIVE_S = 1.0
+# Every wait of an exercise (baseline, sustain, recovery, the probe interval) is under a day.
+DAY_S = 86400.0
 
 
 def unreadable_duration(value: Any) -> str:

@@ -16,6 +16,7 @@ from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.clock import ExerciseClock
 from bookstore_resil.define.model import Action
+from bookstore_resil.define.units import DAY_S
 from bookstore_resil.errors import EventLogError, ResilError, UsageError
 from bookstore_resil.exercise.probes import CanaryWrite, CanaryWriter, Prober, Sample
 from bookstore_resil.log import logger
@@ -38,7 +39,7 @@ class Options:
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
-            if not isinstance(value, (int, float)) or not 0 < value < 86400:
+            if not isinstance(value, (int, float)) or not 0 < value < DAY_S:
                 raise UsageError(f"{name}: seconds above 0 and under a day, not {value!r}")
 
     @classmethod

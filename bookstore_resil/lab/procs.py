@@ -52,8 +52,8 @@ def scrubbed_environment(extra: Mapping[str, str] | None = None) -> dict[str, st
 
 
 def _confined(env: Mapping[str, str] | None, user: str | None) -> dict:
-    """How every short command of the lab is started: the scrubbed environment, umask 077,
-    as ``user`` (with that user's group alone) when one is given."""
+    """How every process of the lab is started: the scrubbed environment, umask 077, as
+    ``user`` (with that user's group alone) when one is given."""
     return {
         "env": scrubbed_environment(env),
         "umask": PRIVATE_UMASK,
@@ -197,15 +197,11 @@ def start(
         process = subprocess.Popen(
             list(argv),
             cwd=cwd,
-            env=scrubbed_environment(env),
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            umask=PRIVATE_UMASK,
-            user=user,
-            group=user,
-            extra_groups=[] if user else None,
+            **_confined(env, user),
         )
     boot_time = psutil.boot_time()
     tracked = TrackedProcess(

@@ -41,10 +41,10 @@ from bookstore_resil.report.document import CHARTS
 
 REPORT_NOTEBOOK = workbook.notebook(workbook.REPORT)
 # What the report notebook's cells import: the report, and the system for its analysis.
+REPORT_IMPORTS = ("bookstore_resil.report.document", "bookstore_resil.define.loader")
 # Load anyway after so long without the signal (a game day that never opened still gets
 # its report built, a little later).
 LOAD_AHEAD_WAIT_S = 30.0
-REPORT_IMPORTS = ("bookstore_resil.report.document", "bookstore_resil.define.loader")
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from bookstore_resil.archive.impact import rto_downtime
 from bookstore_resil.archive.layout import write_atomically
 from bookstore_resil.archive.measure import Summary, transitions
 from bookstore_resil.define.units import format_duration
-from bookstore_resil.display import STATUS_COLOURS
+from bookstore_resil.display import STATUS_COLOURS, colour_of
 from bookstore_resil.report.findings import percent, seed_arithmetic, status
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def timeline_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -
     for row, step in enumerate(steps):
         start = _seconds_since(origin, step.started_at)
         length = step.duration_s if step.duration_s is not None else end - start
-        colour = STATUS_COLOURS.get(step.shown_status, "#455a64")
+        colour = colour_of(step.shown_status)
         bars.broken_barh(
             [(start, max(length, end * 0.002))],
             (row - 0.35, 0.7),

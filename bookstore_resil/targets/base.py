@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bookstore_resil.define.units import DAY_S
 from bookstore_resil.errors import TargetError, UsageError
 
 
@@ -198,7 +199,7 @@ def _seconds(name: str, value: object) -> float | None:
         seconds = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         seconds = -1.0
-    if not 0 < seconds < 86400:
+    if not 0 < seconds < DAY_S:
         raise UsageError(f"{name}: seconds above 0 and under a day, not {value!r}")
     return seconds
 
