@@ -147,7 +147,7 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
 }
 
 
-# What history and the checklist read from a summary.json (CONTRACT §3).
+# What history and the checklist read from a summary.json (docs/contract.md §3).
 SUMMARY_FIELDS: dict[str, tuple[Check, bool]] = {
     "exercise_id": (_text, True),
     "scenario": (_text, True),
@@ -166,6 +166,7 @@ SUMMARY_FIELDS: dict[str, tuple[Check, bool]] = {
     "ci": (_flag, False),
     "dry_run": (_flag, False),
     "measured_user_downtime_s": (_or_null(_seconds), False),
+    "system": (_or_null(_text), False),
 }
 
 

@@ -75,7 +75,7 @@ class CanaryResult:
 
 @dataclass
 class Summary:
-    """``summary.json`` (CONTRACT §3) and the rest of what the report shows."""
+    """``summary.json`` (docs/contract.md §3) and the rest of what the report shows."""
 
     exercise_id: str
     scenario: str
@@ -116,12 +116,13 @@ class Summary:
     log_truncated: bool = False
     reason: str = ""
     fail_on_breach: bool = False
-    # CONTRACT §4: a dry run broke nothing and measured nothing; what users saw is the
+    # docs/contract.md §4: a dry run broke nothing and measured nothing; what users saw is the
     # user-facing endpoint's outage (the RTO verdict takes the longer one, see impact.py).
     dry_run: bool = False
     user_facing_endpoint: str | None = None
     measured_user_downtime_s: float | None = None
     ci: bool = False  # the drill ran under CI (the CI variable set): a resilience gate
+    system: str | None = None  # system.yaml's name, so one bucket can hold many systems
 
     @property
     def rto_downtime_s(self) -> float | None:
@@ -373,6 +374,7 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
         dry_run=dry_run,
         user_facing_endpoint=user_endpoint,
         measured_user_downtime_s=seen.user_downtime_s,
+        system=start.get("system"),
     )
 
 
