@@ -1,22 +1,34 @@
-"""What ../shared/CONTRACT.md §3 requires of an archive's summary.json, for the tests."""
+"""What docs/contract.md promises, read from the page itself, for the tests: the keys §3
+requires of an archive's summary.json and its steps, the outcome words, and §5's exit codes."""
 
-SUMMARY_KEYS = {
-    "exercise_id",
-    "scenario",
-    "target",
-    "started_at",
-    "ended_at",
-    "outcome",
-    "rto_s",
-    "rpo_s",
-    "measured_downtime_s",
-    "measured_data_loss_s",
-    "rto_met",
-    "rpo_met",
-    "steps",
-}
-STEP_KEYS = {"id", "status", "started_at", "ended_at", "duration_s"}
-OUTCOMES = {"passed", "failed", "aborted", "error"}
+import re
+from pathlib import Path
+
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "contract.md"
+
+
+def section(number: int) -> str:
+    """The text of ``## N.`` up to the next ``## `` heading."""
+    text = PAGE.read_text(encoding="utf-8")
+    match = re.search(rf"^## {number}\. .*?(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
+    assert match, f"{PAGE} has no section {number}"
+    return match.group(0)
+
+
+def _summary_bullet() -> str:
+    [bullet] = re.findall(r"^- `summary\.json`.*?(?=^- |\Z)", section(3), re.MULTILINE | re.DOTALL)
+    return bullet
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"`([a-z_]+)`", text))
+
+
+_OUTCOMES_TEXT = re.search(r"`outcome` \(([^)]*)\)", _summary_bullet()).group(1)
+OUTCOMES = _words(_OUTCOMES_TEXT)
+STEP_KEYS = {k.strip() for k in re.search(r"`\{([^}]*)\}`", _summary_bullet()).group(1).split(",")}
+SUMMARY_KEYS = _words(_summary_bullet().replace(_OUTCOMES_TEXT, ""))
+EXIT_CODES = {int(code) for code in re.findall(r"^\| (\d+) \|", section(5), re.MULTILINE)}
 
 
 def one_line_error(*argv: str) -> str:

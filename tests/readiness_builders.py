@@ -50,7 +50,7 @@ def write_archive(
     target: str = "lab",
     **extra: Any,
 ) -> Path:
-    """``reports/<id>/summary.json`` with every CONTRACT §3 key (and ``mode``)."""
+    """``reports/<id>/summary.json`` with every docs/contract.md §3 key (and ``mode``)."""
     exercise_id = f"{started_at:%Y%m%dT%H%M%S}-{scenario}-{mode}-{target}"
     folder = reports / exercise_id
     folder.mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""An ``s3://`` parent works wherever an archive is written or read (CONTRACT §3): ``drill
+"""An ``s3://`` parent works wherever an archive is written or read (docs/contract.md §3): ``drill
 --out s3://...`` uploads the finished archive, ``history`` and ``stage`` read it from the
 bucket, ``report`` rebuilds it there. All against moto's server, on the aws target."""
 

@@ -1,6 +1,6 @@
-"""Every command follows the same conventions (CONTRACT §2): ``--help``; ``--json`` where it
-reports, one JSON document on stdout and nothing else there; ``-v``/``-q`` before or after
-the command name; ``--version``; and an unexpected error is one line, never a traceback.
+"""Every command follows the same conventions (docs/contract.md §2): ``--help``; ``--json``
+where it reports, one JSON document on stdout and nothing else there; ``-v``/``-q`` before or
+after the command name; ``--version``; and an unexpected error is one line, never a traceback.
 
 COMMANDS is the table: each command (as the parser knows it) with the fewest arguments it
 takes. A new command must be added here, or the first test fails.

@@ -1,4 +1,4 @@
-"""`deps --json` and `blast-radius --json` print exactly the shapes of CONTRACT §2."""
+"""`deps --json` and `blast-radius --json` print exactly the shapes of docs/contract.md §2."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Who to notify comes out in the order to call: the scenario's leads, then the people who
 cover the service, then up the org chart; each person once, with a reason and whether they are
-available. ``notify --json`` prints exactly CONTRACT §2's shape."""
+available. ``notify --json`` prints exactly docs/contract.md §2's shape."""
 
 from __future__ import annotations
 

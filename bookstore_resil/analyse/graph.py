@@ -110,7 +110,7 @@ class Analysis:
         return [finding for service in self.services for finding in service.findings]
 
     def as_json(self) -> dict:
-        """The ``deps --json`` document of CONTRACT §2."""
+        """The ``deps --json`` document of docs/contract.md §2."""
         return {
             "services": {
                 s.service: {

@@ -45,7 +45,7 @@ class Escalation:
         return self.contact.name
 
     def as_json(self) -> dict[str, Any]:
-        """One entry of ``notify --json``'s ``contacts`` (CONTRACT §2)."""
+        """One entry of ``notify --json``'s ``contacts`` (docs/contract.md §2)."""
         contact = self.contact
         return {
             "name": contact.name,

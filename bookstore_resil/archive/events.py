@@ -1,4 +1,4 @@
-"""The append-only event log of an exercise (``events.jsonl``, CONTRACT §3).
+"""The append-only event log of an exercise (``events.jsonl``, docs/contract.md §3).
 
 Every event is one JSON object a line with ``ts`` (ISO 8601, UTC) and ``type``, written,
 flushed and fsynced before :meth:`EventLog.append` returns, so a dying kernel loses

@@ -3,7 +3,7 @@ saw (the user-facing endpoint's downtime), the longer of the two against the obj
 
 The lab shows why both count: during a database outage the API root still answers while
 ``/books/``, which reads the database, fails; a verdict on the service alone would call the
-users' outage a pass. (CONTRACT §4: ``user_facing_endpoint`` and
+users' outage a pass. (docs/contract.md §4: ``user_facing_endpoint`` and
 ``measured_user_downtime_s`` in every summary.)
 """
 

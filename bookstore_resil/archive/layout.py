@@ -1,4 +1,4 @@
-"""The one owner of an exercise archive's layout (CONTRACT §3): its file names, where an
+"""The one owner of an exercise archive's layout (docs/contract.md §3): its file names, where an
 exercise's folder is, reading the record back, and writing the summary."""
 
 from __future__ import annotations

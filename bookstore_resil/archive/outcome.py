@@ -1,5 +1,5 @@
 """The outcome of an exercise in a word (``passed``, ``failed``, ``aborted``, ``error``,
-CONTRACT §3) and the reason in a sentence, from the path its steps took.
+docs/contract.md §3) and the reason in a sentence, from the path its steps took.
 
 The sentence is what the report's headline and the game-day panel say first, so it is
 careful: it says the playbook was followed only when it was (no failed or skipped step,

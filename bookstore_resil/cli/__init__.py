@@ -1,4 +1,4 @@
-"""``bookstore-resil``: one thin function per command (CONTRACT §2).
+"""``bookstore-resil``: one thin function per command (docs/contract.md §2).
 
 Every command loads what it needs, calls the package, and prints. Errors the package
 raises on purpose (:class:`~bookstore_resil.errors.ResilError`) become one line on

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def analysable(args: argparse.Namespace) -> System:
     """The --data system for deps, blast-radius and notify: what it still lacks (TODO
     objectives and leads, missing playbooks, an unknown entrypoint) is a warning on stderr,
-    not a refusal (CONTRACT §2); validate stays strict."""
+    not a refusal (docs/contract.md §2); validate stays strict."""
     from bookstore_resil.define.incomplete import load_incomplete
 
     loaded = load_incomplete(data_dir(args))

@@ -31,7 +31,7 @@ def data_dir(args: argparse.Namespace) -> Path:
 
 
 def print_json(document: object) -> None:
-    """One JSON document on stdout, and nothing else there (CONTRACT §2), in one write.
+    """One JSON document on stdout, and nothing else there (docs/contract.md §2), in one write.
 
     orjson encodes it: ``json.dump`` with an indent runs its pure-Python encoder and writes
     a few bytes at a time, which on a large system costs more than the analysis. The values

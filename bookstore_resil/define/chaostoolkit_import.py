@@ -50,7 +50,7 @@ class SystemFacts:
 
 @dataclass(frozen=True)
 class Conversion:
-    """The scenario document and the target.yaml entries, in CONTRACT §1 and §4 shapes."""
+    """The scenario document and the target.yaml entries, in docs/contract.md §1 and §4 shapes."""
 
     scenario: dict[str, Any]
     probes: list[dict[str, Any]]

@@ -32,7 +32,7 @@ from bookstore_resil.errors import DefinitionError, Problem, UsageError
 # The mappings of target.yaml an import adds to, besides the list of probes.
 SECTIONS = ("faults", "actions", "configuration", "secrets")
 NEW_TARGET = """\
-# How the system target reaches, watches, breaks and repairs this system (CONTRACT §4,
+# How the system target reaches, watches, breaks and repairs this system (docs/contract.md §4,
 # docs/your-own-system.md). Nothing here runs without `drill --execute`.
 environment: staging    # lab, staging, production ...; production also needs allow_production: true
 """

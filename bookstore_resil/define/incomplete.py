@@ -2,7 +2,7 @@
 
 A team maps its dependencies before it has agreed every objective or written every
 playbook; ``deps``, ``blast-radius`` and ``notify`` should help it get there, not refuse it
-(CONTRACT §2). What such a system lacks is kept as a warning: the ``FILE:LINE: field:
+(docs/contract.md §2). What such a system lacks is kept as a warning: the ``FILE:LINE: field:
 message`` line ``validate`` prints, then what the analysis assumed. An objective written
 ``TODO`` is None (unknown, never guessed); a lead written ``TODO`` is nobody to call; a
 critical service may lack its playbook scenario; an entrypoint that names no service is

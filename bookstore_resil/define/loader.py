@@ -1,6 +1,6 @@
 """A system folder -> :class:`~bookstore_resil.define.model.System`, every problem collected.
 
-The folder holds ``system.yaml``, ``contacts.yaml`` and ``playbooks/*.yaml`` (CONTRACT §1).
+The folder holds ``system.yaml``, ``contacts.yaml`` and ``playbooks/*.yaml`` (docs/contract.md §1).
 Each file is parsed with line marks, validated against the typed model, then the whole is
 cross-checked. Every problem found anywhere is reported at once as a
 :class:`~bookstore_resil.errors.Problem` (``FILE:LINE: field: message``) inside one

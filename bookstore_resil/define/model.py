@@ -1,4 +1,4 @@
-"""Typed models of a system definition (CONTRACT §1), every duration in seconds.
+"""Typed models of a system definition (docs/contract.md §1), every duration in seconds.
 
 The model knows no screen, no process and no cloud. The loader builds it from a system
 folder; everything downstream (graph, people, exercise, report) reads it.

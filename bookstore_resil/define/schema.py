@@ -20,7 +20,7 @@ from bookstore_resil.define.loader import FILE_MODELS
 from bookstore_resil.define.target_file import TargetFile
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-# The loader's files, and target.yaml (read by the system target, CONTRACT §4).
+# The loader's files, and target.yaml (read by the system target, docs/contract.md §4).
 MODELS: dict[str, type[BaseModel]] = {**FILE_MODELS, "target": TargetFile}
 TITLES = {
     "system": "bookstore-resil system.yaml",

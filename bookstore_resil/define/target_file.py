@@ -1,6 +1,6 @@
 """``target.yaml``: how the ``system`` target reaches, watches, breaks and repairs a system.
 
-The file sits in the system folder next to ``system.yaml`` (CONTRACT §4). It names the
+The file sits in the system folder next to ``system.yaml`` (docs/contract.md §4). It names the
 probes that measure availability (``http``, ``tcp``, ``run`` or a Chaos Toolkit activity),
 an optional data-loss canary, the faults a scenario's ``fault:`` names and the actions a
 step's ``action:`` names. It is loaded like the rest of a system definition: every problem

@@ -84,7 +84,7 @@ def drill(
     so the archive stays inside ``out_dir``), the options, the system, the responses, the
     fault's name, an archive folder that can be written. Then the target is locked (one
     exercise at a time) and checked healthy; only then does the notebook break anything,
-    and only with ``execute`` (else a dry run, CONTRACT §4). An empty ``target`` is the
+    and only with ``execute`` (else a dry run, docs/contract.md §4). An empty ``target`` is the
     folder's default (``system`` beside a target.yaml, else ``lab``); no
     ``probe_interval``, the target's own (target.yaml's ``interval``), else 0.1 s.
 

@@ -6,7 +6,7 @@ the target's driver; manual steps wait for a person to mark them done, failed or
 Everything is written to the event log as it happens (see :mod:`bookstore_resil.archive.events`),
 while the probes measure availability and the canary measures data loss. The numbers
 are computed afterwards from the log alone (:mod:`bookstore_resil.archive.measure`).
-Unless created with ``execute=True`` it is a dry run (CONTRACT §4): no fault is injected,
+Unless created with ``execute=True`` it is a dry run (docs/contract.md §4): no fault is injected,
 no action runs (each step records what it would have run), no canary writes.
 """
 

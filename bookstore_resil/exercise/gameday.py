@@ -49,7 +49,7 @@ DEFAULT_PROBE_INTERVAL_S = 0.1
 
 def default_target(data_dir: Path) -> str:
     """``system`` for a folder that says how to reach its system (``target.yaml``), else
-    ``lab``, which knows the Bookstore alone (CONTRACT §4)."""
+    ``lab``, which knows the Bookstore alone (docs/contract.md §4)."""
     return "system" if (Path(data_dir) / TARGET_FILE).is_file() else "lab"
 
 

@@ -2,7 +2,7 @@
 
 A check reads one kind of evidence: the system definition and its dependency analysis
 (``graph``), the sign-offs, or the archived exercises (:class:`Archive`, one per
-``reports/<id>/summary.json``, CONTRACT §3). Every line names the file or the archive that
+``reports/<id>/summary.json``, docs/contract.md §3). Every line names the file or the archive that
 earns it. A stage is earned, not granted: a cadence needs history that spans it, and a CI
 gate is the team's own gate runs recorded in its archives, not a file that says one would
 run. The thresholds are the constants below; ``stages`` groups the checks into stages. See

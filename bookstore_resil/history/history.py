@@ -84,7 +84,7 @@ class History:
     archives: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        """The ``history --json`` document of CONTRACT §2."""
+        """The ``history --json`` document of docs/contract.md §2."""
         return {"exercises": list(self.exercises)}
 
     def table(self) -> pd.DataFrame:

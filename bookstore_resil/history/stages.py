@@ -86,7 +86,7 @@ class Checklist:
         return reached
 
     def as_json(self) -> dict[str, Any]:
-        """The ``stage --json`` document, exactly CONTRACT §2's shape."""
+        """The ``stage --json`` document, exactly docs/contract.md §2's shape."""
         return {"stages": [stage.as_json() for stage in self.stages]}
 
     def table(self) -> pd.DataFrame:
