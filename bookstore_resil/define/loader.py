@@ -21,6 +21,7 @@ from bookstore_resil.define.heap import collector_paused
 from bookstore_resil.define.model import (
     JUMPS,
     PROCEDURES,
+    ROLLBACK,
     Contact,
     Notification,
     Scenario,
@@ -365,7 +366,7 @@ def _check_scenarios(
                 found.add(file, ("leads", role), f"no contact {name!r}", missing=todo)
         step_ids = {step.id for step in scenario.steps}
         seen_steps: set[str] = set()
-        for procedure in PROCEDURES:
+        for procedure in (*PROCEDURES, ROLLBACK):
             for index, step in enumerate(getattr(scenario, procedure)):
                 if step.id in seen_steps:
                     found.add(file, (procedure, index, "id"), f"duplicate step id {step.id!r}")

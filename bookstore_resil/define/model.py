@@ -30,6 +30,9 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 # A scenario's `fault: manual`: nothing is injected; the team breaks the system by hand.
 MANUAL_FAULT = "manual"
 PROCEDURES = ("recovery_procedure", "test_procedure", "resume_procedure")
+# Run, in order, when an executed exercise ends with the service not recovered (a halt, an
+# interrupted drill, a failure the playbook has no branch for): never part of the walk.
+ROLLBACK = "rollback_procedure"
 # What a step's ``next`` may name besides a step id: the start of a procedure, or the end.
 JUMPS = {"test": "test_procedure", "resume": "resume_procedure", "end": None}
 
@@ -242,6 +245,7 @@ class Scenario(_Model):
     recovery_procedure: list[Step]
     test_procedure: list[Step] = []
     resume_procedure: list[Step] = []
+    rollback_procedure: list[Step] = []
     source: SkipJsonSchema[str] = ""  # the file it was read from, set by the loader
 
     @property
@@ -256,7 +260,7 @@ class Scenario(_Model):
         raise KeyError(step_id)
 
     def procedure_of(self, step: Step) -> str:
-        return next(p for p in PROCEDURES if step in getattr(self, p))
+        return next(p for p in (*PROCEDURES, ROLLBACK) if step in getattr(self, p))
 
     def next_after(self, step: Step, status: str) -> Step | None:
         """The step after ``step`` ended with ``status`` (None: the end). A failure the

@@ -31,6 +31,7 @@ from bookstore_resil.define.model import (
     ID_PATTERN,
     MANUAL_FAULT,
     PROCEDURES,
+    ROLLBACK,
     Scenario,
     Step,
     System,
@@ -53,6 +54,7 @@ Wait = Annotated[Duration, AfterValidator(_under_a_day)]
 KINDS = ("run", "http", "tcp", "chaostoolkit")
 
 # `{name}` is a placeholder; `${name}` is the shell's own and stays as written.
+NEWEST_RECORD_PLACEHOLDERS = ("before", "before_epoch")
 PLACEHOLDER = re.compile(r"(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -154,6 +156,9 @@ class Command(_Strict):
     tcp: TcpSpec | None = None
     chaostoolkit: CtkActivity | None = None
     timeout_s: Duration | None = _timeout()
+    # An action that waits for something (a server started in the background): tried again
+    # at the probe interval until it succeeds or this long has passed.
+    until_s: Wait = Field(None, validation_alias=AliasChoices("until", "until_s"))
 
     @model_validator(mode="before")
     @classmethod
@@ -210,6 +215,8 @@ class CanarySpec(_Strict):
 
     write: str = Field(min_length=1)
     read: str = Field(min_length=1)
+    # Run once at the end with {run}: the exercise's canary records out of the team's tables.
+    cleanup: str | None = Field(None, min_length=1)
     timeout_s: Duration | None = _timeout()
 
 
@@ -230,6 +237,9 @@ class TargetFile(_Strict):
     )
     probes: list[ProbeSpec] = Field(min_length=1)
     canary: CanarySpec | None = None
+    # Prints the time of the newest record the system holds written before {before} (ISO
+    # 8601, UTC) / {before_epoch}: what a restore really went back to (data loss).
+    newest_record: Command | None = None
     faults: dict[str, Command] = Field(default={}, json_schema_extra=_plain_commands_allowed)
     actions: dict[str, Command] = Field(default={}, json_schema_extra=_plain_commands_allowed)
     # Chaos Toolkit's own: values, or {type: env, key: NAME} read from the environment when
@@ -287,16 +297,31 @@ def _check_probes(found: Collector, file: str, config: TargetFile) -> None:
     for index in facing[1:]:
         found.add(file, ("probes", index, "user_facing"), "only one probe can be user-facing")
     if config.canary is not None:
-        for key in ("write", "read"):
-            extra = set(placeholders(getattr(config.canary, key))) - {"seq", "run"}
+        for key, known in (("write", ("seq", "run")), ("read", ("run",)), ("cleanup", ("run",))):
+            command = getattr(config.canary, key)
+            extra = set(placeholders(command)) - set(known) if command else set()
             if extra:
-                names = ", ".join(sorted(extra))
-                found.add(file, ("canary", key), f"unknown placeholder {names} (seq, run)")
+                names, allowed = ", ".join(sorted(extra)), ", ".join(known)
+                found.add(file, ("canary", key), f"unknown placeholder {names} ({allowed})")
+    newest = config.newest_record
+    if newest is not None:
+        extra = set(newest.placeholders()) - set(NEWEST_RECORD_PLACEHOLDERS)
+        if extra:
+            names, allowed = ", ".join(sorted(extra)), ", ".join(NEWEST_RECORD_PLACEHOLDERS)
+            found.add(file, ("newest_record",), f"unknown placeholder {names} ({allowed})")
     for name in config.faults:
         if name == MANUAL_FAULT:
             found.add(file, ("faults", name), "'manual' means no fault: choose another name")
         if config.faults[name].placeholders():
             found.add(file, ("faults", name), "a fault has no arguments for placeholders")
+    waiting = [("probes", i, p) for i, p in enumerate(config.probes)]
+    waiting += [("faults", n, c) for n, c in config.faults.items()]
+    if newest is not None:
+        waiting.append(("newest_record", None, newest))
+    for *where, command in waiting:
+        if command.until_s is not None:
+            at = tuple(part for part in where if part is not None)
+            found.add(file, (*at, "until"), "only an action waits: until belongs to actions")
 
 
 def _check_against(found: Collector, file: str, config: TargetFile, system: System) -> None:
@@ -333,6 +358,6 @@ def _check_against(found: Collector, file: str, config: TargetFile, system: Syst
 def _steps(scenario: Scenario) -> list[tuple[str, int, Step]]:
     return [
         (procedure, index, step)
-        for procedure in PROCEDURES
+        for procedure in (*PROCEDURES, ROLLBACK)
         for index, step in enumerate(getattr(scenario, procedure))
     ]
