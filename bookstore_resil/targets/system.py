@@ -11,12 +11,12 @@ output before that output reaches an event log.
 
 from __future__ import annotations
 
+import http.client
 import os
 import secrets as tokens
 import socket
 import threading
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from bookstore_resil.targets.base import (
     Probe,
     Target,
 )
+from bookstore_resil.targets.bounded_http import fetch
 from bookstore_resil.targets.chaostoolkit import Context, ProbeCheck, run_in_child
 from bookstore_resil.targets.commands import OUTPUT_CAP, fill, run_command
 
@@ -51,16 +52,14 @@ CANARY_READ_CAP = 8 * 1024 * 1024
 
 
 def http_call(spec: HttpSpec, timeout_s: float) -> ActionResult:
-    """One request; ok on the expected status (and text, when ``contains`` is given)."""
+    """One request; ok on the expected status (and text, when ``contains`` is given), the
+    whole answer within ``timeout_s``: one that comes slower is no answer."""
     began = time.monotonic()
     data = spec.body.encode() if spec.body is not None else None
     request = urllib.request.Request(spec.url, data, dict(spec.headers), method=spec.method)
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            status, body = response.status, response.read(OUTPUT_CAP)
-    except urllib.error.HTTPError as answer:
-        status, body = answer.code, answer.read(OUTPUT_CAP)
-    except (OSError, ValueError) as error:
+        status, body = fetch(request, timeout_s, OUTPUT_CAP)
+    except (OSError, ValueError, http.client.HTTPException) as error:
         took = time.monotonic() - began
         return ActionResult(False, "", took, f"{spec.method} {spec.url}: {error}")
     took = time.monotonic() - began
