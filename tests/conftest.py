@@ -3,6 +3,7 @@ import os
 import pytest
 
 pytest_plugins = [
+    "tests.conftest_processes",
     "tests.conftest_lab",
     "tests.conftest_aws",
     "tests.conftest_archives",

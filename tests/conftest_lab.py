@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from bookstore_resil.errors import TargetError
-from bookstore_resil.lab import lifecycle
+from bookstore_resil.lab import lifecycle, procs
 from bookstore_resil.lab.postgres import find_bin_dir
 from bookstore_resil.lab.state import Lab
 from bookstore_resil.lab.target import LabTarget
+from tests.conftest_processes import keep_processes
 
 log = logging.getLogger("bookstore_resil.tests")
 
@@ -30,6 +31,7 @@ def lab_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     except TargetError as error:
         pytest.skip(f"no PostgreSQL for the lab: {error}")
     lab = Lab.at(tmp_path_factory.mktemp("lab"))
+    keep_processes(lambda: [p.pid for p in procs.tracked(lab) if procs.pid_alive(p.pid, p.started)])
     try:
         lifecycle.up(lab, progress=log.info)
         yield lab

@@ -158,9 +158,12 @@ def test_a_missing_secret_is_one_clear_error_when_the_target_is_built(
 
 
 def test_a_probe_is_up_only_within_its_tolerance(tmp_path: Path, web: str):
+    # 30 s, not the default second: a loaded machine can take longer than that to answer,
+    # and a probe that timed out would read down whatever its tolerance.
     probes = [
         {
             "name": "web",
+            "timeout": "30s",
             "chaostoolkit": {
                 "type": "probe",
                 "tolerance": 200,
@@ -169,6 +172,7 @@ def test_a_probe_is_up_only_within_its_tolerance(tmp_path: Path, web: str):
         },
         {
             "name": "page",
+            "timeout": "30s",
             "chaostoolkit": {
                 "type": "probe",
                 "tolerance": 200,
@@ -177,6 +181,7 @@ def test_a_probe_is_up_only_within_its_tolerance(tmp_path: Path, web: str):
         },
         {
             "name": "json",
+            "timeout": "30s",
             "chaostoolkit": {
                 "type": "probe",
                 "provider": {"type": "http", "url": f"{web}/health"},
@@ -190,6 +195,7 @@ def test_a_probe_is_up_only_within_its_tolerance(tmp_path: Path, web: str):
         },
         {
             "name": "gone",
+            "timeout": "30s",
             "chaostoolkit": {
                 "type": "probe",
                 "tolerance": 200,
