@@ -56,7 +56,10 @@ def test_an_outage_the_team_caused_by_hand_is_measured_from_the_probes():
     assert summary.rto_met is True
 
 
-def test_an_injected_fault_that_broke_nothing_is_zero_downtime():
+def test_an_injected_fault_no_probe_saw_is_inconclusive_not_met():
     summary = summarize(log(ev.FAULT, (0.5, True)))
     assert summary.measured_downtime_s == 0.0
-    assert summary.rto_met is True
+    assert summary.fault_observed is False
+    assert summary.rto_met is None and summary.rpo_met is None
+    assert summary.outcome == "inconclusive"
+    assert "never saw cdn down" in summary.reason

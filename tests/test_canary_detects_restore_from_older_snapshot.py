@@ -3,7 +3,7 @@
 import time
 from datetime import datetime, timedelta, timezone
 
-from bookstore_resil.archive.measure import canary_loss
+from bookstore_resil.archive.dataloss import canary_loss
 from bookstore_resil.exercise.probes import CanaryWriter
 
 WRITE_TIMEOUT_S = 1.0

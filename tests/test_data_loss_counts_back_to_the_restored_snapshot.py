@@ -12,7 +12,7 @@ import pytest
 
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
-from bookstore_resil.archive.measure import canary_loss
+from bookstore_resil.archive.dataloss import canary_loss
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.headless import run_auto

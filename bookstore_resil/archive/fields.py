@@ -110,14 +110,32 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
     },
     "exercise_resumed": {"clock": (_mapping, False)},
     "fault_injected": {"at": (_time, False), "fault": (_or_null(_text), False)},
+    "fault_failed": {
+        "at": (_time, False),
+        "fault": (_or_null(_text), False),
+        "error": (_or_null(_text), False),
+        "output": (_or_null(_text), False),
+    },
     "outage_declared": {"at": (_time, False)},
     "probes_started": {"canary_run": (_or_null(_text), False)},
-    "probe": {"endpoint": (_text, True), "up": (_flag, True), "at": (_time, False)},
+    "probe": {
+        "endpoint": (_text, True),
+        "up": (_flag, True),
+        "at": (_time, False),
+        "reason": (_or_null(_text), False),
+    },
     "canary": {"seq": (_whole, True), "ack": (_flag, False), "at": (_time, False)},
     "canary_check": {
         "surviving": (_or_null(_wholes), False),
         "recovery_point": (_or_null(_time), False),
     },
+    "newest_record": {
+        "before": (_time, False),
+        "newest": (_or_null(_time), False),
+        "error": (_or_null(_text), False),
+    },
+    "rollback_started": {"reason": (_or_null(_text), False)},
+    "rollback_finished": {"recovered": (_or_null(_flag), False), "left": (_or_null(_text), False)},
     "step_started": {
         "step": (_text, True),
         "procedure": (_text, False),

@@ -8,15 +8,22 @@ the path the steps took. Rebuilding a report from ``events.jsonl`` gives the sam
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
+from bookstore_resil.archive.dataloss import (
+    CanaryResult,
+    DataLoss,
+    canary_of,
+    data_loss,
+    record_loss,
+)
 from bookstore_resil.archive.impact import DRY_RUN_NOTE, Impact, judge, rto_downtime
-from bookstore_resil.archive.outcome import outcome_of
+from bookstore_resil.archive.outcome import Evidence, judged, outcome_of
 from bookstore_resil.display import step_status
 from bookstore_resil.errors import ResilError
 
@@ -55,22 +62,6 @@ class Outage:
     up_at: str | None
     duration_s: float
     recovered: bool
-
-
-@dataclass(frozen=True)
-class CanaryResult:
-    written: int
-    acknowledged: int
-    lost: list[int]
-    surviving_checked: bool
-    lost_window: tuple[str, str] | None
-
-    @property
-    def data_loss_s(self) -> float | None:
-        """Seconds of acknowledged writes lost; None when survivors could not be read."""
-        if not self.surviving_checked:
-            return None
-        return _seconds(*self.lost_window) if self.lost_window else 0.0
 
 
 @dataclass
@@ -123,6 +114,15 @@ class Summary:
     measured_user_downtime_s: float | None = None
     ci: bool = False  # the drill ran under CI (the CI variable set): a resilience gate
     system: str | None = None  # system.yaml's name, so one bucket can hold many systems
+    # Did any probe see the fault (None: nothing was injected)? A fault unseen is no verdict.
+    fault_observed: bool | None = None
+    # exact, or at_least when the restore went back further than the canary reaches.
+    data_loss_bound: str | None = None
+    canary_data_loss_s: float | None = None
+    record_data_loss_s: float | None = None  # fault time less target.yaml's newest_record
+    fault_failed: dict[str, Any] | None = None  # the fault_failed event: error and output
+    rollback: dict[str, Any] | None = None
+    interruptions: list[dict[str, Any]] = field(default_factory=list)  # errors resumed from
 
     @property
     def rto_downtime_s(self) -> float | None:
@@ -211,8 +211,13 @@ def outage_of(
 
     Downtime runs from the first failed sample to the first good sample that stays good
     for ``sustain_s`` (no failed sample in that window, and observation went on that long).
+    An endpoint already down at ``after`` (its last sample before it failed) is down from
+    ``after``; one never seen back is down to ``observed_until``, not recovered.
     """
     down_at = next((t for t, up in series if not up and (after is None or t >= after)), None)
+    before = [up for t, up in series if after is not None and t < after]
+    if before and not before[-1]:  # already down when the fault came: counted from it
+        down_at = after
     if down_at is None:
         return None
     later = [(t, up) for t, up in series if t > down_at]
@@ -230,56 +235,6 @@ def _delta(start: datetime, end: datetime) -> float:
     return round((end - start).total_seconds(), 3)
 
 
-def canary_loss(
-    writes: list[tuple[int, datetime, bool]],
-    surviving: set[int] | None,
-    since: datetime,
-    fault_at: datetime | None = None,
-    recovery_point: datetime | None = None,
-) -> CanaryResult:
-    """Which acknowledged writes ``(seq, when, acknowledged)`` did not survive, and the span.
-
-    The span runs from the recovery point to the last lost write, or to the fault when the
-    writes were lost from before it (what users wrote up to the fault is gone too). The
-    recovery point is the newest write that survived from before the first lost one: this
-    exercise's, or ``recovery_point``, the system's own (a canary that was writing long
-    before the exercise, so a restore from an older snapshot shows all it lost), else
-    ``since``.
-    """
-    acked = {seq: at for seq, at, ack in writes if ack}
-    if surviving is None:
-        return CanaryResult(len(writes), len(acked), [], False, None)
-    lost = sorted(seq for seq in acked if seq not in surviving)
-    window = None
-    if lost:
-        first_lost = acked[lost[0]]
-        points = [acked[seq] for seq in acked if seq < lost[0] and seq in surviving]
-        if recovery_point is not None and recovery_point < first_lost:
-            points.append(recovery_point)
-        end = acked[lost[-1]]
-        if fault_at is not None and first_lost <= fault_at:
-            end = max(end, fault_at)
-        window = (clock.iso(max(points, default=since)), clock.iso(end))
-    return CanaryResult(len(writes), len(acked), lost, True, window)
-
-
-def canary_of(
-    events: list[dict[str, Any]], started_at: str, fault_at: datetime | None
-) -> CanaryResult | None:
-    writes = [
-        (e["seq"], clock.parse_ts(e.get("at", e["ts"])), bool(e.get("ack")))
-        for e in events
-        if e["type"] == ev.CANARY
-    ]
-    if not writes:
-        return None
-    check = next((e for e in reversed(events) if e["type"] == ev.CANARY_CHECK), None)
-    surviving = None if check is None or check.get("surviving") is None else set(check["surviving"])
-    point = (check or {}).get("recovery_point")
-    recovery_point = clock.parse_ts(point) if point else None
-    return canary_loss(writes, surviving, clock.parse_ts(started_at), fault_at, recovery_point)
-
-
 def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
     """Everything measured about one exercise, from its events."""
     start = next((e for e in events if e["type"] == ev.STARTED), None)
@@ -287,22 +242,29 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
         raise ResilError("event log has no exercise_started event")
     finish = next((e for e in reversed(events) if e["type"] == ev.FINISHED), None)
     halted = next((e for e in events if e["type"] == ev.HALTED), None)
-    errors = [e for e in events if e["type"] == ev.ERROR]
+    # An error before the last resume interrupted the exercise, which then went on.
+    resumed = max((i for i, e in enumerate(events) if e["type"] == ev.RESUMED), default=0)
+    errors = [e for e in events[resumed:] if e["type"] == ev.ERROR]
+    interruptions = [e for e in events[:resumed] if e["type"] == ev.ERROR]
     fault = next((e for e in events if e["type"] in (ev.FAULT, ev.OUTAGE)), None)
-    steps = steps_of(events)
+    fault_failed = next((e for e in events if e["type"] == ev.FAULT_FAILED), None)
+    # The measurement ends where a rollback begins: what it repairs is not a recovery.
+    rollback = next((i for i, e in enumerate(events) if e["type"] == ev.ROLLBACK), None)
+    walk = events if rollback is None else events[:rollback]
+    walk_steps = steps_of(walk)
+    steps = walk_steps + ([] if rollback is None else steps_of(events[rollback:]))
     ended_at = finish["ts"] if finish else (events[-1]["ts"] if events else None)
-    observed_until = clock.parse_ts(ended_at)
+    observed_until = clock.parse_ts(ended_at if rollback is None else events[rollback]["ts"])
 
     sustain_s = float(start.get("sustain_s", DEFAULT_SUSTAIN_S))
     fault_at = clock.parse_ts(fault.get("at", fault["ts"])) if fault else None
-    series = transitions(events)
+    series = transitions(walk)
     outages = [
         o
         for name, s in sorted(series.items())
         if (o := outage_of(name, s, fault_at, observed_until, sustain_s)) is not None
     ]
     endpoint = start.get("measured_endpoint")
-    measured = next((o for o in outages if o.endpoint == endpoint), None)
     rto_s, rpo_s = float(start["rto_s"]), float(start["rpo_s"])
 
     # Nothing broke by itself in a declared outage: no outage seen is nothing measured.
@@ -312,23 +274,40 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
     user_endpoint = start.get("user_facing_endpoint")
     seen = judge(endpoint, user_endpoint, outages, watched, rto_s)
     canary = canary_of(events, start["ts"], fault_at)
-    data_loss = canary.data_loss_s if canary is not None else None
-    if dry_run:  # the probes watched, but nothing was broken: nothing is measured
-        seen, measured, data_loss = Impact(), None, None
-    downtime, recovered, rto_met = seen.downtime_s, seen.recovered, seen.rto_met
-    rpo_met = None if data_loss is None else data_loss <= rpo_s
+    loss = data_loss(canary, record_loss(events, fault_at), rpo_s)
+    # Only a fault that was injected or declared can be seen or measured.
+    observed = None if dry_run or fault is None else bool(outages)
+    if observed is None:
+        seen, loss = Impact(), DataLoss()
+    elif not observed and not declared:  # a fault nobody saw is no evidence either way
+        seen, loss = replace(seen, rto_met=None), replace(loss, rpo_met=None)
+    measured = next((o for o in outages if o.endpoint == endpoint), None) if observed else None
+    downtime, recovered = seen.downtime_s, seen.recovered
     longest = rto_downtime(downtime, seen.user_downtime_s)
 
-    last_step = next((e for e in reversed(events) if e["type"] == ev.STEP_FINISHED), None)
-    completed = last_step is not None and last_step.get("next", "") is None
+    walked = [e for e in walk if e["type"] == ev.STEP_FINISHED]
+    completed = bool(walked) and walked[-1].get("next", "") is None
     deviations = [e for e in events if e["type"] == ev.DEVIATION]
-    outcome, reason = outcome_of(
-        steps, halted, errors, finish, completed, recovered, seen.still_down, len(deviations)
+    path = outcome_of(
+        walk_steps, halted, errors, finish, completed, recovered, seen.still_down, len(deviations)
+    )
+    outcome, reason = judged(
+        path,
+        Evidence(
+            fault_failed=fault_failed,
+            observed=observed is not False or declared,
+            watched=endpoint or user_endpoint or "the service",
+            interval_s=float(start.get("probe_interval_s") or 0.1),
+            rto=(seen.rto_met, longest, rto_s),
+            rpo=(loss.rpo_met, loss.seconds, rpo_s, loss.bound),
+            interruptions=[e.get("message", "") for e in interruptions],
+        ),
     )
     if dry_run:
-        walked = "the playbook was walked through to its end" if outcome == "passed" else reason
-        reason = f"{DRY_RUN_NOTE}; {walked}"
+        walked_through = "the playbook was walked through to its end"
+        reason = f"{DRY_RUN_NOTE}; {walked_through if outcome == 'passed' else reason}"
     fault_ts = clock.iso(fault_at) if fault_at else None
+    data_loss_s = loss.seconds
 
     return Summary(
         exercise_id=start["exercise_id"],
@@ -344,12 +323,12 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
         rto_s=rto_s,
         rpo_s=rpo_s,
         measured_downtime_s=downtime,
-        measured_data_loss_s=data_loss,
-        rto_met=rto_met,
-        rpo_met=rpo_met,
+        measured_data_loss_s=data_loss_s,
+        rto_met=seen.rto_met,
+        rpo_met=loss.rpo_met,
         rto_margin_s=None if longest is None else round(rto_s - longest, 3),
-        rpo_margin_s=None if data_loss is None else round(rpo_s - data_loss, 3),
-        fault=fault.get("fault", "declared outage") if fault else None,
+        rpo_margin_s=None if data_loss_s is None else round(rpo_s - data_loss_s, 3),
+        fault=_fault_name(fault or fault_failed),
         fault_at=fault_ts,
         rto_deadline=clock.iso(fault_at + timedelta(seconds=rto_s)) if fault_at else None,
         detected_at=measured.down_at if measured else None,
@@ -375,7 +354,33 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
         user_facing_endpoint=user_endpoint,
         measured_user_downtime_s=seen.user_downtime_s,
         system=start.get("system"),
+        fault_observed=observed,
+        data_loss_bound=loss.bound,
+        canary_data_loss_s=loss.canary_s,
+        record_data_loss_s=loss.record_s,
+        fault_failed=fault_failed,
+        rollback=_rollback(events, rollback),
+        interruptions=interruptions,
     )
+
+
+def _fault_name(event: dict[str, Any] | None) -> str | None:
+    if event is None:
+        return None
+    return event.get("fault") or ("declared outage" if event["type"] == ev.OUTAGE else None)
+
+
+def _rollback(events: list[dict[str, Any]], index: int | None) -> dict[str, Any] | None:
+    """Why the rollback ran, when, and what it left: None when none ran."""
+    if index is None:
+        return None
+    done = next((e for e in events[index:] if e["type"] == ev.ROLLED_BACK), {})
+    return {
+        "reason": events[index].get("reason"),
+        "at": events[index]["ts"],
+        "recovered": done.get("recovered"),
+        "left": done.get("left"),
+    }
 
 
 def summarize_log(path: str | Path) -> Summary:

@@ -1,5 +1,6 @@
-"""The outcome of an exercise in a word (``passed``, ``failed``, ``aborted``, ``error``,
-docs/contract.md §3) and the reason in a sentence, from the path its steps took.
+"""The outcome of an exercise in a word (``passed``, ``missed``, ``inconclusive``,
+``failed``, ``aborted``, ``error``, docs/contract.md §3) and the reason in a sentence, from
+the path its steps took and what was measured.
 
 The sentence is what the report's headline and the game-day panel say first, so it is
 careful: it says the playbook was followed only when it was (no failed or skipped step,
@@ -9,7 +10,10 @@ no deviation), and names every departure otherwise.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from bookstore_resil.define.units import format_duration
 
 
 class Step(Protocol):
@@ -64,3 +68,69 @@ def outcome_of(
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the measurement says beside the path the steps took: a fault that failed (its
+    ``fault_failed`` event), whether the probes saw the fault, the objectives as
+    ``(met, seconds, objective[, bound])``, the errors the exercise was resumed from."""
+
+    fault_failed: dict[str, Any] | None = None
+    observed: bool = True
+    watched: str = "the service"
+    interval_s: float = 0.1
+    rto: tuple[Any, ...] = (None, None, 0.0)
+    rpo: tuple[Any, ...] = (None, None, 0.0, None)
+    interruptions: list[str] = field(default_factory=list)
+
+
+def judged(path: tuple[str, str], evidence: Evidence) -> tuple[str, str]:
+    """The outcome word once the measurement is in: ``error`` when the fault failed (nothing
+    was broken, nothing measured), ``inconclusive`` when no probe saw the fault, ``missed``
+    when the playbook passed but an objective did not; an interruption the exercise came
+    back from is named, not its outcome."""
+    outcome, reason = path
+    if evidence.fault_failed is not None and outcome != "aborted":
+        failed = evidence.fault_failed
+        why = failed.get("error") or "it failed"
+        outcome = "error"
+        reason = f"fault {failed.get('fault')} failed ({why}): nothing was broken or measured"
+    elif outcome == "passed" and not evidence.observed:
+        outcome = "inconclusive"
+        reason = (
+            f"the probes never saw {evidence.watched} down: the fault may not have taken "
+            f"effect, or the outage was shorter than the {evidence.interval_s:g}s sample interval"
+        )
+    elif outcome == "passed":
+        missed = [
+            text
+            for text in (
+                _missed("RTO", "down", *evidence.rto),
+                _missed("RPO", "lost", *evidence.rpo),
+            )
+            if text
+        ]
+        if missed:
+            outcome = "missed"
+            reason = f"{' and '.join(missed)}; {reason}"
+    if evidence.interruptions:
+        reason = f"{reason} (resumed after an interruption: {evidence.interruptions[0]})"
+    return outcome, reason
+
+
+def _missed(
+    name: str,
+    verb: str,
+    met: bool | None,
+    seconds: float | None,
+    objective: float,
+    bound: Any = None,
+) -> str:
+    if met is not False or seconds is None:
+        return ""
+    at_least = "at least " if bound == "at_least" else ""
+    return (
+        f"{name} missed: {verb} {at_least}{format_duration(seconds)} against "
+        f"{format_duration(objective)}"
+    )

@@ -18,9 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from bookstore_resil.archive.measure import CanaryResult, Outage, canary_loss, outage_of
+from bookstore_resil.archive.dataloss import CanaryResult, canary_loss
+from bookstore_resil.archive.measure import Outage, outage_of
 from bookstore_resil.clock import ExerciseClock
-from bookstore_resil.targets.base import Canary, Probe
+from bookstore_resil.targets.base import Canary, Checked, Probe
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Sample:
     endpoint: str
     up: bool
     latency_s: float = 0.0
+    reason: str = ""  # why it was down, in a few words
 
 
 class _Ticker:
@@ -97,11 +99,12 @@ class Prober:
         def check() -> None:
             asked = time.monotonic()
             try:
-                up = bool(probe.check())
-            except Exception:  # a probe must not raise; if it does, it saw no service
-                up = False
+                answer = Checked.of(probe.check())
+            except Exception as error:  # a probe must not raise; if it does, it saw no service
+                answer = Checked.of(Checked(False, f"{type(error).__name__}: {error}"))
             answered = time.monotonic()
-            sample = Sample(self.clock.at(answered).timestamp(), probe.name, up, answered - asked)
+            at = self.clock.at(answered).timestamp()
+            sample = Sample(at, probe.name, answer.up, answered - asked, answer.reason)
             with self._lock:
                 self._samples.append(sample)
                 if self.on_sample is not None:

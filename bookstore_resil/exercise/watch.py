@@ -172,7 +172,8 @@ class Watch:
     def _sample(self, sample: Sample) -> None:
         if self.seen(sample.endpoint, sample.up, sample.ts):
             at = clock.iso(datetime.fromtimestamp(sample.ts, timezone.utc))
-            self._measured(ev.PROBE, endpoint=sample.endpoint, up=sample.up, at=at)
+            why = {} if sample.up else {"reason": sample.reason}
+            self._measured(ev.PROBE, endpoint=sample.endpoint, up=sample.up, at=at, **why)
 
     def _written(self, write: CanaryWrite) -> None:
         at = clock.iso(datetime.fromtimestamp(write.ts, timezone.utc))

@@ -43,18 +43,53 @@ class FaultRecord:
     detail: str = ""
 
 
+# How much of why a probe failed is kept: enough to tell a refused connection from an HTTP
+# 503 or a command's last error line, bounded because every outage's first one is logged.
+REASON_CAP = 240
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A probe's answer: up or not, and when not, why in a few words (the HTTP status and
+    the first bytes, the connection error, the command's exit and its last output)."""
+
+    up: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.up
+
+    @classmethod
+    def of(cls, answer: bool | Checked) -> Checked:
+        """A check's return value as an answer (a bare False says no more than that)."""
+        if isinstance(answer, Checked):
+            reason = " ".join(answer.reason.split())
+            return cls(answer.up, reason if len(reason) <= REASON_CAP else reason[:REASON_CAP])
+        return cls(True) if answer else cls(False, "the check said down")
+
+    @classmethod
+    def of_result(cls, result: ActionResult) -> Checked:
+        """An action-like check's result: its error, then the end of its output."""
+        if result.ok:
+            return cls(True)
+        said = " ".join(result.output.split())
+        tail = said[-(REASON_CAP // 2) :] if said else ""
+        return cls.of(cls(False, ": ".join(part for part in (result.error, tail) if part)))
+
+
 @dataclass(frozen=True)
 class Probe:
     """One availability check: an endpoint name, its URL or address, and a check function.
 
-    ``check`` returns True when the endpoint answers as it should; it must return within
-    ``timeout_s`` and never raise. ``user_facing`` marks the probe whose outage is what
-    users see (the lab's ``/books/``, a team's checkout page).
+    ``check`` returns True (or a :class:`Checked`) when the endpoint answers as it should,
+    a :class:`Checked` saying why when it does not (a bare False says nothing); it must
+    return within ``timeout_s`` and never raise. ``user_facing`` marks the probe whose
+    outage is what users see (the lab's ``/books/``, a team's checkout page).
     """
 
     name: str
     address: str
-    check: Callable[[], bool]
+    check: Callable[[], bool | Checked]
     user_facing: bool = False
 
 
