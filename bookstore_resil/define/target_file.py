@@ -11,7 +11,6 @@ services and playbooks so that a drill never finds a missing fault half-way thro
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -36,6 +35,7 @@ from bookstore_resil.define.model import (
     Step,
     System,
 )
+from bookstore_resil.define.placeholders import misplaced, placeholders
 from bookstore_resil.define.units import DAY_S, Duration, format_duration
 from bookstore_resil.errors import DefinitionError, Problem
 
@@ -53,14 +53,7 @@ def _under_a_day(seconds: float | None) -> float | None:
 Wait = Annotated[Duration, AfterValidator(_under_a_day)]
 KINDS = ("run", "http", "tcp", "chaostoolkit")
 
-# `{name}` is a placeholder; `${name}` is the shell's own and stays as written.
 NEWEST_RECORD_PLACEHOLDERS = ("before", "before_epoch")
-PLACEHOLDER = re.compile(r"(?<!\$)\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def placeholders(command: str) -> list[str]:
-    """The placeholder names of a command, in order, each once."""
-    return list(dict.fromkeys(PLACEHOLDER.findall(command)))
 
 
 def _timeout() -> Any:
@@ -278,6 +271,7 @@ def load_target_file(folder: str | Path, system: System | None = None) -> Target
     if config is None:
         raise DefinitionError(found.problems)
     _check_probes(found, file, config)
+    _check_quoting(found, file, config)
     if system is not None:
         _check_against(found, file, config, system)
     if found.problems:
@@ -322,6 +316,19 @@ def _check_probes(found: Collector, file: str, config: TargetFile) -> None:
         if command.until_s is not None:
             at = tuple(part for part in where if part is not None)
             found.add(file, (*at, "until"), "only an action waits: until belongs to actions")
+
+
+def _check_quoting(found: Collector, file: str, config: TargetFile) -> None:
+    """Every placeholder where the shell reads a bare word (a probe or a fault has none)."""
+    commands = [(("actions", name), action.run) for name, action in config.actions.items()]
+    if config.canary is not None:
+        keys = ("write", "read", "cleanup")
+        commands += [(("canary", key), getattr(config.canary, key)) for key in keys]
+    if config.newest_record is not None:
+        commands.append((("newest_record",), config.newest_record.run))
+    for at, command in commands:
+        for message in misplaced(command or ""):
+            found.add(file, at, message)
 
 
 def _check_against(found: Collector, file: str, config: TargetFile, system: System) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bookstore_resil.define.target_file import PLACEHOLDER
+from bookstore_resil.define.placeholders import PLACEHOLDER, misplaced
 from bookstore_resil.errors import TargetError
 
 OUTPUT_CAP = 64 * 1024
@@ -36,9 +36,14 @@ SHELL = "/bin/sh"
 def fill(command: str, args: Mapping[str, Any]) -> str:
     """``command`` with each ``{name}`` replaced by ``args[name]``, shell-quoted.
 
-    ``${name}`` is the shell's own and stays as written. A placeholder without an argument
-    raises :class:`TargetError`: a step must never run half a command.
+    ``${name}`` is the shell's own and stays as written. A placeholder without an argument,
+    or one where the shell would not read its argument as one word (inside quotes: see
+    :mod:`~bookstore_resil.define.placeholders`), raises :class:`TargetError`: a step must
+    never run half a command, nor its argument as code.
     """
+    wrong = misplaced(command)
+    if wrong:
+        raise TargetError("system", f"{wrong[0]}, in {command!r}")
     missing = [m.group(1) for m in PLACEHOLDER.finditer(command) if m.group(1) not in args]
     if missing:
         raise TargetError("system", f"no argument for {{{missing[0]}}} in {command!r}")
