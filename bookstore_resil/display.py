@@ -24,6 +24,7 @@ STATUS_COLOURS = {
     "down": "#c62828",
     "aborted": "#ef6c00",
     "halted": "#ef6c00",
+    "open at halt": "#ef6c00",
     "running": "#f9a825",
     "undecided": "#f9a825",
     "branched": "#5e35b1",
@@ -51,10 +52,16 @@ def colour_of(status: str) -> str:
     return STATUS_COLOURS.get(status, NEUTRAL)
 
 
-def step_status(status: str, handled: bool = True) -> str:
+OPEN_AT_HALT = "open at halt"
+
+
+def step_status(status: str, handled: bool = True, halted: bool = False) -> str:
     """What a step's badge says: a failed step the playbook branches on reads ``branched``
     (its check came out as the playbook foresaw and the failed: path took over), so only
-    the failures nobody planned for show red."""
+    the failures nobody planned for show red; the step still open (``running`` in the
+    log) when the exercise was halted reads ``open at halt``."""
+    if status == "running" and halted:
+        return OPEN_AT_HALT
     return "branched" if status == "failed" and handled else status
 
 

@@ -115,7 +115,7 @@ def test_deviations_are_findings_and_recommendations():
     assert [d.step for d in found.deviations] == ["launch-replica"]
     assert "document-deviation" in kinds(found)
     assert {"tighten-rto", "tighten-rpo"} <= set(kinds(found))
-    assert {f.kind for f in found.steps} == {"failed", "skipped", "slow"}
+    assert {f.kind for f in found.steps} == {"branched", "skipped", "slow"}
 
 
 def test_nobody_notified_is_a_recommendation():

@@ -113,11 +113,11 @@ def notify_table(escalations: list[Escalation]) -> pd.DataFrame:
     rows = [
         {
             "Name": e.contact.name,
-            "Position": e.contact.position,
+            "Position": e.contact.position or "-",
             "Reason": e.reason,
             "Available": "yes" if e.available else "no",
-            "Phone": e.contact.phone,
-            "Email": e.contact.email,
+            "Phone": e.contact.phone or "-",  # a missing value reads "-", never None or nan
+            "Email": e.contact.email or "-",
             "Availability": f"{e.contact.availability} ({e.contact.timezone})",
         }
         for e in escalations

@@ -7,7 +7,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from bookstore_resil.cli.common import add_data, add_json, data_dir, print_json, progress
+from bookstore_resil.cli.common import (
+    add_data,
+    add_json,
+    data_dir,
+    print_json,
+    progress,
+    reports_dir,
+)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -42,21 +49,22 @@ def cmd_history(args: argparse.Namespace) -> int:
         cadence_s = parse_duration(cadence)
     except ValueError as error:
         raise UsageError(f"--cadence: {error}") from None
-    history = load_history(args.out)
+    history = load_history(reports_dir(args.out))
     for skipped in history.skipped:
         print(f"bookstore-resil: skipped {skipped}", file=sys.stderr)
     if args.json:
         print_json(history.as_json())
         return 0
+    system = data_dir(args)  # said on stderr when found by itself
     if args.chart:
         draw_trend(history, Path(args.chart))
     if not history.exercises:
-        print(f"No exercise archived in {args.out}.")
+        print(f"No exercise archived in {history.folder}.")
         return 0
-    print(f"{len(history.exercises)} exercises in {args.out}, oldest first:\n")
+    print(f"{len(history.exercises)} exercises in {history.folder}, oldest first:\n")
     print(to_text(readable(history.table())))
     print(f"\nLast exercise per scenario (cadence: every {cadence}):")
-    for age in ages(history, cadence_s, scenarios=scenario_ids(data_dir(args))):
+    for age in ages(history, cadence_s, scenarios=scenario_ids(system)):
         print(f"  {age}")
     if args.chart:
         print(f"\n{args.chart}: trend chart written")
@@ -67,7 +75,7 @@ def cmd_stage(args: argparse.Namespace) -> int:
     from bookstore_resil.analyse.graph import parse_moment
     from bookstore_resil.history.stages import stage_checklist
 
-    checklist = stage_checklist(data_dir(args), args.reports, parse_moment(args.at))
+    checklist = stage_checklist(data_dir(args), reports_dir(args.reports), parse_moment(args.at))
     for skipped in checklist.skipped:
         print(f"bookstore-resil: skipped {skipped}", file=sys.stderr)
     if args.json:
@@ -114,7 +122,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         ),
     )
     history.add_argument(
-        "--out", default="reports", metavar="DIR", help="the archives' parent (default: reports)"
+        "--out",
+        default="reports",
+        metavar="DIR",
+        help="the archives' parent (default: reports, here or one folder up)",
     )
     history.add_argument(
         "--cadence",
@@ -142,7 +153,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "--out",
         default="reports",
         metavar="DIR",
-        help="the archives' parent folder (default: reports)",
+        help="the archives' parent folder (default: reports, here or one folder up)",
     )
     stage.add_argument(
         "--at", metavar="ISO-TIME", help="draw the checklist up as of this moment (default: now)"

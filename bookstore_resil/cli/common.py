@@ -18,16 +18,40 @@ from typing import Any
 from bookstore_resil.display import Progress, to_stderr
 
 DEFAULT_DATA = Path("data/bookstore")
+WORKBOOK_SYSTEM = Path("system")  # what `init` makes beside notebooks/ and reports/
 
 
 def data_dir(args: argparse.Namespace) -> Path:
-    """``--data``, else ``$BOOKSTORE_RESIL_DATA``, else the default folder as located."""
+    """``--data``, else ``$BOOKSTORE_RESIL_DATA``, else the default folder as located (and
+    said on stderr: which system the command reads is not obvious)."""
     given = args.data or os.environ.get("BOOKSTORE_RESIL_DATA")
     if given:
         return Path(given)
+    folder = default_data_dir()
+    progress(args)(f"system folder: {folder.absolute()}")
+    return folder
+
+
+def default_data_dir() -> Path:
+    """The system folder of the workbook a command runs in, found as its notebooks find
+    theirs (the current folder, then its parent): an ``init`` workbook's ``system/``, else
+    ``data/bookstore`` (a checkout's, else the one in the package)."""
+    from bookstore_resil.define.loader import SYSTEM_FILE, locate_system_folder
+
+    workbook = locate_system_folder(WORKBOOK_SYSTEM)
+    if (workbook / SYSTEM_FILE).is_file():
+        return workbook
+    return locate_system_folder(DEFAULT_DATA)
+
+
+def reports_dir(given: str) -> str:
+    """An archives' parent as given (``reports`` by default), a relative one found like the
+    system folder; an ``s3://`` one as it is."""
+    if given.startswith("s3://"):
+        return given
     from bookstore_resil.define.loader import locate_system_folder
 
-    return locate_system_folder(DEFAULT_DATA)
+    return str(locate_system_folder(given).absolute())
 
 
 def print_json(document: object) -> None:
@@ -69,7 +93,10 @@ def add_data(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
         metavar="DIR",
-        help=f"system definition folder (default: $BOOKSTORE_RESIL_DATA or {DEFAULT_DATA})",
+        help=(
+            "system definition folder (default: $BOOKSTORE_RESIL_DATA, else the workbook's "
+            f"{WORKBOOK_SYSTEM}/ here or one folder up, else {DEFAULT_DATA})"
+        ),
     )
 
 
@@ -138,34 +165,20 @@ def progress(args: argparse.Namespace) -> Progress:
     return (lambda line: None) if getattr(args, "quiet", False) else to_stderr
 
 
-# The optional packages, by the extra of pyproject.toml that installs them.
-EXTRAS = {
-    "boto3": "aws",
-    "botocore": "aws",
-    "django": "lab",
-    "rest_framework": "lab",
-    "gunicorn": "lab",
-    "psycopg": "lab",
-    "moto": "lab",
-    "pgserver": "lab",
-    "chaoslib": "chaostoolkit",
-}
-
-
 def install_hint(module: str) -> str | None:
     """What to install for a missing optional ``module``; None for any other module."""
-    top = module.partition(".")[0]
-    extra = EXTRAS.get(top)
-    return f"{top} is not installed: pip install 'bookstore-resil[{extra}]'" if extra else None
+    from bookstore_resil.errors import EXTRAS, MissingExtra
+
+    return str(MissingExtra(module)) if module.partition(".")[0] in EXTRAS else None
 
 
 def require(*modules: str) -> None:
-    """A UsageError naming the extra to install when one of ``modules`` is missing, before
+    """A MissingExtra naming the extra to install when one of ``modules`` is missing, before
     anything starts (the base install has no lab and no cloud)."""
     from importlib.util import find_spec
 
-    from bookstore_resil.errors import UsageError
+    from bookstore_resil.errors import MissingExtra
 
     for module in modules:
         if find_spec(module) is None:
-            raise UsageError(install_hint(module) or f"{module} is not installed")
+            raise MissingExtra(module)

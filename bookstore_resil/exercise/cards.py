@@ -19,7 +19,7 @@ import ipywidgets as w
 
 from bookstore_resil import clock
 from bookstore_resil.define.model import Step
-from bookstore_resil.display import badge
+from bookstore_resil.display import OPEN_AT_HALT, badge
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.targets.base import ActionResult
 
@@ -129,12 +129,13 @@ class StepCard:
         exercise = self.panel.exercise
         status = exercise.statuses.get(self.step.id)
         is_current = exercise.current is self.step and not exercise.finished
+        open_at_halt = exercise.halted and exercise.current is self.step and not status
         kind = "automated" if self.step.automated else "manual"
-        tag = badge(status) if status else ""
+        tag = badge(status) if status else badge(OPEN_AT_HALT) if open_at_halt else ""
         if is_current:
             tag += badge("current")
         optional = " (optional)" if self.step.optional else ""
-        waiting = not status and not is_current
+        waiting = not status and not is_current and not open_at_halt
         if waiting and exercise.finished:
             tag = "<small><i>not run</i></small>"
         grey = ' style="color:#9e9e9e"' if waiting else ""
@@ -144,11 +145,16 @@ class StepCard:
         )
         record = self.panel.closed.get(self.step.id)
         self.closed_line.value = _closed_text(record, self.panel.zone) if record else ""
+        if open_at_halt and self.saved_note:
+            self.closed_line.value = (
+                f'<small style="color:#455a64">note: {html.escape(self.saved_note)}</small>'
+            )
         self.details.layout.display = None if is_current else "none"
         self.box.remove_class(CURRENT)
         self.box.remove_class(CLOSED)
         self.box.remove_class(WAITING)
-        self.box.add_class(CURRENT if is_current else CLOSED if status else WAITING)
+        closed = status or open_at_halt
+        self.box.add_class(CURRENT if is_current else CLOSED if closed else WAITING)
         for button in (self.run, self.done, self.failed, self.skip):
             button.disabled = busy or not is_current
 

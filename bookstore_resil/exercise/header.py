@@ -1,20 +1,24 @@
 """The game-day panel's header, the part that stays in view: the wall clock in the team's
-time zone and UTC, the time since the fault, the RTO deadline and what is left of it, every
-probed endpoint, the current step and who is on call; the page style that keeps it at the
-top while the cards scroll under it (a sticky header sticks to its nearest scrolling
-ancestor: neither the panel's box nor its output area may scroll by themselves, so that
-this is the notebook)."""
+time zone and UTC, the outage clock (since the fault, or when the service came back), the
+RTO deadline and what is left of it beside the team's own expectation, every probed
+endpoint, the current step (or the prompt to Finish) and who is on call; the page style that
+keeps it at the top while the cards scroll under it (a sticky header sticks to its nearest
+scrolling ancestor: neither the panel's box nor its output area may scroll by themselves,
+so that this is the notebook). It stays under 200 px at 1280x800, halted included."""
 
 from __future__ import annotations
 
 import html
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bookstore_resil import clock
+from bookstore_resil.archive.measure import outage_of, transitions
+from bookstore_resil.define.model import MANUAL_FAULT
 from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import badge, colour_of, progress_bar
 from bookstore_resil.exercise.cards import local_time
@@ -22,16 +26,35 @@ from bookstore_resil.exercise.engine import Exercise
 
 STYLE = """<style>
 .resil-header { position: sticky; top: 0; z-index: 20; background: var(--jp-layout-color0, #fff);
-  border-bottom: 2px solid #cfd8dc; padding: 4px 2px 6px; }
+  border-bottom: 2px solid #cfd8dc; padding: 2px 2px 4px; }
+.resil-header .widget-html, .resil-header .widget-html-content { height: auto; overflow: visible;
+  white-space: normal; line-height: 1.35; }
+.resil-header .widget-html { margin-top: 1px; margin-bottom: 1px; }
+.resil-header .jupyter-button { height: 28px; }
 .jp-Cell-outputArea:has(.resil-header), .jp-OutputArea-child:has(.resil-header),
 .jp-OutputArea-output:has(.resil-header) { overflow: visible !important; }
 .resil-card-current { border: 2px solid #1565c0 !important; border-left-width: 8px !important;
   background: #e3f2fd; }
 .resil-card-waiting { color: #757575; }
-.resil-clock { font-size: 1.7em; font-weight: 700; font-variant-numeric: tabular-nums; }
-.resil-banner-halted { background: #ef6c00; color: #fff; font-size: 1.4em; font-weight: 700;
-  padding: 6px 12px; border-radius: 4px; }
+.resil-clock { font-size: 1.5em; font-weight: 700; font-variant-numeric: tabular-nums; }
+.resil-banner-halted { background: #ef6c00; color: #fff; font-weight: 700;
+  padding: 2px 10px; border-radius: 4px; }
+.resil-verdict .resil-headline { scroll-margin-top: 220px; }
 </style>"""
+SEP = " &nbsp;│&nbsp; "
+
+
+# Run with the verdict: scroll it into view just under the sticky header.
+SCROLL_TO_VERDICT_JS = """
+(function (element) {
+  const verdict = element.closest && element.closest(".resil-verdict");
+  const header = verdict && verdict.parentElement.querySelector(".resil-header");
+  const headline = verdict && verdict.querySelector(".resil-headline");
+  if (!headline) { return; }
+  headline.style.scrollMarginTop = ((header ? header.offsetHeight : 0) + 8) + "px";
+  headline.scrollIntoView({block: "start"});
+})(element);
+"""
 
 
 def state_of(exercise: Exercise, phase: str) -> str:
@@ -42,47 +65,151 @@ def state_of(exercise: Exercise, phase: str) -> str:
     return "running" if exercise.fault_at is not None else "ready"
 
 
-def clock_html(exercise: Exercise, zone: str, ended_at: datetime | None = None) -> str:
-    """The wall clock in the team's zone and UTC, the time since the fault, the RTO
-    deadline and what is left of it."""
-    now = clock.now()
-    wall = (
-        f'<span class="resil-clock">{local_time(now, zone)}</span> <span>{now:%H:%M:%S} UTC</span>'
+def title_html(exercise: Exercise, state: str) -> str:
+    """The scenario, its state, where it runs, who leads it and its objectives."""
+    scenario, target = exercise.scenario, exercise.target
+    leads = scenario.leads
+    where = target.name
+    if target.environment != target.name:
+        where += f" ({target.environment})"
+    return (
+        f'<span style="font-size:1.3em;font-weight:700">{html.escape(scenario.title)}</span> '
+        f"{badge(state.upper(), state)}"
+        + (badge("DRY RUN", "dry run") if exercise.dry_run else "")
+        + f"<small>{html.escape(where)} · severity {scenario.severity} · leads "
+        f"{html.escape(leads.primary)}, {html.escape(leads.secondary or '-')} · "
+        f"RTO {format_duration(scenario.rto_s)} · RPO {format_duration(scenario.rpo_s)}</small>"
     )
+
+
+def start_text(exercise: Exercise) -> tuple[str, str]:
+    """What Start will do, with the endpoints down right now; the confirming button's name."""
+    target, service = exercise.target, html.escape(exercise.scenario.service)
+    down = sorted(n for n, up in exercise.watch.endpoint_up.items() if not up)
+    warning = (
+        f"<br><b>{html.escape(', '.join(down))} already down</b> (the probes, now): the outage "
+        "would not be measured from a healthy start."
+        if down
+        else ""
+    )
+    if exercise.dry_run:
+        what, button = (
+            "<b>Dry run</b>: Start breaks nothing and Run runs nothing; each step records "
+            "what it would do. (Open the exercise with <code>execute = True</code> to "
+            "break the system for real.)",
+            "Start the dry run",
+        )
+    elif exercise.fault not in (None, MANUAL_FAULT) and target.injects_faults:
+        what, button = (
+            f"Start will <b>inject the fault {html.escape(exercise.fault)}</b> on "
+            f"{html.escape(target.name)} ({html.escape(target.environment)}): "
+            f"{service} really goes down.",
+            "Inject the fault",
+        )
+    else:
+        what, button = (
+            f"Start will <b>declare the outage</b> of {service}: nothing is broken by the "
+            "workbook, the team breaks it by hand (or it is already down).",
+            "Declare the outage",
+        )
+    return f"{what}{warning}", button
+
+
+@dataclass(frozen=True)
+class Back:
+    """The service came back: when (the later of the measured endpoints) and the longer
+    outage, as the RTO verdict will judge it."""
+
+    at: datetime
+    down_s: float
+
+
+def back_of(exercise: Exercise, events: Sequence[dict[str, Any]]) -> Back | None:
+    """When the measured endpoints came back after the fault, each up for the sustain
+    window since (measure's own rule, so the panel says what the summary will); None while
+    one is down, or before any probe saw the outage."""
     if exercise.fault_at is None:
-        return f"{wall} &nbsp;│&nbsp; the RTO clock starts at <b>Start</b>"
+        return None
+    series = transitions(list(events))
+    names = {exercise.measured_endpoint, exercise.user_facing_endpoint} - {None}
+    now = exercise.clock.now()
+    outages = [
+        o
+        for name in names
+        if (o := outage_of(name, series.get(name, []), exercise.fault_at, now,
+                           exercise.options.sustain_s)) is not None
+    ]  # fmt: skip
+    if not outages or not all(o.recovered for o in outages):
+        return None
+    at = max(clock.parse_ts(o.up_at) for o in outages if o.up_at)
+    return Back(at, max(o.duration_s for o in outages))
+
+
+def _countdown(label: str, budget_s: float, used_s: float, back: Back | None) -> str:
+    """``RTO 12h: 11h 59min left`` while down; ``held`` / ``missed by 3min`` once back."""
+    if back is not None:
+        held = back.down_s <= budget_s
+        word = "met" if held else f"missed by {format_duration(back.down_s - budget_s)}"
+        return (
+            f'<b>{label}</b> <b style="color:{colour_of("met" if held else "missed")}">{word}</b>'
+        )
+    left = budget_s - used_s
+    if left >= 0:
+        colour = colour_of("met" if used_s < budget_s / 2 else "undecided")
+        return f'<b>{label}</b> <b style="color:{colour}">{format_duration(left)} left</b>'
+    return (
+        f'<b>{label}</b> <b style="color:{colour_of("missed")}">passed '
+        f"{format_duration(-left)} ago</b>"
+    )
+
+
+def clock_html(
+    exercise: Exercise,
+    zone: str,
+    ended_at: datetime | None = None,
+    back: Back | None = None,
+) -> str:
+    """The wall clock in the team's zone and UTC; the outage clock (since the fault, or
+    back at); the RTO and the team's expected recovery, each with its deadline or verdict."""
+    now = clock.now()
+    wall = f'<span class="resil-clock">{local_time(now, zone)}</span> {now:%H:%M:%S} UTC'
+    if exercise.fault_at is None:
+        return f"{wall}{SEP}the RTO clock starts at <b>Start</b>"
     rto = exercise.scenario.rto_s
     elapsed = ((ended_at or now) - exercise.fault_at).total_seconds()
+    if back is not None:
+        outage = (
+            f'<b style="color:{colour_of("up")}">back at {local_time(back.at, zone)}</b> '
+            f"after {format_duration(back.down_s)} down"
+        )
+    elif ended_at is not None:
+        outage = f"<b>ended {format_duration(elapsed)} after the fault</b>"
+    else:
+        outage = f"<b>since the fault</b> {format_duration(elapsed)}"
     deadline = exercise.fault_at + timedelta(seconds=rto)
     there = ZoneInfo(zone)
     other_day = deadline.astimezone(there).date() != now.astimezone(there).date()
-    when = clock.beside_utc(deadline, zone, date=other_day)
-    left = rto - elapsed
-    if ended_at is not None:
-        state = f"<b>ended after {format_duration(elapsed)}</b>"
-    elif left >= 0:
-        colour = colour_of("met" if elapsed < rto / 2 else "undecided")
-        state = (
-            f'<b style="color:{colour}">{format_duration(left)} left</b> '
-            f"({100 * elapsed / rto:.2g}% used)"
-        )
-    else:
-        missed = colour_of("missed")
-        state = f'<b style="color:{missed}">RTO passed {format_duration(-left)} ago</b>'
-    return (
-        f"{wall} &nbsp;│&nbsp; <b>since the fault</b> {format_duration(elapsed)} &nbsp;│&nbsp; "
-        f"<b>RTO deadline</b> {when}: {state}"
-    )
+    when = local_time(deadline, zone) if not other_day else clock.beside_utc(deadline, zone, True)
+    parts = [
+        wall,
+        outage,
+        f"{_countdown(f'RTO {format_duration(rto)}', rto, elapsed, back)} (by {when})",
+    ]
+    hypothesis = exercise.room.hypothesis
+    if hypothesis is not None and hypothesis.downtime_s not in (0, rto):
+        expected = hypothesis.downtime_s
+        parts.append(_countdown(f"expected {format_duration(expected)}", expected, elapsed, back))
+    return SEP.join(parts)
 
 
 def status_html(exercise: Exercise, on_call: list[str]) -> str:
-    """Every probed endpoint (the one users see marked), the current step, and who can be
-    reached now."""
+    """Every probed endpoint (the one users see marked), the current step or what is left
+    to do, and who can be reached now."""
     facing = exercise.user_facing_endpoint
     endpoints = (
         "".join(
             badge(
-                f"{name}{' (what users see)' if name == facing else ''} {'up' if up else 'DOWN'}",
+                f"{name}{' (users)' if name == facing else ''} {'up' if up else 'DOWN'}",
                 "up" if up else "down",
             )
             for name, up in sorted(exercise.watch.endpoint_up.items())
@@ -90,16 +217,21 @@ def status_html(exercise: Exercise, on_call: list[str]) -> str:
         or "<i>waiting for the first probe</i>"
     )
     steps = exercise.scenario.steps
-    if exercise.current is not None and not exercise.finished:
+    if exercise.finished:
+        now = ""
+    elif exercise.current is not None:
         number = steps.index(exercise.current) + 1
         now = (
             f"<b>Now:</b> step {number} of {len(steps)}: {html.escape(exercise.current.title[:90])}"
         )
+    elif exercise.fault_at is not None:
+        now = f'<b style="color:{colour_of("current")}">All steps done: click Finish</b>'
     else:
-        now = "<b>Now:</b> -"
+        now = "<b>Now:</b> the briefing, then <b>Start</b>"
     reach = html.escape(", ".join(on_call) or "nobody on the call list")
-    seen = "Endpoints when it ended" if exercise.finished else "Endpoints"
-    return f"<b>{seen}:</b> {endpoints}<br>{now} &nbsp;│&nbsp; <b>On call now:</b> {reach}"
+    seen = "Endpoints at the end" if exercise.finished else "Endpoints"
+    parts = [f"<b>{seen}:</b> {endpoints}", now, f"<b>On call:</b> {reach}"]
+    return SEP.join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
@@ -114,20 +246,21 @@ class Ending:
 
 
 def banner_html(exercise: Exercise, zone: str, ending: Ending) -> str:
-    """HALTED and what to do about it; Finish waiting for recovery; the archive's progress."""
+    """HALTED and what to do about it, on one line; Finish waiting for recovery; the
+    archive's progress."""
     since = time.monotonic() - ending.phase_since
     target = html.escape(exercise.target.name)
     parts = []
     if ending.halted is not None:
+        after = (
+            f"Repaired: {html.escape(ending.repaired)}"
+            if ending.repaired
+            else f"the {target} may still be broken: <b>Repair the {target}</b> brings it back"
+        )
         parts.append(
-            f'<div class="resil-banner-halted">HALTED at {local_time(ending.halted["ts"], zone)}'
-            f": {html.escape(ending.halted.get('reason') or '')}</div>"
-            + (
-                f"<p>Repaired: {html.escape(ending.repaired)}</p>"
-                if ending.repaired
-                else f"<p>The {target} may still be broken: <b>Repair the {target}</b> "
-                "brings it back.</p>"
-            )
+            f'<div><span class="resil-banner-halted">HALTED at '
+            f"{local_time(ending.halted['ts'], zone)}: "
+            f"{html.escape(ending.halted.get('reason') or '')}</span> {after}</div>"
         )
     if ending.phase == "recovering":
         patience = exercise.options.recovery_wait_s

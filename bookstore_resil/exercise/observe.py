@@ -24,7 +24,7 @@ from bookstore_resil.archive import events as ev
 from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import steps_of, summarize
 from bookstore_resil.define.units import format_duration
-from bookstore_resil.display import badge
+from bookstore_resil.display import badge, step_status
 from bookstore_resil.errors import UsageError
 
 if TYPE_CHECKING:
@@ -96,9 +96,11 @@ def _endpoints(events: list[dict[str, Any]]) -> str:
 
 def _steps(events: list[dict[str, Any]], zone: str) -> str:
     titles = {e["step"]: e.get("title", "") for e in events if e["type"] == ev.STEP_STARTED}
+    halted = any(e["type"] == ev.HALTED for e in events)
     rows = []
     for step in steps_of(events):
-        status = "current" if step.status == "running" else step.shown_status
+        shown = step_status(step.status, step.handled, halted)
+        status = "current" if shown == "running" else shown
         rows.append(
             f'<tr class="{"now" if status == "current" else ""}">'
             f"<td>{html.escape(_local(step.started_at, zone))}</td><td>{badge(status)}</td>"

@@ -15,12 +15,10 @@ quick records (a notification, an observation) are written at once.
 from __future__ import annotations
 
 import html
-import os
 import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -28,23 +26,26 @@ import ipywidgets as w
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import Summary
-from bookstore_resil.define.model import MANUAL_FAULT
-from bookstore_resil.define.units import format_duration
-from bookstore_resil.display import badge, to_stderr
+from bookstore_resil.display import to_stderr
 from bookstore_resil.errors import ResilError
 from bookstore_resil.exercise.cards import SENT_ON_LEAVING, CallList, StepCard, excerpt
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.forms import Briefing, RoomLog
 from bookstore_resil.exercise.header import (
+    SCROLL_TO_VERDICT_JS,
     STYLE,
     Ending,
+    back_of,
     banner_html,
     clock_html,
+    start_text,
     state_of,
     status_html,
+    title_html,
 )
 from bookstore_resil.log import logger
 from bookstore_resil.report.headline import headline, render
+from bookstore_resil.report.links import report_link
 
 Archiver = Callable[[Exercise, Callable[[str], None]], Any]
 
@@ -71,6 +72,7 @@ class GameDayPanel:
         self.phase = ""  # "", recovering, archiving, archived
         self._phase_since = 0.0
         self._archive_lines: list[str] = []
+        self._probes: list[dict[str, Any]] = []  # the probe events, for "back at"
         self._busy = False
         self._worker: threading.Thread | None = None
         self._archiver: threading.Thread | None = None
@@ -81,6 +83,7 @@ class GameDayPanel:
         self.status = w.HTML()
         self.banner = w.HTML()
         self.verdict = w.Output()
+        self.verdict.add_class("resil-verdict")
         self.message = w.HTML()
         self.start = w.Button(description="Start", icon="bolt", button_style="warning")
         self.halt = w.Button(description="Halt", icon="stop", button_style="danger")
@@ -115,12 +118,15 @@ class GameDayPanel:
         self.call_list = CallList(self, notify_now(exercise.system, exercise.scenario))
         self.cards = [StepCard(self, s, i) for i, s in enumerate(exercise.scenario.steps, 1)]
         self.room_log = RoomLog(self)
+        self.title.layout = w.Layout(flex="1 1 auto")
         header = w.VBox(
             [
-                self.title,
+                w.HBox(
+                    [self.title, self.start, self.halt, self.finish, self.repair],
+                    layout=w.Layout(align_items="center"),
+                ),
                 self.clock,
                 self.status,
-                w.HBox([self.start, self.halt, self.finish, self.repair]),
                 self.start_row,
                 self.halt_row,
                 self.message,
@@ -199,38 +205,12 @@ class GameDayPanel:
     def _ask_start(self) -> None:
         """Check the briefing, then say what Start will break and ask to confirm."""
         self.briefing.read()  # a bad duration is said now, not after the fault
-        exercise = self.exercise
-        target = exercise.target
-        down = sorted(n for n, up in exercise.watch.endpoint_up.items() if not up)
-        warning = (
-            f"<br><b>{html.escape(', '.join(down))} already down</b>: the outage would not "
-            "be measured from a healthy start."
-            if down
-            else ""
-        )
-        if exercise.dry_run:
-            what = (
-                "<b>Dry run</b>: Start breaks nothing and Run runs nothing; each step records "
-                "what it would do. (Open the exercise with <code>execute = True</code> to "
-                "break the system for real.)"
-            )
-            self.confirm.description = "Start the dry run"
-        elif exercise.fault not in (None, MANUAL_FAULT) and target.injects_faults:
-            what = (
-                f"Start will <b>inject the fault {html.escape(exercise.fault)}</b> on "
-                f"{html.escape(target.name)} ({html.escape(target.environment)}): "
-                f"{html.escape(exercise.scenario.service)} really goes down."
-            )
-            self.confirm.description = "Inject the fault"
-        else:
-            what = (
-                f"Start will <b>declare the outage</b> of "
-                f"{html.escape(exercise.scenario.service)}: nothing is broken by the workbook, "
-                "the team breaks it by hand (or it is already down)."
-            )
-            self.confirm.description = "Declare the outage"
-        self.confirm_text.value = f"{what}{warning}"
+        self._confirm_start()
         self._show(self.start_row, True)
+
+    def _confirm_start(self) -> None:
+        """What Start will do, and which endpoints are down now (redrawn as probes change)."""
+        self.confirm_text.value, self.confirm.description = start_text(self.exercise)
 
     def _start(self) -> None:
         hypothesis, roles = self.briefing.read()
@@ -287,8 +267,12 @@ class GameDayPanel:
                 self.on_finish(self.exercise, self._archive_progress)
             report = self.exercise.archive_dir / "report.html"
             if report.is_file():
-                links = (("Open the report (report.html)", _href(report)),)
-                self._archive_lines = [f"archive: {report.parent}"]
+                where = report_link(report)
+                links = where.links("Open the report (report.html)")
+                shown = (
+                    "" if where.href else f" (outside the folder JupyterLab serves: open {report})"
+                )
+                self._archive_lines = [f"archive: {report.parent}{shown}"]
         except Exception as error:
             self._error(error)
         self.phase = "archived"
@@ -305,9 +289,14 @@ class GameDayPanel:
 
         found = findings_of(summary, SystemContext(self.exercise.system, ""))
         head = headline(summary, found)
-        # An HTML output, not a widget: JupyterLab resolves its link from the notebook.
+        # An HTML output, not a widget, then the script that scrolls it into view under
+        # the header (the room was looking at the last card when it clicked).
         shown = {"text/html": render(head, links), "text/plain": head.text()}
-        self.verdict.outputs = ({"output_type": "display_data", "data": shown, "metadata": {}},)
+        scroll = {"application/javascript": SCROLL_TO_VERDICT_JS, "text/plain": ""}
+        self.verdict.outputs = tuple(
+            {"output_type": "display_data", "data": data, "metadata": {}}
+            for data in (shown, scroll)
+        )
 
     def _repair(self) -> None:
         self.repaired = self.exercise.target.repair()
@@ -319,7 +308,9 @@ class GameDayPanel:
         self.refresh()
 
     def _remember(self, event: dict[str, Any]) -> None:
-        if event["type"] == ev.STEP_FINISHED:
+        if event["type"] == ev.PROBE:
+            self._probes.append(event)
+        elif event["type"] == ev.STEP_FINISHED:
             self.closed[event["step"]] = event
         elif event["type"] == ev.HALTED:
             self.halted = event
@@ -333,7 +324,8 @@ class GameDayPanel:
 
     def refresh_clock(self) -> None:
         """The wall clock, the RTO countdown and the banner (called every second)."""
-        self.clock.value = clock_html(self.exercise, self.zone, self.ended_at)
+        back = back_of(self.exercise, self._probes)
+        self.clock.value = clock_html(self.exercise, self.zone, self.ended_at, back)
         self.banner.value = self._banner()
 
     def _banner(self) -> str:
@@ -346,27 +338,13 @@ class GameDayPanel:
 
     def refresh(self) -> None:
         exercise = self.exercise
-        scenario = exercise.scenario
-        leads = scenario.leads
-        state = state_of(exercise, self.phase)
-        target = exercise.target
-        where = target.name
-        if target.environment != target.name:
-            where += f" ({target.environment})"
-        self.title.value = (
-            f'<span style="font-size:1.35em;font-weight:700">{html.escape(scenario.title)}</span>'
-            f" {badge(state.upper(), state)}"
-            + (badge("DRY RUN", "dry run") if exercise.dry_run else "")
-            + f" &nbsp;<small>{html.escape(where)} · "
-            f"severity {scenario.severity} · "
-            f"leads {html.escape(leads.primary)}, {html.escape(leads.secondary or '-')} · "
-            f"RTO {format_duration(scenario.rto_s)} · RPO {format_duration(scenario.rpo_s)}"
-            "</small>"
-        )
+        self.title.value = title_html(exercise, state_of(exercise, self.phase))
         self.status.value = status_html(exercise, self._on_call())
         closed = exercise.finished
         started = exercise.fault_at is not None
         self.start.disabled = self._busy or closed or started
+        if self.start_row.layout.display is None and not (started or closed):
+            self._confirm_start()
         self.halt.disabled = closed or not started
         self.finish.disabled = self._busy or closed or not started
         broken = self.halted is not None or self.outcome not in ("", "passed")
@@ -384,8 +362,3 @@ class GameDayPanel:
             for e in self.call_list.people
             if e.available
         ]
-
-
-def _href(path: Path) -> str:
-    """A link JupyterLab resolves from the notebook's folder (the kernel's)."""
-    return Path(os.path.relpath(path, Path.cwd())).as_posix()

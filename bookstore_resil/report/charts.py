@@ -29,7 +29,7 @@ from bookstore_resil.archive.impact import rto_downtime
 from bookstore_resil.archive.layout import write_atomically
 from bookstore_resil.archive.measure import Summary, transitions
 from bookstore_resil.define.units import format_duration
-from bookstore_resil.display import STATUS_COLOURS, colour_of
+from bookstore_resil.display import OPEN_AT_HALT, STATUS_COLOURS, colour_of, step_status
 from bookstore_resil.report.findings import percent, seed_arithmetic, status
 
 if TYPE_CHECKING:
@@ -91,7 +91,8 @@ def timeline_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -
     for row, step in enumerate(steps):
         start = _seconds_since(origin, step.started_at)
         length = step.duration_s if step.duration_s is not None else end - start
-        colour = colour_of(step.shown_status)
+        shown = step_status(step.status, step.handled, summary.halted is not None)
+        colour = colour_of(shown)
         bars.broken_barh(
             [(start, max(length, end * 0.002))],
             (row - 0.35, 0.7),
@@ -103,9 +104,10 @@ def timeline_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -
     bars.set_ylim(max(len(steps), 1) - 0.5, -0.5)
     bars.set_xlabel(f"seconds since the exercise started ({origin:%Y-%m-%d %H:%M:%S} UTC)")
 
+    open_step = OPEN_AT_HALT if summary.halted is not None else "running"
     legend = [
         Patch(color=STATUS_COLOURS[s], label=s)
-        for s in ("ok", "branched", "failed", "skipped", "running")
+        for s in ("ok", "branched", "failed", "skipped", open_step)
     ]
     legend += [Patch(color=UP, label="endpoint up"), Patch(color=DOWN, label="endpoint down")]
     for outage in summary.outages:

@@ -14,7 +14,7 @@ from bookstore_resil import clock
 from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import Summary
 from bookstore_resil.define.units import format_duration
-from bookstore_resil.display import Html, Png, badge
+from bookstore_resil.display import Html, Png, badge, step_status
 from bookstore_resil.errors import ReportError
 from bookstore_resil.report.context import findings_of, recorded_system
 from bookstore_resil.report.findings import Findings, seed_arithmetic
@@ -149,13 +149,14 @@ class Report:
         return Png(path.read_bytes(), CHART_TEXT[name].format(exercise=self.summary.exercise_id))
 
     def steps_table(self) -> Html:
+        halted = self.summary.halted is not None
         return _table(
             ("Step", "Procedure", "Status", "Started", "Duration", "By", "Output / error / note"),
             [
                 (
                     s.id,
                     s.procedure.replace("_procedure", ""),
-                    s.shown_status,
+                    step_status(s.status, s.handled, halted),
                     _clock_time(s.started_at, self.summary.timezone),
                     format_duration(s.duration_s),
                     s.by or "-",

@@ -4,8 +4,10 @@ Everything here is computed from the exercise's :class:`~bookstore_resil.archive
 (itself a function of ``events.jsonl``) and, for the effective objectives, from the
 dependency analysis of the system definition (:mod:`bookstore_resil.analyse.graph`). The rules:
 
-* **Failed, skipped, unfinished steps** are listed as they ran. A failure the playbook
-  branches on (``handled``) is part of the plan; an unhandled one ends the exercise.
+* **Failed, branched, skipped, unfinished steps** are listed as they ran. A failure the
+  playbook branches on (``handled``) is listed as *branched*, part of the plan; an
+  unhandled one ends the exercise. The step open when the exercise was halted is *open at
+  halt*, with the note typed on it; one open when the log stops is *running*.
 * **Slow steps**: a finished step is slow when it took more than ``SLOW_FACTOR`` (3) times
   the median duration of the exercise's finished steps *and* more than ``SLOW_MIN_S``
   (5 s): both, so that a 0.4 s check beside 0.1 s ones is not flagged.
@@ -13,6 +15,8 @@ dependency analysis of the system definition (:mod:`bookstore_resil.analyse.grap
   be completed (any outcome but ``passed``): the seed's "If the exercise fails or cannot be
   completed this likely indicates that the playbook needs to be updated".
 * **Document or drop** every deviation: the playbook is followed exactly as written.
+* **Objectives** are judged only by a run that tested them: an aborted (halted), an
+  inconclusive or a dry run gets no objective recommendation (``judges_objectives``).
 * **Tighten an objective** met with a measurement under ``TIGHTEN_SHARE`` (10 %) of it (the
   seed: about 30 minutes of downtime against 12 h), suggesting the smallest round duration
   that still leaves 3x the measured value.
@@ -38,6 +42,7 @@ from bookstore_resil.analyse.graph import RPO_UNMET, RTO_UNMET, ServiceAnalysis
 from bookstore_resil.archive.impact import DRY_RUN_NOTE
 from bookstore_resil.archive.measure import StepRecord, Summary
 from bookstore_resil.define.units import format_duration
+from bookstore_resil.display import OPEN_AT_HALT, step_status
 
 SLOW_FACTOR = 3.0
 SLOW_MIN_S = 5.0
@@ -45,6 +50,13 @@ TIGHTEN_SHARE = 0.10
 HEADROOM = 3.0
 # 1min, 5min, 15min, 30min, 1h, 2h, 4h, 8h, 12h, 1d, 2d, 7d
 ROUND_DURATIONS_S = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 172800, 604800)
+# Halted before the recovery, or the fault never seen: no evidence for an objective.
+UNTESTED_OUTCOMES = ("aborted", "inconclusive")
+
+
+def judges_objectives(outcome: str, dry_run: bool) -> bool:
+    """Whether a run's numbers say anything about its RTO and RPO."""
+    return outcome not in UNTESTED_OUTCOMES and not dry_run
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,7 @@ class Verdict:
 @dataclass(frozen=True)
 class StepFinding:
     step: str
-    kind: str  # failed, skipped, slow, running
+    kind: str  # failed, branched, skipped, slow, open at halt, running
     message: str
 
 
@@ -237,26 +249,21 @@ def verdicts(summary: Summary) -> tuple[Verdict, Verdict]:
     )
 
 
-def step_findings(steps: Sequence[StepRecord]) -> list[StepFinding]:
+def step_findings(steps: Sequence[StepRecord], halted: bool = False) -> list[StepFinding]:
     found = []
     for step in steps:
-        if step.status == "failed":
-            how = (
-                "the playbook branches on it"
-                if step.handled
-                else "the playbook has no branch for it"
-            )
-            cause = f": {step.error}" if step.error else ""
-            found.append(StepFinding(step.id, "failed", f"{step.id} failed{cause} ({how})"))
-        elif step.status == "skipped":
-            why = f": {step.note}" if step.note else ""
-            found.append(StepFinding(step.id, "skipped", f"{step.id} was skipped{why}"))
-        elif step.status == "running":
-            found.append(
-                StepFinding(
-                    step.id, "running", f"{step.id} never finished: the log stops during it"
-                )
-            )
+        kind = step_status(step.status, step.handled, halted)
+        cause = f": {step.error}" if step.error else ""
+        note = f" (note: {step.note})" if step.note else ""
+        message = {
+            "branched": f"{step.id} failed{cause} (the playbook branches on it)",
+            "failed": f"{step.id} failed{cause} (the playbook has no branch for it)",
+            "skipped": f"{step.id} was skipped" + (f": {step.note}" if step.note else ""),
+            OPEN_AT_HALT: f"{step.id} was open when the exercise was halted{note}",
+            "running": f"{step.id} never finished: the log stops during it{note}",
+        }.get(kind)
+        if message:
+            found.append(StepFinding(step.id, kind, message))
     for step, median in slow_steps(steps):
         found.append(
             StepFinding(
@@ -317,7 +324,8 @@ def recommendations(
                 "the playbook or stop doing it",
             )
         )
-    for verdict in verdict_pair:
+    judged = judges_objectives(summary.outcome, summary.dry_run)
+    for verdict in verdict_pair if judged else ():
         kind = f"tighten-{verdict.objective.lower()}"
         if verdict.met and verdict.measured_s is not None and verdict.share < TIGHTEN_SHARE:
             found.append(_tighten(kind, verdict.objective, verdict.measured_s, verdict.objective_s))
@@ -364,7 +372,7 @@ def find(
     pair = verdicts(summary)
     return Findings(
         verdicts=pair,
-        steps=tuple(step_findings(summary.steps)),
+        steps=tuple(step_findings(summary.steps, summary.halted is not None)),
         deviations=tuple(
             Deviation(d["ts"], d.get("step"), d.get("text", "")) for d in summary.deviations
         ),
