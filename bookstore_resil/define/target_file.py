@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from bookstore_resil.define.environments import is_production
 from bookstore_resil.define.loader import Collector
 from bookstore_resil.define.model import (
     ID_PATTERN,
@@ -243,7 +244,8 @@ class TargetFile(_Strict):
 
     @property
     def production(self) -> bool:
-        return self.environment.strip().lower() == "production"
+        """Whether it may be production: its environment is no known non-production word."""
+        return is_production(self.environment)
 
     def user_facing(self) -> ProbeSpec | None:
         return next((p for p in self.probes if p.user_facing), None)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from bookstore_resil.analyse import graph as g
 from bookstore_resil.analyse.signoff import signoff_statuses
 from bookstore_resil.clock import parse_ts
+from bookstore_resil.define.environments import is_production
 from bookstore_resil.define.signoffs import AGREED, SignOff
 from bookstore_resil.history.history import History, ScenarioAge, ages
 
@@ -32,7 +33,6 @@ CADENCE_PERIODS = 2  # successive cadence periods, up to now, each with an exerc
 AUTOMATED_RUNS = 2  # automated archives per scenario for results "tracked over time"
 COMPLETED = ("passed", "failed")  # a result, good or bad (aborted and error are none)
 NON_PRODUCTION_TARGETS = ("lab",)
-PRODUCTION = ("production", "prod")
 GATE_FLAG = "--fail-on-breach"
 SYSTEM_FILE, CONTACTS_FILE, SIGNOFFS_FILE = "system.yaml", "contacts.yaml", "signoffs.yaml"
 
@@ -59,8 +59,10 @@ class Archive:
 
     @property
     def non_production(self) -> bool:
+        """Its environment is a known non-production one (as the production guard reads
+        it); without one, its target is the lab."""
         if self.environment is not None:
-            return self.environment.lower() not in PRODUCTION
+            return not is_production(self.environment)
         return self.target in NON_PRODUCTION_TARGETS
 
     @property

@@ -130,7 +130,7 @@ class SystemTarget(Target):
         if self.config.production and not self.config.allow_production:
             raise TargetError(
                 self.name,
-                f"{self.folder / TARGET_FILE} says environment: production; refusing to "
+                f"{self.folder / TARGET_FILE} says environment: {self.environment}; refusing to "
                 "run there unless it also says allow_production: true",
             )
         self.probe_interval_s = self.config.interval_s
