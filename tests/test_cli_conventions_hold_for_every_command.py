@@ -42,6 +42,7 @@ COMMANDS = {
     "report": ["{reports}/api-passed"],
     "history": ["--out", "{reports}"],
     "stage": ["--data", "{data}", "--reports", "{reports}"],
+    "board": ["--systems", "{data}", "--out", "{reports}"],
 }
 # Run for real here; the others need a lab or a kernel (drill and report --json are run
 # in test_archives_kept_in_s3, lab fault and action --json in test_lab_cli_...).
@@ -57,6 +58,7 @@ RUN_WITH_JSON = {
     "lab status": 1,  # no lab there, said in JSON, and not healthy
     "history": 0,
     "stage": 0,
+    "board": 0,
 }
 PRINTS_JSON_ANYWAY = {"schema"}
 

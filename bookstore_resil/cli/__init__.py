@@ -22,11 +22,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bookstore_resil.cli import analyse, archive, define, exercise, lab, watch
+from bookstore_resil.cli import analyse, archive, board, define, exercise, lab, watch
 from bookstore_resil.cli.common import CommandParser, add_loudness, install_hint, logging_to_stderr
 from bookstore_resil.errors import DefinitionError, ResilError
 
-COMMAND_MODULES = (define, analyse, lab, exercise, watch, archive)
+COMMAND_MODULES = (define, analyse, lab, exercise, watch, archive, board)
 
 
 def build_parser() -> argparse.ArgumentParser:
