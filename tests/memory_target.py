@@ -5,7 +5,6 @@ writes live in a store that outlives the target object (as a database outlives a
 from __future__ import annotations
 
 import secrets
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from bookstore_resil.define.model import System
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.watch import Options
 from bookstore_resil.targets.base import ActionResult, Canary, FaultRecord, Probe, Target
+from tests.conftest_lab import wait_until
 
 ENDPOINTS = ("api", "database", "cdn")
 # Quick enough for a test of a few seconds, slow enough for two cores.
@@ -95,8 +95,8 @@ class MemoryTarget(Target):
 
 
 def started_by_hand(system: System, target: MemoryTarget, exercise_id: str) -> Exercise:
-    """The API exercise opened in interactive mode and started after a baseline, executed:
-    the next ``run()`` is verify-instance, which fails (everything is down)."""
+    """The API exercise opened in interactive mode and started after a baseline, executed,
+    its probes seeing everything down: the next ``run()`` is verify-instance, which fails."""
     exercise = Exercise.create(
         system,
         "api-failure",
@@ -107,8 +107,9 @@ def started_by_hand(system: System, target: MemoryTarget, exercise_id: str) -> E
         QUICK,
         execute=True,
     )
-    time.sleep(0.3)
+    exercise.watch.wait_for_baseline(QUICK.baseline_s, patience_s=10.0)
     exercise.start()
+    assert wait_until(lambda: not any(exercise.watch.endpoint_up.values())), "seen down"
     return exercise
 
 

@@ -16,6 +16,7 @@ from bookstore_resil.clock import ExerciseClock
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.headless import run_auto
+from tests.conftest_lab import wait_until
 from tests.memory_target import QUICK, MemoryTarget
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
@@ -29,7 +30,7 @@ def test_a_wall_clock_step_mid_exercise_moves_no_time(tmp_path, monkeypatch, ste
     )
     real = clock.now()
     exercise.start()
-    time.sleep(0.5)  # the probes see the outage begin
+    assert wait_until(lambda: exercise.watch.endpoint_up.get("api") is False)  # seen down
     wall = clock.now
     monkeypatch.setattr(clock, "now", lambda: wall() + timedelta(hours=step_h))
     monkeypatch.setattr(time, "time", lambda: wall().timestamp() + step_h * 3600)
@@ -40,7 +41,8 @@ def test_a_wall_clock_step_mid_exercise_moves_no_time(tmp_path, monkeypatch, ste
     assert stamps == sorted(stamps), "time in one exercise never runs backwards"
     assert abs((stamps[-1] - real).total_seconds()) < 60, "the wall clock's step moved nothing"
     assert summary.measured_downtime_s is not None
-    assert 0.4 <= summary.measured_downtime_s < 30, summary.measured_downtime_s
+    # Neither negative (a step back) nor an hour long (a step forward); 30 s is generous.
+    assert 0 < summary.measured_downtime_s < 30, summary.measured_downtime_s
     assert summary.rto_met is True
     assert target.injected == ["api-instance-lost"]  # the scenario's fault, once
 

@@ -2,10 +2,10 @@
 sample that saw it come back (what the summary measures), not from when Finish was asked."""
 
 import threading
-import time
 
 from bookstore_resil.clock import ExerciseClock
 from bookstore_resil.exercise.watch import Watch
+from tests.conftest_lab import wait_until
 from tests.memory_target import MemoryTarget
 
 SUSTAIN_S = 1.0
@@ -20,10 +20,11 @@ def watching(target: MemoryTarget) -> Watch:
 def test_a_service_up_since_before_finish_has_served_its_window_already(tmp_path):
     watch = watching(MemoryTarget(tmp_path))
     try:
-        time.sleep(SUSTAIN_S + 0.3)
-        asked = time.monotonic()
+        assert wait_until(lambda: watch.clock.epoch() - watch.up_at.get("api", 1e12) > SUSTAIN_S)
+        asked = watch.clock.epoch()
         watch.wait_for_recovery(["api", None], SUSTAIN_S, 10.0, threading.Event())
-        assert time.monotonic() - asked < SUSTAIN_S / 2
+        # Counted from Finish, the wait would have lasted the whole window.
+        assert watch.clock.epoch() - asked < SUSTAIN_S
     finally:
         watch.stop()
 
@@ -33,7 +34,7 @@ def test_a_service_that_comes_back_during_the_wait_is_held_for_the_whole_window(
     target.up["api"] = False
     watch = watching(target)
     try:
-        time.sleep(0.2)
+        assert wait_until(lambda: watch.endpoint_up.get("api") is False)
         threading.Timer(0.3, target.up.__setitem__, ("api", True)).start()
         watch.wait_for_recovery(["api"], SUSTAIN_S, 10.0, threading.Event())
         returned = watch.clock.epoch()
@@ -47,13 +48,13 @@ def test_a_relapse_starts_the_window_again(tmp_path):
     target = MemoryTarget(tmp_path)
     watch = watching(target)
     try:
-        time.sleep(0.2)
-        first_up = watch.up_at["api"]
+        assert wait_until(lambda: "api" in watch.up_at)
         target.up["api"] = False
-        time.sleep(0.2)
+        assert wait_until(lambda: watch.endpoint_up["api"] is False)
+        seen_down = watch.clock.epoch()
         target.up["api"] = True
         watch.wait_for_recovery(["api"], SUSTAIN_S, 10.0, threading.Event())
-        assert watch.up_at["api"] > first_up + 0.2
+        assert watch.up_at["api"] > seen_down
         assert watch.clock.epoch() - watch.up_at["api"] >= SUSTAIN_S
     finally:
         watch.stop()

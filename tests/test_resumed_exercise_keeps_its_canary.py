@@ -3,16 +3,21 @@ died are found again, not reported lost (they are still in the database)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from bookstore_resil.archive import events as ev
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.headless import run_auto
+from tests.conftest_lab import wait_until
 from tests.memory_target import QUICK, MemoryTarget, abandon, started_by_hand
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
+
+
+def acknowledged(exercise: Exercise) -> list[int]:
+    log = ev.read_events(exercise.log.path).events
+    return [e["seq"] for e in log if e["type"] == ev.CANARY and e["ack"]]
 
 
 def test_a_resumed_exercise_finds_every_canary_written_before_the_restart(tmp_path):
@@ -21,11 +26,8 @@ def test_a_resumed_exercise_finds_every_canary_written_before_the_restart(tmp_pa
     exercise = started_by_hand(system, before, "resumed")
     exercise.run()  # verify-instance: fails, the API is down
     exercise.run()  # restart-app: everything up again
-    time.sleep(0.3)
+    assert wait_until(lambda: len(acknowledged(exercise)) >= 5), "the canary wrote before"
     abandon(exercise)  # the kernel dies
-    log = ev.read_events(exercise.log.path).events
-    acknowledged = [e["seq"] for e in log if e["type"] == ev.CANARY and e["ack"]]
-    assert len(acknowledged) >= 5, "the canary wrote before the restart"
 
     after = MemoryTarget(tmp_path, before.store)  # a new kernel; the same database
     resumed = Exercise.resume(exercise.archive_dir, system, after, QUICK)

@@ -10,6 +10,7 @@ import tracemalloc
 from pathlib import Path
 
 from bookstore_resil.targets.commands import OUTPUT_CAP
+from tests.conftest_lab import wait_until
 from tests.system_target_builders import alive, kill_quietly, pids_in, system_target
 
 HANGS_WITH_CHILDREN = (
@@ -29,20 +30,17 @@ def test_a_hanging_action_is_killed_at_its_timeout_with_its_children(tmp_path: P
 
     assert not result.ok
     assert "timed out" in result.error and "process group was killed" in result.error
-    assert 1.0 <= took < 2.5  # its own timeout, not the step's 120 s
+    assert 1.0 <= took < 60  # its own timeout, not the step's 120 s (60: a generous bound)
     children = pids_in(tmp_path / "pids")
     assert len(children) == 3  # a child, a shell child, and that shell's own child
-    deadline = time.monotonic() + 2
-    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert [pid for pid in children if alive(pid)] == []
+    assert wait_until(lambda: not any(alive(pid) for pid in children))
 
 
 def test_an_action_without_a_timeout_of_its_own_gets_the_steps(tmp_path: Path):
     target = system_target(tmp_path, actions={"hang": "sleep 300"})
     assert target.action_timeout("hang", 0.5) == 0.5
     result = target.run_action("hang", {}, timeout_s=0.5)
-    assert not result.ok and result.duration_s < 2
+    assert not result.ok and result.duration_s < 60  # not the 300 s (a generous bound)
 
 
 def test_a_100_mb_output_is_capped_and_never_held_in_memory(tmp_path: Path):
@@ -82,12 +80,12 @@ def test_a_placeholder_without_an_argument_fails_the_step_without_running(tmp_pa
 
 
 def test_a_daemon_the_action_starts_keeps_running_and_does_not_hold_the_step(tmp_path: Path):
-    start = "sleep 30 & echo $! > daemon.pid; echo started"
+    start = "sleep 300 & echo $! > daemon.pid; echo started"
     target = system_target(tmp_path, actions={"start": start})
     result = target.run_action("start", {}, timeout_s=10)
     daemon = pids_in(tmp_path / "daemon.pid")[0]
     try:
-        assert result.ok and result.duration_s < 1.5
+        assert result.ok and result.duration_s < 60  # not the daemon's 300 s (generous)
         assert result.output.startswith("started\n")
         assert "output still held open" in result.output
         assert alive(daemon)
