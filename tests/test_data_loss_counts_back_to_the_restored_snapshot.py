@@ -4,7 +4,6 @@ exercise's own canary only began writing a moment before the fault."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -48,8 +47,11 @@ def test_a_replica_from_an_older_snapshot_loses_everything_since_that_snapshot(
 ):
     heartbeat = lab_target.canary()  # the lab's heartbeat has begun (a lab just up may not yet)
     assert wait_until(lambda: heartbeat.recovery_point(clock.now()) is not None)
-    assert lab_target.run_action("db_snapshot", {}, 30).ok
-    time.sleep(4.0)  # the snapshot is now older than the exercise will be
+    snapshot = lab_target.run_action("db_snapshot", {}, 30)
+    assert snapshot.ok, snapshot.error
+    snapshot_at = datetime.fromisoformat(snapshot.data["snapshot_taken_at"])
+    # The snapshot older than the exercise will be: its baseline and then some.
+    assert wait_until(lambda: (clock.now() - snapshot_at).total_seconds() > 4.0)
     exercise = Exercise.create(
         load_system(DATA), "database-failure", lab_target, tmp_path, execute=True
     )
