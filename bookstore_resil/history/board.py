@@ -140,13 +140,27 @@ class SystemRow:
         return any(s.critical and s.last is not None and s.last.missed for s in self.scenarios)
 
     @property
+    def well(self) -> bool:
+        """Every scenario passed its last exercise, none overdue."""
+        return self.problem is None and all(
+            s.state == "passed" and not s.overdue for s in self.scenarios
+        )
+
+    @property
     def headline(self) -> str:
         """Why the system stands where it does, in one line."""
         if self.problem:
             return f"definition cannot be read: {self.problem}"
-        words = [f"{s.id}: {s.state}" for s in self.alarms]
-        words += [f"{s.id}: overdue" for s in self.scenarios if s.overdue and not s.alarming]
-        return "; ".join(words) or "every scenario exercised on time"
+        words = []
+        for scenario in self.scenarios:
+            said = [] if scenario.state == "passed" else [scenario.state]
+            if scenario.state not in ("passed", "missed", NEVER):
+                said = [f"last {scenario.state}"]
+            if scenario.overdue and scenario.last is not None:
+                said.append("overdue")
+            if said:
+                words.append(f"{scenario.id}: {', '.join(said)}")
+        return "; ".join(words) or "every scenario passed its last exercise, on time"
 
     def risk(self) -> tuple[int, int, int, str]:
         rank = 0 if self.alarms else 1 if self.problem else 2

@@ -80,7 +80,7 @@ def scenario_words(scenario: ScenarioRow) -> str:
 
 
 def _chip(scenario: ScenarioRow) -> str:
-    overdue = " overdue" if scenario.overdue else ""
+    overdue = " overdue" if scenario.overdue and scenario.last is not None else ""
     mark = " !" if scenario.alarming else ""
     label = f"{scenario.id} · {scenario.state}{mark}" + (" · overdue" if overdue else "")
     return (
@@ -110,7 +110,7 @@ def _stages_bar(board: Board) -> str:
 
 def _row(row: SystemRow) -> str:
     stage = "?" if row.stage is None else str(row.stage)
-    status = ALARM if row.alarms or row.problem else OVERDUE if "overdue" in row.headline else GOOD
+    status = ALARM if row.alarms or row.problem else GOOD if row.well else OVERDUE
     gaps = "".join(f"<li>{_e(g['check'])}: {_e(g['evidence'])}</li>" for g in row.stage1_gaps)
     details = [scenario_words(s) for s in row.scenarios]
     details += [f"stale sign-off: {s}" for s in row.stale_signoffs]
