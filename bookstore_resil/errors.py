@@ -53,6 +53,31 @@ class UsageError(ResilError):
     exit_code = 2
 
 
+# The optional packages, by the extra of pyproject.toml that installs them.
+EXTRAS = {
+    "boto3": "aws",
+    "botocore": "aws",
+    "django": "lab",
+    "rest_framework": "lab",
+    "gunicorn": "lab",
+    "psycopg": "lab",
+    "moto": "lab",
+    "pgserver": "lab",
+    "chaoslib": "chaostoolkit",
+}
+
+
+class MissingExtra(UsageError):
+    """An optional package that is not installed, named with the extra that installs it;
+    the same line and exit code wherever it is found missing."""
+
+    def __init__(self, module: str):
+        self.module = module.partition(".")[0]
+        extra = EXTRAS.get(self.module)
+        how = f"pip install 'bookstore-resil[{extra}]'" if extra else "not part of any extra"
+        super().__init__(f"{self.module} is not installed: {how}")
+
+
 class TargetError(ResilError):
     """A target (the lab, AWS) that cannot be reached or is not healthy."""
 
@@ -87,6 +112,12 @@ class ReportError(ResilError):
     def __init__(self, archive: str, message: str):
         self.archive = archive
         super().__init__(f"{archive}: {message}")
+
+
+class NotAnArchive(ReportError):
+    """A folder or address given as an exercise archive that holds none: bad input."""
+
+    exit_code = 2
 
 
 class TargetBusy(ExerciseError):

@@ -104,5 +104,5 @@ def test_a_bad_cadence_is_a_usage_error(reports, capsys):
 
 def test_the_report_command_on_a_folder_without_events_is_one_line(tmp_path, capsys):
     code, out, err = run(capsys, "report", str(tmp_path))
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""
     assert err == f"bookstore-resil: error: {tmp_path}: no events.jsonl: not an exercise archive\n"

@@ -16,7 +16,7 @@ from typing import Any
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import Summary, summarize
-from bookstore_resil.errors import EventLogError, ReportError, UsageError
+from bookstore_resil.errors import EventLogError, NotAnArchive, UsageError
 
 EVENTS_FILE = "events.jsonl"
 SUMMARY_FILE = "summary.json"
@@ -88,11 +88,11 @@ class Record:
 
 
 def read_archive(archive_dir: str | Path) -> Record:
-    """The record of the archive at ``archive_dir``; ReportError when it holds none."""
+    """The record of the archive at ``archive_dir``; NotAnArchive when it holds none."""
     folder = Path(archive_dir)
     path = events_path(folder)
     if not path.is_file():
-        raise ReportError(str(folder), f"no {EVENTS_FILE}: not an exercise archive")
+        raise NotAnArchive(str(folder), f"no {EVENTS_FILE}: not an exercise archive")
     contents = ev.read_events(path)
     start = next((e for e in contents.events if e["type"] == ev.STARTED), None)
     return Record(folder, contents.events, contents.truncated, start)

@@ -14,6 +14,7 @@ S3 address is one line saying what to install. Every S3 failure is a
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bookstore_resil.archive import layout
-from bookstore_resil.errors import ReportError, UsageError
+from bookstore_resil.errors import MissingExtra, ReportError, UsageError
 
 S3_SCHEME = "s3://"
 # Uploaded last: an archive counts as one (for history and report) once these exist, so
@@ -35,8 +36,31 @@ CONTENT_TYPES = {
 }
 
 
+# A bucket name as S3 allows it: 3 to 63 lower-case letters, digits, dots and hyphens.
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# boto3 retries a dead endpoint for minutes by default; these bound an S3 call to seconds.
+TIMEOUTS = {
+    "connect_timeout": 5,
+    "read_timeout": 10,
+    "retries": {"mode": "standard", "total_max_attempts": 2},
+}
+
+
 def is_s3(address: object) -> bool:
-    return str(address).startswith(S3_SCHEME)
+    """True for ``s3://BUCKET[/PREFIX]``, False for a local path. An address that looks
+    like S3 but is not (``s3:/x``, ``S3://x``, ``s3:x``, ``s3://`` without a bucket) is a
+    UsageError: taken for a local path it would make a folder named ``s3:``."""
+    text = str(address)
+    if text[:3].lower() != "s3:":
+        return False
+    if not text.startswith(S3_SCHEME):
+        raise UsageError(f"{text}: not an S3 address (write s3://BUCKET/PREFIX)")
+    bucket = text.removeprefix(S3_SCHEME).partition("/")[0]
+    if not bucket:
+        raise UsageError(f"{text}: no bucket (write s3://BUCKET/PREFIX)")
+    if not _BUCKET.fullmatch(bucket):
+        raise UsageError(f"{text}: {bucket!r} is not an S3 bucket name")
+    return True
 
 
 def split_s3(uri: str) -> tuple[str, str]:
@@ -64,8 +88,10 @@ def _client() -> Any:
     try:
         import boto3
     except ImportError:
-        raise UsageError("S3 archives need boto3: pip install 'bookstore-resil[aws]'") from None
-    return boto3.client("s3")
+        raise MissingExtra("boto3") from None
+    from botocore.config import Config
+
+    return boto3.client("s3", config=Config(**TIMEOUTS))
 
 
 @contextlib.contextmanager

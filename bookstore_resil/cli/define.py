@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from bookstore_resil.cli.common import add_data, add_json, data_dir, print_json
+from bookstore_resil.cli.common import add_data, add_json, data_dir, print_json, progress
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -48,7 +47,7 @@ def cmd_import_backstage(args: argparse.Namespace) -> int:
 
     done = import_backstage(args.files, args.out, args.system, args.entrypoint)
     for note in done.notes:
-        print(f"bookstore-resil: note: {note}", file=sys.stderr)
+        progress(args)(f"bookstore-resil: note: {note}")
     if args.json:
         print_json(done.as_json())
         return 0
@@ -116,7 +115,7 @@ def cmd_import_chaostoolkit(args: argparse.Namespace) -> int:
         f"faults: {len(conversion.faults)}, actions: {len(conversion.actions)}"
     )
     for note in conversion.notes:
-        print(f"note: {note}")
+        progress(args)(f"bookstore-resil: note: {note}")
     print(f"'bookstore-resil validate --data {folder}' lists what to fill in (rto, rpo, leads)")
     return 0
 

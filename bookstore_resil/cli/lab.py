@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from bookstore_resil.cli.common import add_json, positive_seconds, print_json, progress, require
+
+if TYPE_CHECKING:
+    from bookstore_resil.lab.target import LabTarget
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
@@ -17,7 +21,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
     from bookstore_resil.lab.target import LabTarget
 
     lab = Lab.at(args.state)
-    if args.verb == "up":
+    if args.verb != "down":
         require("django", "rest_framework", "gunicorn", "psycopg", "moto")
     ok = True
     if args.verb in ("up", "status"):
@@ -35,16 +39,27 @@ def cmd_lab(args: argparse.Namespace) -> int:
         stopped = lifecycle.down(lab, purge=args.purge, progress=progress(args))
         report, text = {"state": str(lab.root), "stopped": stopped}, ""
     elif args.verb == "fault":
-        record = LabTarget(lab.root).inject_fault(args.name)
+        record = _known(LabTarget(lab.root), "fault", args.name).inject_fault(args.name)
         report, text = asdict(record), f"{record.ts} {record.name}: {record.detail}"
     else:
-        result = LabTarget(lab.root).run_action(args.name, dict(args.args), args.timeout)
+        target = _known(LabTarget(lab.root), "action", args.name)
+        result = target.run_action(args.name, dict(args.args), args.timeout)
         report, text, ok = asdict(result), result.output or result.error, result.ok
     if args.json:
         print_json(report)
     elif text:
         print(text)
     return 0 if ok else 1
+
+
+def _known(target: LabTarget, what: str, name: str) -> LabTarget:
+    """``target`` when it knows the fault or action ``name``; a UsageError (exit 2) if not."""
+    from bookstore_resil.errors import UsageError
+
+    known = target.faults() if what == "fault" else target.actions()
+    if name not in known:
+        raise UsageError(f"lab: unknown {what} {name!r} (known: {', '.join(known)})")
+    return target
 
 
 def _action_arg(text: str) -> tuple[str, object]:

@@ -36,7 +36,7 @@ from bookstore_resil.archive.notebooks import (
 )
 from bookstore_resil.define.loader import locate_system_folder
 from bookstore_resil.display import Progress, to_stderr
-from bookstore_resil.errors import ReportError
+from bookstore_resil.errors import NotAnArchive
 from bookstore_resil.report.document import CHARTS
 
 REPORT_NOTEBOOK = workbook.notebook(workbook.REPORT)
@@ -152,7 +152,7 @@ def _build_s3(uri: str, data_dir: str | Path | None, clock: _Clock) -> ReportPat
     with tempfile.TemporaryDirectory(prefix="bookstore-report-") as tmp:
         local = Path(tmp)
         if not storage.download(uri, [layout.EVENTS_FILE], local):
-            raise ReportError(uri, f"no {layout.EVENTS_FILE}: not an exercise archive")
+            raise NotAnArchive(uri, f"no {layout.EVENTS_FILE}: not an exercise archive")
         clock.done(f"{layout.EVENTS_FILE}: downloaded from {uri}")
         built = _build(local, f"{uri}/{layout.REPORT_IPYNB}", data_dir, clock)
         uploads = [built.summary, *built.charts, built.html]
