@@ -60,6 +60,7 @@ target_options = {}  # options of the target driver, e.g. {"state_dir": ".lab"} 
 fail_on_breach = False  # recorded in the archive: a measured RTO or RPO breach fails this run (CI gates)
 fault = ""  # empty: the scenario's own fault; or another the target knows, e.g. "api-crash"
 execute = False  # False: a dry run (nothing is broken, no action runs, nothing measured); True: really inject the fault and run the actions
+announce = []  # Apprise URLs of the team's channels for start, halt and finish, e.g. ["slack://..."]; added to target.yaml's announce list
 
 # %% [markdown]
 # ## Open the exercise
@@ -71,7 +72,7 @@ execute = False  # False: a dry run (nothing is broken, no action runs, nothing 
 # %%
 from bookstore_resil.exercise.gameday import open_exercise, play, verdict
 
-exercise = open_exercise(scenario, target, data_dir, mode, probe_interval, out_dir, exercise_id, target_options, fail_on_breach, fault, execute)
+exercise = open_exercise(scenario, target, data_dir, mode, probe_interval, out_dir, exercise_id, target_options, fail_on_breach, fault, execute, announce)
 print(f"exercise {exercise.exercise_id}: {exercise.scenario.title}, archive {exercise.archive_dir}")
 
 # %% [markdown]

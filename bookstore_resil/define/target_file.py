@@ -240,6 +240,9 @@ class TargetFile(_Strict):
     # an activity runs; secrets are grouped in scopes a provider names (`secrets: [scope]`).
     configuration: dict[str, Any] = {}
     secrets: dict[str, dict[str, Any]] = {}
+    # Where the game day is announced (start, halt, finish, a missed objective): Apprise
+    # URLs (slack://, mmost://, msteams://, json://, ...), with the [announce] extra.
+    announce: list[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9+.-]*://")]] = []
     folder: SkipJsonSchema[str] = ""  # where it was read, set by the loader
 
     @property

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from bookstore_resil import workbook
 from bookstore_resil.archive import layout
@@ -26,6 +27,8 @@ from bookstore_resil.exercise.headless import run_auto
 from bookstore_resil.targets import get_target
 
 MODES = ("interactive", "auto", "review")
+# Each open exercise's announcer, for the panel (its warnings) and auto mode (its last post).
+ANNOUNCERS: WeakKeyDictionary[Exercise, Any] = WeakKeyDictionary()
 GAME_DAY_NOTEBOOK = workbook.notebook(workbook.GAME_DAY)
 
 
@@ -75,13 +78,15 @@ def open_exercise(
     fail_on_breach: bool = False,
     fault: str = "",
     execute: bool = False,
+    announce: list[str] | None = None,
 ) -> Exercise | FinishedExercise:
     """A new exercise, the one ``exercise_id`` names when its log exists (resume), or in
     ``review`` mode that finished exercise read back.
 
     An empty ``target`` is the folder's default (:func:`default_target`); no
     ``probe_interval``, the target's own (target.yaml's ``interval``), else 0.1 s. Without
-    ``execute`` the exercise is a dry run: nothing is broken, nothing runs."""
+    ``execute`` the exercise is a dry run: nothing is broken, nothing runs. ``announce``
+    (Apprise URLs), with target.yaml's own, is where the game day is announced."""
     from bookstore_resil.errors import UsageError
 
     if mode not in MODES:
@@ -100,10 +105,13 @@ def open_exercise(
     driver = build_target(target, folder, target_options)
     interval = driver.probe_interval_s or DEFAULT_PROBE_INTERVAL_S
     options = Options.of_target(driver, interval if probe_interval is None else probe_interval)
+    urls = [*(announce or ()), *announced_in(folder)]
     if exercise_id and layout.holds_exercise(layout.exercise_dir(out, exercise_id)):
-        return Exercise.resume(out / exercise_id, system, driver, options)
+        resumed = Exercise.resume(out / exercise_id, system, driver, options)
+        attach_announcer(resumed, urls)
+        return resumed
     driver.check_ready()  # before a new exercise: a lab that is not there is one clear line
-    return Exercise.create(
+    exercise = Exercise.create(
         system,
         scenario,
         driver,
@@ -115,6 +123,24 @@ def open_exercise(
         fault=fault or None,
         execute=execute,
     )
+    # Attached right after create, so that the start (the fault) is announced.
+    attach_announcer(exercise, urls)
+    return exercise
+
+
+def announced_in(folder: Path) -> list[str]:
+    """target.yaml's ``announce:`` URLs; none without a target.yaml."""
+    from bookstore_resil.define.target_file import load_target_file
+
+    return load_target_file(folder).announce if (folder / TARGET_FILE).is_file() else []
+
+
+def attach_announcer(exercise: Exercise, urls: list[str]) -> None:
+    from bookstore_resil.exercise.announce import announce
+
+    announcer = announce(exercise, urls)
+    if announcer is not None:
+        ANNOUNCERS[exercise] = announcer
 
 
 # Run once the panel is on screen (JupyterLab runs a trusted output's JavaScript): save the
@@ -171,12 +197,15 @@ def play(exercise: Exercise | FinishedExercise, responses: dict[str, str] | None
     to play."""
     if exercise.mode == "review":
         return None
+    announcer = ANNOUNCERS.get(exercise)
     if exercise.mode == "auto":
         run_auto(exercise, responses, progress=lambda line: print(line, flush=True))
+        if announcer is not None:
+            announcer.flush(60)  # the finish is posted before the kernel goes
         return None
     from bookstore_resil.exercise.widgets import GameDayPanel
 
-    return Shown(GameDayPanel(exercise, on_finish=archive_interactive))
+    return Shown(GameDayPanel(exercise, on_finish=archive_interactive, announcer=announcer))
 
 
 def archive_interactive(exercise: Exercise, progress: Progress = to_stderr) -> None:

@@ -26,7 +26,7 @@ import ipywidgets as w
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import Summary
-from bookstore_resil.display import to_stderr
+from bookstore_resil.display import colour_of, to_stderr
 from bookstore_resil.errors import ResilError
 from bookstore_resil.exercise.cards import SENT_ON_LEAVING, CallList, StepCard, excerpt
 from bookstore_resil.exercise.engine import Exercise
@@ -58,6 +58,7 @@ class GameDayPanel:
         exercise: Exercise,
         on_finish: Archiver | None = None,
         clock_interval_s: float = 1.0,
+        announcer: Any = None,
     ):
         from bookstore_resil.analyse.people import notify_now
 
@@ -149,6 +150,8 @@ class GameDayPanel:
         for event in ev.read_events(exercise.log.path).events:  # a resumed exercise's past
             self._remember(event)
         exercise.on_event(self._take)
+        if announcer is not None:  # a post that failed: said here, the exercise goes on
+            announcer.warned.append(self._warn)
         self.refresh()
         threading.Thread(
             target=self._tick, args=(clock_interval_s,), daemon=True, name="game-day-clock"
@@ -196,6 +199,11 @@ class GameDayPanel:
         if not isinstance(error, ResilError):
             logger.warning("game-day action failed: %s", error)
         self.message.value = f'<span style="color:#c62828">{html.escape(str(error))}</span>'
+
+    def _warn(self, text: str) -> None:
+        self.message.value = (
+            f'<span style="color:{colour_of("aborted")}">{html.escape(text)}</span>'
+        )
 
     def _show(self, box: w.Widget, shown: bool) -> None:
         box.layout.display = None if shown else "none"
