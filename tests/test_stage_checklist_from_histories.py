@@ -168,7 +168,8 @@ def test_agreement_breaks_on_a_stale_a_disagreed_or_a_missing_signoff(world):
         ([("auto", "passed")], "no interactive (manual) exercise archived"),
         (
             [("interactive", "failed"), ("interactive", "aborted")],
-            "no interactive exercise passed: {reports}/20240501T120000-api-failure-interactive-lab "
+            "no interactive exercise passed with its RTO and RPO measured and met: "
+            "{reports}/20240501T120000-api-failure-interactive-lab "
             "(api-failure on lab, interactive, 2024-05-01, failed), "
             "{reports}/20240502T120000-api-failure-interactive-lab "
             "(api-failure on lab, interactive, 2024-05-02, aborted)",

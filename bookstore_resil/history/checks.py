@@ -31,9 +31,12 @@ if TYPE_CHECKING:
 CADENCE = timedelta(weeks=5)
 CADENCE_PERIODS = 2  # successive cadence periods, up to now, each with an exercise
 AUTOMATED_RUNS = 2  # automated archives per scenario for results "tracked over time"
-COMPLETED = ("passed", "failed")  # a result, good or bad (aborted and error are none)
+# A result, good or bad (inconclusive, aborted and error are none), once its objectives
+# were measured: see Archive.measured.
+COMPLETED = ("passed", "missed", "failed")
 NON_PRODUCTION_TARGETS = ("lab",)
 GATE_FLAG = "--fail-on-breach"
+MEASURED = "with its RTO and RPO measured and met"
 SYSTEM_FILE, CONTACTS_FILE, SIGNOFFS_FILE = "system.yaml", "contacts.yaml", "signoffs.yaml"
 
 
@@ -51,11 +54,30 @@ class Archive:
     environment: str | None = None  # a target may record the environment it ran in
     ci: bool = False  # the drill ran under CI
     path: str = ""  # the archive folder it was read from
+    rto_met: bool | None = None  # None: not measured
+    rpo_met: bool | None = None
+
+    @property
+    def measured(self) -> bool:
+        """Both objectives were measured: each has a verdict, met or missed."""
+        return self.rto_met is not None and self.rpo_met is not None
+
+    @property
+    def passed(self) -> bool:
+        """Passed with both objectives measured and met: an objective not measured is not
+        met, whatever the outcome word says."""
+        return self.outcome == "passed" and self.rto_met is True and self.rpo_met is True
+
+    @property
+    def has_result(self) -> bool:
+        """Played to a result (passed, missed or failed) with both objectives measured."""
+        return self.outcome in COMPLETED and self.measured
 
     @property
     def gate_run(self) -> bool:
-        """A drill run as a resilience gate: under CI, with --fail-on-breach, to a result."""
-        return self.fail_on_breach and self.ci and self.outcome in COMPLETED
+        """A drill run as a resilience gate: under CI, with --fail-on-breach, to a measured
+        verdict (a gate that measured nothing checked nothing)."""
+        return self.fail_on_breach and self.ci and self.has_result
 
     @property
     def non_production(self) -> bool:
@@ -71,9 +93,15 @@ class Archive:
         return self.path or self.exercise_id
 
     def __str__(self) -> str:
+        outcome = self.outcome
+        unmeasured = [
+            name for name, met in (("RTO", self.rto_met), ("RPO", self.rpo_met)) if met is None
+        ]
+        if unmeasured and outcome in COMPLETED:
+            outcome += f", {' and '.join(unmeasured)} not measured"
         return (
             f"{self.where} ({self.scenario} on {self.target}, {self.mode}, "
-            f"{self.started_at:%Y-%m-%d}, {self.outcome})"
+            f"{self.started_at:%Y-%m-%d}, {outcome})"
         )
 
     @classmethod
@@ -91,6 +119,8 @@ class Archive:
             environment=summary.get("environment"),
             ci=summary.get("ci") is True,
             path=path,
+            rto_met=summary.get("rto_met"),
+            rpo_met=summary.get("rpo_met"),
         )
 
 
@@ -210,11 +240,13 @@ def agreement(system: System, signoffs: list[SignOff]) -> Check:
 
 def manual_exercise(archives: list[Archive]) -> Check:
     interactive = [a for a in archives if a.mode == "interactive"]
-    passed = [a for a in interactive if a.outcome == "passed"]
+    passed = [a for a in interactive if a.passed]
     if passed:
         evidence = f"latest passed interactive exercise: {passed[-1]}"
     elif interactive:
-        evidence = "no interactive exercise passed: " + ", ".join(str(a) for a in interactive)
+        evidence = f"no interactive exercise passed {MEASURED}: " + ", ".join(
+            str(a) for a in interactive
+        )
     else:
         evidence = "no interactive (manual) exercise archived"
     return Check("manual failover exercise done", bool(passed), evidence)
@@ -223,12 +255,12 @@ def manual_exercise(archives: list[Archive]) -> Check:
 def non_production_exercise(system: System, archives: list[Archive]) -> Check:
     kinds = {s.id: s.playbook for s in system.scenarios}
     tested = [a for a in archives if kinds[a.scenario] == "critical-dependency"]
-    passed = [a for a in tested if a.non_production and a.outcome == "passed"]
+    passed = [a for a in tested if a.non_production and a.passed]
     if passed:
         evidence = f"latest: {passed[-1]}"
     elif tested:
         evidence = (
-            "no critical-dependency exercise passed on a non-production target: "
+            f"no critical-dependency exercise passed on a non-production target {MEASURED}: "
             + ", ".join(str(a) for a in tested)
         )
     else:
@@ -291,7 +323,7 @@ def automated_exercises(system: System, archives: list[Archive]) -> tuple[Check,
     counts = {s.id: 0 for s in system.scenarios}
     latest: dict[str, Archive] = {}
     for archive in archives:
-        if archive.mode == "auto" and archive.outcome in COMPLETED:
+        if archive.mode == "auto" and archive.has_result:
             counts[archive.scenario] += 1
             latest[archive.scenario] = archive
     tally = "; ".join(
@@ -316,8 +348,8 @@ def automated_exercises(system: System, archives: list[Archive]) -> tuple[Check,
 
 def ci_gate(archives: list[Archive]) -> Check:
     """The team's own gate runs, recorded in its archives: a drill under CI (the ``CI``
-    variable set) with --fail-on-breach, that came to a result. A CI file that says a gate
-    would run is no evidence that one does."""
+    variable set) with --fail-on-breach, that came to a measured verdict. A CI file that says
+    a gate would run is no evidence that one does."""
     gated = [a for a in archives if a.gate_run]
     if gated:
         evidence = f"latest gate run: {gated[-1]}"

@@ -5,7 +5,8 @@ when the exercise crashed before writing it, at least ``events.jsonl``, whose su
 then computed here (its outcome is ``error``). Anything else in the folder is not an
 archive and is passed over. The folder may be an ``s3://`` parent, read through
 :mod:`~bookstore_resil.archive.storage`. An archive whose summary or event log cannot be read is
-*skipped*, with one line naming the file: history never stops on a broken archive.
+*skipped*, with one line naming the file: history never stops on a broken archive. An
+exercise copied into two folders is one exercise: it is listed, and counted, once.
 
 The cadence is how often each scenario should be exercised: 5 weeks by default, after
 the Walmart resiliency levels, where a team re-runs its failover exercises on a fixed
@@ -206,10 +207,22 @@ def load_history(folder: str | Path = "reports") -> History:
             except (ResilError, ValueError, RecursionError, OSError) as error:
                 source = summary if summary.is_file() else log
                 skipped.append(Skipped(where(source), str(error) or type(error).__name__))
+    read = _each_once(read)
     read.sort(key=lambda item: (clock.parse_ts(item[0]["started_at"]), item[0]["exercise_id"]))
     exercises = tuple(doc for doc, _ in read)
     shown = str(folder) if storage.is_s3(folder) else str(Path(folder))
     return History(shown, exercises, tuple(skipped), tuple(path for _, path in read))
+
+
+def _each_once(read: list[tuple[dict[str, Any], str]]) -> list[tuple[dict[str, Any], str]]:
+    """One exercise, one row, however many folders it was copied into: the copy in the
+    folder named for its id when there is one, else the first by folder name."""
+    kept: dict[str, tuple[dict[str, Any], str]] = {}
+    for doc, path in read:
+        exercise_id = doc["exercise_id"]
+        if exercise_id not in kept or Path(path).name == exercise_id:
+            kept[exercise_id] = (doc, path)
+    return list(kept.values())
 
 
 @dataclass(frozen=True)
