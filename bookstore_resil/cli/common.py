@@ -46,10 +46,12 @@ def default_data_dir() -> Path:
 
 def reports_dir(given: str) -> str:
     """An archives' parent as given (``reports`` by default), a relative one found like the
-    system folder; an ``s3://`` one as it is."""
-    if given.startswith("s3://"):
-        return given
+    system folder; an ``s3://`` one as it is (a lookalike such as ``S3://`` is refused)."""
+    from bookstore_resil.archive.storage import is_s3
     from bookstore_resil.define.loader import locate_system_folder
+
+    if is_s3(given):
+        return given
 
     return str(locate_system_folder(given).absolute())
 
