@@ -23,11 +23,13 @@
 # **How to run it.** `bookstore-resil report reports/<exercise-id>` (Finish and `drill` do
 # it too) executes this notebook inside the archive as `report.ipynb` and exports
 # `report.html`, leaving this cell out. By hand:
-# `papermill notebooks/03_report.ipynb report.ipynb --cwd reports/<exercise-id>`.
+# `papermill notebooks/03_report.ipynb report.ipynb --cwd reports/<exercise-id>`. In
+# JupyterLab, set `archive_dir = "reports/<exercise-id>"` and run every cell: without an
+# archive there, the first cell lists the archives it knows.
 # `docs/reports.md` explains each section and rule.
 
 # %% tags=["parameters"]
-archive_dir = "."  # the exercise archive folder, with its events.jsonl ("." is the working directory, as the report runs)
+archive_dir = "."  # the exercise archive folder, with its events.jsonl ("." is the working directory, as the report runs); a relative path is tried from the current directory, then its parent, so reports/<exercise-id> works from the workbook and from notebooks/
 data_dir = ""  # system definition folder for the dependency analysis ("": the one the exercise used)
 
 # %%

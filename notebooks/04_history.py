@@ -53,7 +53,7 @@ history = h.load_history(locate_system_folder(reports_dir))
 # log and ends as `error`; archives that cannot be read at all are listed below the table.
 
 # %%
-h.readable(history.table())
+h.page_table(history)
 
 # %%
 [str(skipped) for skipped in history.skipped]
@@ -76,8 +76,9 @@ h.objectives(history)
 # %% [markdown]
 # ## Cadence
 #
-# How long ago each scenario was last exercised, whatever its outcome; older than the
-# cadence is overdue. Scenarios of the system definition never exercised are overdue too.
+# How long ago each scenario was last exercised; older than the cadence is overdue. Only an
+# exercise that tested the objectives counts: a halted, inconclusive or dry run does not,
+# however long it lasted. Scenarios of the system definition never exercised are overdue too.
 
 # %%
 h.cadence_table(history, cadence, now or None, data_dir)

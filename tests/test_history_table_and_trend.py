@@ -164,7 +164,7 @@ def test_the_history_notebook_runs_headless(reports, tmp_path, cwd):
     outputs = [o for c in json.loads(out.read_text())["cells"] for o in c.get("outputs", [])]
     html = "".join(
         "".join(o["data"]["text/html"]) for o in outputs if "text/html" in o.get("data", {})
-    )
+    ).replace("<wbr>", "")  # the table's ids may break after a dash
     assert html.count("api-failure-") >= 3  # the table, then the cadence
     assert "cdn-failure" in html and "True" in html  # cdn overdue on 2024-05-20
     images = [o for o in outputs if "image/png" in o.get("data", {})]

@@ -108,8 +108,9 @@ class RoomLog:
     def __init__(self, panel: Panel):
         self.panel = panel
         self.entries: list[dict[str, Any]] = []
-        names = [c.name for c in panel.exercise.system.contacts]
-        self.author = w.Dropdown(options=["", *names], layout=w.Layout(width="140px"))
+        self.names = [c.name for c in panel.exercise.system.contacts]
+        # "": whoever writes the notes (the scribe), named in the list once known.
+        self.author = w.Dropdown(options=self._authors(), layout=w.Layout(width="170px"))
         self.observation_text = w.Text(
             placeholder="an observation: what you saw, heard or wondered",
             layout=w.Layout(width="60%"),
@@ -134,6 +135,17 @@ class RoomLog:
             ]
         )
 
+    def _authors(self) -> list[tuple[str, str]]:
+        roles = self.panel.exercise.room.roles  # who Room.author names for ""
+        default = (
+            f"{roles.scribe} (scribe)"
+            if roles.scribe
+            else f"{roles.coordinator} (coordinator)"
+            if roles.coordinator
+            else "facilitator"
+        )
+        return [(default, ""), *((name, name) for name in self.names)]
+
     def take(self, event: dict[str, Any]) -> None:
         """Keep an event of the log that belongs in the listing."""
         if event["type"] in (ev.OBSERVATION, ev.DEVIATION) or (
@@ -156,6 +168,11 @@ class RoomLog:
     def refresh(self) -> None:
         closed = self.panel.exercise.finished
         self.observe.disabled = self.deviation.disabled = closed
+        authors = self._authors()
+        if list(self.author.options) != authors:
+            chosen = self.author.value
+            self.author.options = authors
+            self.author.value = chosen
         zone = self.panel.zone
         rows = [
             f"<li>{local_time(e['ts'], zone)} {badge(e['type'], _colour(e['type']))}"

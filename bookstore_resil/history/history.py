@@ -15,8 +15,9 @@ rhythm. A scenario whose last exercise is older than the cadence is overdue.
 The trend and the objectives chart show only exercises played to their end against a
 broken system: a halted run (``aborted``) stopped before the recovery, a crashed one
 (``error``) has no trustworthy end, and a dry run broke nothing. Their downtimes would
-mislead; the table lists them, marked. A dry run does not count towards the cadence
-either: nothing was tested.
+mislead; the table lists them, marked. Nor do they count towards the cadence: a halted,
+an inconclusive (the probes never saw the fault) or a dry run tested nothing
+(:func:`~bookstore_resil.report.findings.judges_objectives`), however long it lasted.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from bookstore_resil.archive.measure import summarize_log
 from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import Html, Png
 from bookstore_resil.errors import EventLogError, ResilError
-from bookstore_resil.report.findings import status
+from bookstore_resil.report.findings import judges_objectives, status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -164,6 +165,24 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def page_table(history: History) -> Html:
+    """:func:`readable` as HTML that fits a notebook's page: a smaller font, every cell
+    free to wrap, an exercise id broken after its dashes."""
+    table = readable(history.table())
+    cell = 'style="text-align:left;vertical-align:top;white-space:normal;padding:2px 5px"'
+    head = "".join(f"<th {cell}>{html.escape(str(c))}</th>" for c in table.columns)
+    rows = "".join(
+        "<tr>"
+        + "".join(f"<td {cell}>{html.escape(str(v)).replace('-', '-<wbr>')}</td>" for v in row)
+        + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    return Html(
+        f'<table style="font-size:0.85em;width:100%"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
+
+
 def _read_summary(folder: Path) -> dict[str, Any]:
     """The archive's summary document, every field history reads checked; raises
     ResilError, ValueError or OSError if broken."""
@@ -270,13 +289,18 @@ def ages(
 ) -> list[ScenarioAge]:
     """The last exercise of every scenario (archived, or named in ``scenarios``) and its age.
 
-    Any outcome counts as an exercise: an aborted game day was still held.
+    Only a run that tested the objectives counts (not a halted, inconclusive or dry one).
     """
     now = now or clock.now()
-    held = [doc for doc in history.exercises if not doc.get("dry_run", False)]
+    held = [
+        doc
+        for doc in history.exercises
+        if judges_objectives(doc["outcome"], bool(doc.get("dry_run", False)))
+    ]
     last = {doc["scenario"]: doc for doc in held}
     result = []
-    for scenario in sorted(set(last) | set(scenarios)):
+    tried = {doc["scenario"] for doc in history.exercises}  # halted only: never exercised
+    for scenario in sorted(tried | set(scenarios)):
         doc = last.get(scenario)
         if doc is None:
             result.append(ScenarioAge(scenario, None, None, None, None, cadence_s, True))

@@ -15,10 +15,11 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+import matplotlib.dates as mdates
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
@@ -327,6 +328,12 @@ def draw_chart(
 def trend_chart(
     table: pd.DataFrame, path: Path | BinaryIO, left_out: Mapping[str, int] | None = None
 ) -> Path | BinaryIO:
+    """:func:`trend_figure` saved into ``path``."""
+    _save(trend_figure(table, left_out), path)
+    return path
+
+
+def trend_figure(table: pd.DataFrame, left_out: Mapping[str, int] | None = None) -> Figure:
     """Measured downtime of each scenario's exercises over time, against the scenario's RTO.
 
     ``table`` is :meth:`bookstore_resil.history.history.History.table` of the exercises to
@@ -366,7 +373,12 @@ def trend_chart(
         ax.set_title(f"{scenario}: measured downtime{more}", loc="left", fontsize=10)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         ax.grid(axis="y", color="#eeeeee")
-    fig.autofmt_xdate()
+    if scenarios:  # the axis spans the exercises (one alone: a day around it), not years
+        first, last = table["date"].min(), table["date"].max()
+        pad = max((last - first) * 0.05, timedelta(hours=12))
+        axes[0][0].set_xlim(first - pad, last + pad)
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+        axes[-1][0].xaxis.set_major_locator(locator)
+        axes[-1][0].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     fig.tight_layout()
-    _save(fig, path)
-    return path
+    return fig

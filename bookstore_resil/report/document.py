@@ -15,12 +15,14 @@ from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import Summary
 from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import Html, Png, badge, step_status
-from bookstore_resil.errors import ReportError
+from bookstore_resil.errors import NotAnArchive, ReportError
 from bookstore_resil.report.context import findings_of, recorded_system
 from bookstore_resil.report.findings import Findings, seed_arithmetic
 from bookstore_resil.report.headline import headline, render, roles_text
+from bookstore_resil.report.links import jupyter_server, report_link
 
 CHARTS = ("timeline", "objectives", "canary")
+DEFAULT_REPORTS = "reports"
 LEFT = "text-align:left;vertical-align:top"
 CHART_TEXT = {  # the alternative text of each chart
     "timeline": "Timeline of {exercise}: each step by outcome, over each endpoint's availability",
@@ -83,7 +85,20 @@ class Report:
             if self.summary.log_truncated
             else ""
         )
-        return Html(render(headline(self.summary, self.findings)) + torn)
+        links, note = self._report_link()
+        return Html(render(headline(self.summary, self.findings), links) + note + torn)
+
+    def _report_link(self) -> tuple[tuple[tuple[str, str], ...], str]:
+        """In JupyterLab (notebook 03 opened by hand), the link to report.html its server
+        serves, or where the report is when it serves none; nothing in the report itself
+        (papermill runs it under no server)."""
+        server = jupyter_server()
+        report = self.archive_dir / layout.REPORT_HTML
+        if server is None or not report.is_file():
+            return (), ""
+        where = report_link(report, server)
+        note = f"<p>report.html: {html.escape(where.note)}</p>" if where.note else ""
+        return where.links("Open the report (report.html)"), note
 
     def overview(self) -> Html:
         s, zone = self.summary, self.summary.timezone
@@ -245,13 +260,39 @@ class Report:
         return Html(table.html + note)
 
 
+def locate_archive(archive_dir: str | Path) -> Path:
+    """The archive ``archive_dir`` names, a relative one looked up from the current folder,
+    then its parent (as notebooks 02 and 04 find ``reports``: ``reports/ID`` works from the
+    workbook and from ``notebooks/``); NotAnArchive listing the archives there are when it
+    holds none."""
+    from bookstore_resil.define.loader import locate_system_folder
+
+    folder = Path(archive_dir)
+    if layout.holds_exercise(folder):
+        return folder
+    found = locate_system_folder(folder)
+    if layout.holds_exercise(found):
+        return found
+    parents = [found, locate_system_folder(DEFAULT_REPORTS)]
+    known = sorted(
+        {str(a) for parent in parents if parent.is_dir() for a in parent.iterdir()
+         if layout.holds_exercise(a)}
+    )  # fmt: skip
+    listed = (
+        f"; the archives there are: {', '.join(known)}"
+        if known
+        else f"; no archive in {parents[-1]}"
+    )
+    raise NotAnArchive(str(folder), f"no {layout.EVENTS_FILE}: not an exercise archive{listed}")
+
+
 def load_report(archive_dir: str | Path, data_dir: str | Path | None = None) -> Report:
-    """Read an archive's event log and compute its report.
+    """Read an archive's event log (found by :func:`locate_archive`) and compute its report.
 
     ``data_dir`` is the system definition for the dependency analysis; by default the one
     the exercise recorded, looked up from the current directory and its parent.
     """
-    record = layout.read_archive(archive_dir)
+    record = layout.read_archive(locate_archive(archive_dir))
     summary = record.summary()
     context = recorded_system(data_dir or (record.start or {}).get("data_dir"))
     return Report(record.archive_dir, summary, record.events, findings_of(summary, context))

@@ -1,0 +1,34 @@
+"""The observation form's "by" list never shows a blank: its first entry names who an
+unsigned observation is recorded as (the facilitator before the briefing, then the scribe)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bookstore_resil.archive import events as ev
+from bookstore_resil.define.loader import load_system
+from bookstore_resil.exercise.engine import Exercise
+from bookstore_resil.exercise.widgets import GameDayPanel
+from tests.memory_target import QUICK, MemoryTarget
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
+
+
+def test_the_default_author_is_named_and_is_who_the_log_records(tmp_path):
+    exercise = Exercise.create(
+        load_system(DATA), "cdn-failure", MemoryTarget(tmp_path), tmp_path, "by",
+        "interactive", QUICK, execute=True,
+    )  # fmt: skip
+    panel = GameDayPanel(exercise, clock_interval_s=0.2)
+    author = panel.room_log.author
+    assert author.options[0] == ("facilitator", "") and author.label == "facilitator"
+    panel.briefing.scribe.value = "Alice"
+    panel.start.click()
+    panel.confirm.click()
+    panel.wait()
+    assert author.label == "Alice (scribe)" and author.value == ""
+    panel.room_log.observation_text.value = "the bucket listing is empty"
+    panel.room_log.observe.click()
+    [seen] = [e for e in ev.read_events(exercise.log.path).events if e["type"] == ev.OBSERVATION]
+    assert seen["author"] == "Alice"
+    exercise.halt("test over")
