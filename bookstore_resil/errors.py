@@ -81,8 +81,9 @@ class MissingExtra(UsageError):
 class TargetError(ResilError):
     """A target (the lab, AWS) that cannot be reached or is not healthy."""
 
-    def __init__(self, target: str, message: str):
+    def __init__(self, target: str, message: str, output: str | None = None):
         self.target = target
+        self.output = output  # what the failing command or request said, capped
         super().__init__(f"{target}: {message}")
 
 

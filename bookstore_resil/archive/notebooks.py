@@ -87,12 +87,28 @@ def local_kernel_class() -> type:
 
 
 def run_notebook(
-    notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, stdout: Any = None
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, Any],
+    cwd: Path,
+    stdout: Any = None,
+    started: Callable[[int], None] | None = None,
 ) -> str | None:
     """Execute ``notebook`` into ``output`` with papermill, its kernel in ``cwd``; the error
-    of the cell that failed (or of the kernel, killed or gone), or None."""
+    of the cell that failed (or of the kernel, killed or gone), or None. ``started`` gets
+    the kernel's pid once it runs (the leader of a process group of its own)."""
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    manager = local_kernel_class()
+    if started is not None:
+
+        class Told(manager):  # type: ignore[misc, valid-type]
+            async def _async_post_start_kernel(self, **kw: Any) -> None:
+                await super()._async_post_start_kernel(**kw)
+                started(self.provisioner.pid)
+
+        manager = Told
 
     def execute(into: str) -> None:
         papermill.execute_notebook(
@@ -104,7 +120,7 @@ def run_notebook(
             progress_bar=False,
             stdout_file=stdout,
             cwd=str(cwd),
-            kernel_manager_class=local_kernel_class(),
+            kernel_manager_class=manager,
             # Killed once the last cell ran: a graceful shutdown waits for nothing here.
             shutdown_kernel="immediate",
         )

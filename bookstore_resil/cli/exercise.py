@@ -53,6 +53,10 @@ def cmd_drill(args: argparse.Namespace) -> int:
         print_json(result.as_json())
     else:
         print(one_screen(result))
+    if result.interrupted:
+        return 128 + result.interrupted  # as the shell reports a command the signal stopped
+    if result.summary.outcome == "error":
+        return 1
     if args.fail_on_breach and result.summary.breached:
         print("bookstore-resil: RTO or RPO missed (--fail-on-breach)", file=sys.stderr)
         return 1

@@ -38,6 +38,7 @@ from bookstore_resil.define.model import (
 )
 from bookstore_resil.define.placeholders import misplaced, placeholders
 from bookstore_resil.define.units import DAY_S, Duration, format_duration
+from bookstore_resil.define.yamlpos import line_of
 from bookstore_resil.errors import DefinitionError, Problem
 
 TARGET_FILE = "target.yaml"
@@ -282,6 +283,21 @@ def load_target_file(folder: str | Path, system: System | None = None) -> Target
     if found.problems:
         raise DefinitionError(found.problems)
     return config.model_copy(update={"folder": str(folder.absolute())})
+
+
+def probe_lines(folder: str | Path) -> dict[str, int]:
+    """Each probe's line in ``FOLDER/target.yaml`` (for a message naming it); empty when
+    the file no longer reads."""
+    found = Collector(Path(folder))
+    document = found.read(Path(folder) / TARGET_FILE)
+    probes = document.get("probes") if isinstance(document, dict) else None
+    if not isinstance(probes, list):
+        return {}
+    return {
+        probe["name"]: line_of(document, ("probes", index))
+        for index, probe in enumerate(probes)
+        if isinstance(probe, dict) and isinstance(probe.get("name"), str)
+    }
 
 
 def _check_probes(found: Collector, file: str, config: TargetFile) -> None:

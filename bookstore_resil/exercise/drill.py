@@ -8,6 +8,9 @@ archive's summary and report.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bookstore_resil.archive import layout
+from bookstore_resil.archive.dataloss import AT_LEAST
 from bookstore_resil.archive.events import ERROR, EventLog
 from bookstore_resil.archive.impact import DRY_RUN_NOTE
 from bookstore_resil.archive.measure import Summary
@@ -44,6 +48,7 @@ class DrillResult:
     summary: Summary
     report: Any = None
     address: str = ""
+    interrupted: int | None = None  # the signal that stopped it (Ctrl-C: SIGINT)
 
     @property
     def archive(self) -> str:
@@ -140,7 +145,9 @@ def drill(
             }
             progress(f"drill: running {GAME_DAY_NOTEBOOK.name} for {scenario} into {archive_dir}")
             lines = _Lines(progress, first=opened.set)
-            error = run_game_day_notebook(archive_dir, parameters, stdout=lines)
+            signals = Interrupts()
+            with signals.passed_to_the_kernel():
+                error = run_game_day_notebook(archive_dir, parameters, lines, signals.started)
             summary = _summary(archive_dir, error)
 
         built = build_report(archive_dir, progress=progress, kernel=kernel) if report else None
@@ -148,11 +155,18 @@ def drill(
     uploaded = out.publish(archive_dir)
     if uploaded:
         progress(f"drill: uploaded {len(uploaded)} files to {address}")
+    if error and signals.received:
+        left = f"fault {summary.fault} may still be in effect" if summary.fault else "see it"
+        raise ExerciseError(
+            exercise_id,
+            f"stopped at once by {signals.name}: no rollback ran; {left}: repair it by the "
+            f"playbook's recovery procedure (archive: {address})",
+        )
     if error:
         raise ExerciseError(
             exercise_id, f"the game-day notebook failed: {error} (archive: {address})"
         )
-    return DrillResult(archive_dir, summary, built, address if out.remote else "")
+    return DrillResult(archive_dir, summary, built, address if out.remote else "", signals.first)
 
 
 @contextmanager
@@ -167,6 +181,57 @@ def _staging(out: Destination, progress: Callable[[str], None]) -> Iterator[None
         else:
             out.discard()
         raise
+
+
+class Interrupts:
+    """While the game day's kernel runs, Ctrl-C and SIGTERM are passed on to it: the first
+    makes it stop the running action and halt with a rollback (:mod:`.headless`), the
+    second stops the rollback, a third kills it. Before the kernel runs nothing is broken,
+    and Ctrl-C stops the drill as usual."""
+
+    def __init__(self) -> None:
+        self.kernel: int | None = None
+        self.received: list[int] = []
+
+    def started(self, pid: int) -> None:
+        self.kernel = pid
+
+    @property
+    def first(self) -> int | None:
+        return self.received[0] if self.received else None
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.received[0]).name if self.received else ""
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        if self.kernel is None:
+            raise KeyboardInterrupt
+        self.received.append(signum)
+        count = len(self.received)
+        said = {
+            1: "stopping the current action, then rolling back (again: stop the rollback)",
+            2: "stopping the rollback at once (again: kill the game day)",
+        }.get(count, "killing the game day's kernel")
+        # os.write: a signal handler must not enter the buffered stream it interrupted.
+        os.write(2, f"drill: {signal.Signals(signum).name}: {said}\n".encode())
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.kernel, signal.SIGKILL if count > 2 else signum)
+
+    @contextmanager
+    def passed_to_the_kernel(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in HANDLED}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+HANDLED = (signal.SIGINT, signal.SIGTERM)
 
 
 class _Lines:
@@ -220,6 +285,10 @@ def one_screen(result: DrillResult) -> str:
     if s.dry_run:
         objectives = f"RTO {format_duration(s.rto_s)} and RPO {format_duration(s.rpo_s)}"
         lines.append(f"measured   nothing: {objectives} not judged (--execute measures)")
+    elif s.fault_failed is not None:
+        said = (s.fault_failed.get("output") or "").strip().splitlines()[-3:]
+        lines += [f"fault said {line}" for line in said]
+        lines.append("measured   nothing: the fault failed, so RTO and RPO are not judged")
     else:
         lines += [
             f"detected   after {format_duration(s.time_to_detect_s)}",
@@ -228,15 +297,25 @@ def one_screen(result: DrillResult) -> str:
             f"{s.user_facing_endpoint or 'no user-facing probe'}",
             f"RTO        {format_duration(s.rto_s)} against the longer outage: "
             f"{verdict(s.rto_met)}",
-            f"data loss  {format_duration(s.measured_data_loss_s)} against RPO "
+            f"data loss  {'at least ' if s.data_loss_bound == AT_LEAST else ''}"
+            f"{format_duration(s.measured_data_loss_s)} against RPO "
             f"{format_duration(s.rpo_s)}: {verdict(s.rpo_met)}",
         ]
+        if s.data_loss_bound == AT_LEAST:
+            lines.append(
+                "           the restored data is older than this exercise; set newest_record "
+                "in target.yaml to measure how much older"
+            )
     lines.append("steps:")
     for step in s.steps:
         lines.append(
             f"  {step.shown_status:<8} {format_duration(step.duration_s):>8}  {step.id}"
             + (f"  ({step.error})" if step.error else "")
         )
+    if s.rollback is not None:
+        back = s.rollback
+        how = "every endpoint up again" if back.get("recovered") else f"LEFT BROKEN: {back['left']}"
+        lines.append(f"rollback   {back['reason']}: {how}")
     lines.append(f"archive    {result.archive}")
     if result.report_html:
         lines.append(f"report     {result.report_html}")

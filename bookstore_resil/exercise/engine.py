@@ -26,8 +26,9 @@ from bookstore_resil.archive.measure import DEFAULT_SUSTAIN_S, Summary, summariz
 from bookstore_resil.clock import ExerciseClock
 from bookstore_resil.define.model import MANUAL_FAULT, Scenario, Step, System
 from bookstore_resil.display import step_status
-from bookstore_resil.errors import ExerciseError
+from bookstore_resil.errors import ExerciseError, ResilError
 from bookstore_resil.exercise.lock import ExerciseLock
+from bookstore_resil.exercise.rollback import Rollback
 from bookstore_resil.exercise.room import Room
 from bookstore_resil.exercise.watch import ActionRunner, Options, Watch, resumed_canary
 from bookstore_resil.log import logger
@@ -67,6 +68,9 @@ class Exercise:
         self.halted = False
         self.dry_run = dry_run
         self._halt = threading.Event()
+        self._stop_rollback = threading.Event()
+        self.stop_reason: str | None = None  # why an interrupt asked the exercise to stop
+        self.broke = False  # a fault was tried (even one that failed) or an outage declared
         self._actions = ActionRunner(target, self._halt, dry_run)
         self.watch = Watch(
             target, options.probe_interval_s, options.canary_interval_s, self._record, self.clock
@@ -221,8 +225,15 @@ class Exercise:
         if self.fault_at is not None:
             raise ExerciseError(self.exercise_id, "already started")
         began = self.clock.now()  # the fault begins as the call goes out
+        self.broke = not self.dry_run
         if inject and self.fault not in (None, MANUAL_FAULT) and self.target.injects_faults:
-            record = self._actions.inject(self.fault)
+            try:
+                record = self._actions.inject(self.fault)
+            except ResilError as error:  # nothing was broken, so nothing can be measured
+                failed = {"error": str(error), "output": getattr(error, "output", None)}
+                self._record(ev.FAULT_FAILED, fault=self.fault, at=clock.iso(began), **failed)
+                self._finish(wait_for_recovery=False, rollback="the fault failed")
+                return
             self.fault_at = began
             self._record(ev.FAULT, fault=record.name, at=clock.iso(began), detail=record.detail)
         else:
@@ -266,12 +277,24 @@ class Exercise:
         self._close(step, status, by=by or self.room.closer, **self._signed(note))
 
     def halt(self, reason: str = "") -> Summary:
-        """Stop automation at once; the exercise ends as aborted."""
+        """Stop automation at once; the exercise ends as aborted, rolled back when the
+        service is still down."""
         self._halt.set()
         self.halted = True
         self.target.halt()
         self._record(ev.HALTED, reason=reason, step=self.current.id if self.current else None)
-        return self._finish(wait_for_recovery=False)
+        return self._finish(wait_for_recovery=False, rollback=f"halted: {reason or 'no reason'}")
+
+    def interrupt(self, reason: str) -> None:
+        """What a signal handler calls (Ctrl-C, SIGTERM): only sets flags. The first stops
+        the running action now and asks the exercise to halt with ``reason`` (and roll
+        back); a second stops the rollback too."""
+        if self.stop_reason is None:
+            self.stop_reason = reason
+            self._halt.set()
+        else:
+            self._stop_rollback.set()
+        self.target.halt()
 
     def finish(self) -> Summary:
         """End the exercise: wait for sustained recovery, read the canaries back, summarize."""
@@ -279,7 +302,7 @@ class Exercise:
             self._record(
                 ev.NOTE, text=f"finished with step {self.current.id} and later steps not run"
             )
-        return self._finish(wait_for_recovery=True)
+        return self._finish(wait_for_recovery=True, rollback="not recovered by the end")
 
     # -- state for widgets ------------------------------------------------------------
 
@@ -346,7 +369,7 @@ class Exercise:
         if following is not None and not self._halt.is_set():
             self._open(following)
 
-    def _finish(self, wait_for_recovery: bool) -> Summary:
+    def _finish(self, wait_for_recovery: bool, rollback: str) -> Summary:
         if self.finished:
             raise ExerciseError(self.exercise_id, "already finished")
         self.finished = True
@@ -358,7 +381,10 @@ class Exercise:
                     self.options.recovery_wait_s,
                     self._halt,
                 )
-            self.watch.check_canary(self.fault_at)
+            if self.broke and not all(self.watch.endpoint_up.values()):
+                parts = (self.scenario, self.target, self._record, self.watch)
+                Rollback(*parts, self._stop_rollback, self.options).run(rollback)
+            self.watch.check_data(self.fault_at)
         except Exception as error:  # the log must close whatever the target did
             self._record(ev.ERROR, message=f"while finishing: {error}")
         finally:

@@ -8,6 +8,7 @@ interactive game day is the notebook run this way when Finish is clicked).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -228,13 +229,15 @@ def archive_interactive(exercise: Exercise, progress: Progress = to_stderr) -> N
 
 
 def run_game_day_notebook(
-    archive_dir: Path, parameters: dict[str, Any], stdout: Any = None
+    archive_dir: Path,
+    parameters: dict[str, Any],
+    stdout: Any = None,
+    started: Callable[[int], None] | None = None,
 ) -> str | None:
     """Execute the game-day notebook into ``archive_dir/exercise.ipynb`` (in that folder);
-    the error of the cell that failed, or None."""
-    return run_notebook(
-        GAME_DAY_NOTEBOOK, archive_dir / layout.EXERCISE_NOTEBOOK, parameters, archive_dir, stdout
-    )
+    the error of the cell that failed, or None. ``started`` gets the kernel's pid."""
+    output = archive_dir / layout.EXERCISE_NOTEBOOK
+    return run_notebook(GAME_DAY_NOTEBOOK, output, parameters, archive_dir, stdout, started)
 
 
 def verdict(exercise: Exercise | FinishedExercise) -> Html:

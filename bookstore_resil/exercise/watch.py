@@ -137,10 +137,11 @@ class Watch:
                     return
             time.sleep(self.probe_interval_s)
 
-    def check_canary(self, fault_at: datetime | None) -> None:
+    def check_data(self, fault_at: datetime | None) -> None:
         """Stop writing; record which canary writes survived and the system's own recovery
         point (the newest write it still holds from before the fault, see
-        :meth:`~bookstore_resil.targets.base.Canary.recovery_point`)."""
+        :meth:`~bookstore_resil.targets.base.Canary.recovery_point`), clean the canary's
+        records up, and ask the system for its newest record from before the fault."""
         if self._canary is not None:
             self._canary.stop()
             canary = self._canary.canary
@@ -151,9 +152,27 @@ class Watch:
                 surviving=sorted(surviving) if surviving is not None else None,
                 recovery_point=clock.iso(point) if point is not None else None,
             )
+        if self.target.reads_newest_record and fault_at is not None:
+            self._newest_record(fault_at)
+        if self._canary is not None:  # last: the newest record may be a canary's
+            trouble = self._canary.canary.cleanup()
+            if trouble:
+                self.record(ev.NOTE, text=f"canary cleanup failed: {trouble}")
+
+    def _newest_record(self, before: datetime) -> None:
+        """Ask the system for its newest record from before the fault (target.yaml's
+        ``newest_record``), once the service is back: the restore point data loss counts
+        from."""
+        try:
+            newest = self.target.newest_record(before)
+        except ResilError as error:
+            self.record(ev.NEWEST_RECORD, before=clock.iso(before), newest=None, error=str(error))
+            return
+        found = clock.iso(newest) if newest is not None else None
+        self.record(ev.NEWEST_RECORD, before=clock.iso(before), newest=found, error=None)
 
     def stop(self) -> None:
-        """Stop probing and writing (what is read back was read by :meth:`check_canary`)."""
+        """Stop probing and writing (what is read back was read by :meth:`check_data`)."""
         if self._prober is not None:
             self._prober.stop()
         if self._canary is not None:

@@ -68,13 +68,15 @@ class Checked:
         return cls(True) if answer else cls(False, "the check said down")
 
     @classmethod
-    def of_result(cls, result: ActionResult) -> Checked:
-        """An action-like check's result: its error, then the end of its output."""
+    def of_result(cls, result: ActionResult, tail: bool = True) -> Checked:
+        """An action-like check's result: its error, then the end of its output (a
+        command's last words) or, with ``tail`` false, its start (an HTTP answer's)."""
         if result.ok:
             return cls(True)
         said = " ".join(result.output.split())
-        tail = said[-(REASON_CAP // 2) :] if said else ""
-        return cls.of(cls(False, ": ".join(part for part in (result.error, tail) if part)))
+        cut = REASON_CAP // 2
+        part = said[-cut:] if tail else said[:cut]
+        return cls.of(cls(False, ": ".join(text for text in (result.error, part) if text)))
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,18 @@ class Target(abc.ABC):
     def halt(self) -> None:  # noqa: B027 - most drivers have nothing in flight to stop
         """Stop whatever the driver is waiting for, at once (the exercise was halted)."""
 
+    def clear_halt(self) -> None:  # noqa: B027 - most drivers have nothing in flight to stop
+        """Accept work again after :meth:`halt` (the rollback runs actions of its own)."""
+
+    # Whether :meth:`newest_record` can tell anything (target.yaml's ``newest_record``).
+    reads_newest_record: bool = False
+
+    def newest_record(self, before: datetime) -> datetime | None:
+        """When the newest record the system holds was written, of those written before
+        ``before``: how far back a restore really went. None when it holds none; raises
+        :class:`TargetError` when the system cannot tell."""
+        return None
+
     def repair(self) -> str:
         """Bring the target back to health after an exercise left it broken (a halt mid
         recovery); what was done, in words. Most systems need a person and the playbook."""
@@ -194,6 +208,10 @@ class Target(abc.ABC):
         return f"fault {fault}"
 
 
+# The largest canary sequence number written or read back: what JSON readers keep exactly.
+MAX_WHOLE = 2**53
+
+
 class Canary(abc.ABC):
     """Writes numbered records through the system and later reads back which survived.
 
@@ -211,6 +229,11 @@ class Canary(abc.ABC):
     @abc.abstractmethod
     def surviving(self) -> set[int] | None:
         """The sequence numbers still readable, or None when the system cannot be read."""
+
+    def cleanup(self) -> str | None:
+        """Remove this exercise's canary records from the system (target.yaml's
+        ``canary.cleanup``); what went wrong, or None."""
+        return None
 
     def recovery_point(self, before: datetime) -> datetime | None:
         """When the newest write the system still holds from before ``before`` was made,

@@ -35,7 +35,7 @@ from typing import Any
 
 from bookstore_resil.errors import TargetError
 from bookstore_resil.secrets import redact
-from bookstore_resil.targets.base import ActionResult
+from bookstore_resil.targets.base import ActionResult, Checked
 from bookstore_resil.targets.commands import OUTPUT_CAP, cap_text, run_command
 
 INSTALL_HINT = "pip install 'bookstore-resil[chaostoolkit]'"
@@ -158,7 +158,7 @@ class ProbeCheck:
         self.configuration, self.secrets = context.load()
         self.timeout_s = timeout_s
 
-    def __call__(self) -> bool:
+    def __call__(self) -> Checked:
         verdict: list[Verdict] = []
 
         def work() -> None:
@@ -167,7 +167,9 @@ class ProbeCheck:
         worker = threading.Thread(target=work, name="ctk-probe", daemon=True)
         worker.start()
         worker.join(self.timeout_s)
-        return bool(verdict) and verdict[0].ok
+        if not verdict:
+            return Checked(False, f"no answer within {self.timeout_s:g}s")
+        return Checked(True) if verdict[0].ok else Checked(False, verdict[0].error or "failed")
 
 
 def run_in_child(

@@ -18,11 +18,13 @@ import socket
 import threading
 import time
 import urllib.request
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from bookstore_resil import clock
 from bookstore_resil.define.target_file import (
+    DEFAULT_INTERVAL_S,
     DEFAULT_PROBE_TIMEOUT_S,
     TARGET_FILE,
     CanarySpec,
@@ -31,12 +33,15 @@ from bookstore_resil.define.target_file import (
     ProbeSpec,
     TcpSpec,
     load_target_file,
+    probe_lines,
 )
 from bookstore_resil.errors import TargetError
 from bookstore_resil.secrets import redact
 from bookstore_resil.targets.base import (
+    MAX_WHOLE,
     ActionResult,
     Canary,
+    Checked,
     FaultRecord,
     Probe,
     Target,
@@ -46,6 +51,8 @@ from bookstore_resil.targets.chaostoolkit import Context, ProbeCheck, run_in_chi
 from bookstore_resil.targets.commands import OUTPUT_CAP, fill, run_command
 
 FAULT_TIMEOUT_S = 60.0
+# How much of a failed fault's output its event keeps (the end: where the error is).
+FAULT_OUTPUT_CAP = 4096
 CANARY_TIMEOUT_S = 1.0
 # A canary read lists every surviving number: more room than a step's output, but bounded.
 CANARY_READ_CAP = 8 * 1024 * 1024
@@ -109,7 +116,14 @@ class SystemCanary(Canary):
         result = run_command(command, self.timeout_s * 5, cwd=self.folder, cap=CANARY_READ_CAP)
         if not result.ok or result.truncated:
             return None
-        return {int(line) for line in result.output.split() if line.strip().isdigit()}
+        numbers = (int(word) for word in result.output.split() if word.isdigit() and len(word) < 20)
+        return {number for number in numbers if number <= MAX_WHOLE}
+
+    def cleanup(self) -> str | None:
+        if self.spec.cleanup is None:
+            return None
+        ran = run_command(self._fill(self.spec.cleanup), self.timeout_s * 5, cwd=self.folder)
+        return None if ran.ok else Checked.of_result(_result(ran)).reason
 
 
 class SystemTarget(Target):
@@ -159,8 +173,9 @@ class SystemTarget(Target):
             check = ProbeCheck(activity, self.context, timeout_s)
         else:
 
-            def check() -> bool:
-                return self._execute(spec, spec.name, {}, timeout_s).ok
+            def check() -> Checked:
+                result = self._execute(spec, spec.name, {}, timeout_s)
+                return Checked.of_result(result, tail=spec.run is not None)
 
         address = spec.http.url if spec.http is not None else spec.describe()
         return Probe(spec.name, address, check, user_facing=spec.user_facing)
@@ -169,10 +184,15 @@ class SystemTarget(Target):
         return list(self._probes)
 
     def check_ready(self) -> None:
-        down = [probe.name for probe in self._probes if not _safe(probe.check)]
+        answers = {probe.name: _safe(probe.check) for probe in self._probes}
+        down = {name: answer.reason for name, answer in answers.items() if not answer.up}
         if down:
-            where = self.folder / TARGET_FILE
-            raise TargetError(self.name, f"not healthy: {', '.join(down)} (the probes of {where})")
+            lines = probe_lines(self.folder)
+            said = "; ".join(
+                f"{name}: {reason} ({TARGET_FILE}:{lines.get(name, 0)})"
+                for name, reason in down.items()
+            )
+            raise TargetError(self.name, f"not healthy: {said}")
 
     def canary(self, run_id: str | None = None) -> Canary | None:
         if self.config.canary is None:
@@ -198,7 +218,8 @@ class SystemTarget(Target):
         ts = clock.iso(clock.now())
         result = self._execute(spec, fault, {}, spec.timeout(FAULT_TIMEOUT_S))
         if not result.ok:
-            raise TargetError(self.name, f"fault {fault} failed: {result.error}")
+            said = result.output[-FAULT_OUTPUT_CAP:] or None
+            raise TargetError(self.name, f"fault {fault} failed: {result.error}", said)
         detail = result.output.strip() or spec.describe()
         return FaultRecord(name=fault, ts=ts, detail=detail)
 
@@ -208,13 +229,50 @@ class SystemTarget(Target):
             known = ", ".join(self.config.actions) or "none"
             return ActionResult(False, error=f"unknown action {name!r} (known: {known})")
         try:
-            return self._execute(spec, name, args, self.action_timeout(name, timeout_s))
+            if spec.until_s is None:
+                return self._execute(spec, name, args, self.action_timeout(name, timeout_s))
+            return self._until(spec, name, args, spec.timeout(timeout_s))
         except TargetError as error:
             return ActionResult(False, error=str(error))
 
+    def _until(self, spec: Command, name: str, args: dict[str, Any], each_s: float) -> ActionResult:
+        """Tried again at the probe interval until it succeeds or ``until`` has passed."""
+        deadline = time.monotonic() + (spec.until_s or 0.0)
+        tries = 0
+        while True:
+            result, tries = self._execute(spec, name, args, each_s), tries + 1
+            if result.ok or time.monotonic() >= deadline or self._halt.is_set():
+                break
+            self._halt.wait(self.probe_interval_s or DEFAULT_INTERVAL_S)
+        said = f"{'succeeded' if result.ok else 'failed'} after {tries} tries"
+        data = {**result.data, "tries": tries}
+        return ActionResult(
+            result.ok, f"{said}\n{result.output}", result.duration_s, result.error, data
+        )
+
     def action_timeout(self, name: str, default_s: float) -> float:
         spec = self.config.actions.get(name)
-        return spec.timeout(default_s) if spec is not None else default_s
+        if spec is None:
+            return default_s
+        return spec.timeout(default_s) + (spec.until_s or 0.0)
+
+    # -- data loss ---------------------------------------------------------------------
+
+    @property
+    def reads_newest_record(self) -> bool:  # type: ignore[override]
+        return self.config.newest_record is not None
+
+    def newest_record(self, before: datetime) -> datetime | None:
+        spec = self.config.newest_record
+        if spec is None:
+            return None
+        args = {"before": clock.iso(before), "before_epoch": f"{before.timestamp():.6f}"}
+        result = self._execute(spec, "newest_record", args, spec.timeout(FAULT_TIMEOUT_S))
+        if not result.ok:
+            said = Checked.of_result(result).reason
+            raise TargetError(self.name, f"newest_record failed: {said}", result.output)
+        said = (result.output.strip().splitlines() or [""])[-1].strip()
+        return _moment(said)
 
     def describe_action(self, name: str, args: dict[str, Any]) -> str:
         spec = self.config.actions.get(name)
@@ -227,6 +285,9 @@ class SystemTarget(Target):
 
     def halt(self) -> None:
         self._halt.set()
+
+    def clear_halt(self) -> None:
+        self._halt.clear()
 
     def _execute(
         self, spec: Command, name: str, args: dict[str, Any], timeout_s: float
@@ -263,8 +324,29 @@ def _describe(spec: Command, args: dict[str, Any]) -> str:
     return spec.describe()
 
 
-def _safe(check: Any) -> bool:
+def _safe(check: Any) -> Checked:
     try:
-        return bool(check())
-    except Exception:
-        return False
+        return Checked.of(check())
+    except Exception as error:
+        return Checked(False, f"{type(error).__name__}: {error}")
+
+
+def _result(ran: Any) -> ActionResult:
+    return ActionResult(ran.ok, ran.output, ran.duration_s, ran.error())
+
+
+def _moment(text: str) -> datetime | None:
+    """What ``newest_record`` printed: nothing (or null) for no record, Unix seconds, or
+    an ISO 8601 time (UTC when it names no zone, as ``max(created_at)`` of a timestamp
+    column prints it)."""
+    if text.lower() in ("", "null", "none"):
+        return None
+    try:
+        moment = (
+            datetime.fromtimestamp(float(text), timezone.utc)
+            if text.replace(".", "", 1).isdigit()
+            else clock.parse_ts(text.replace(" ", "T", 1))
+        )
+    except (ValueError, OverflowError, OSError):
+        raise TargetError("system", f"newest_record printed no time: {text[:80]!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -17,6 +17,9 @@ services make, and what a game day's canary measures.
     python3 guestbook.py restore               put the latest backup in place of the file
     python3 guestbook.py canary RUN            the canary numbers of RUN on disk, one a line
                                                (after asking a live process to flush)
+    python3 guestbook.py newest BEFORE         when the newest entry on disk written before
+                                               BEFORE (epoch seconds) was written
+    python3 guestbook.py forget RUN            delete the canary entries of RUN
     python3 guestbook.py serve [--port 8765]   run in the foreground
 
 Everything it keeps is under ./run/ (the pid file, the log, the database, the backup,
@@ -233,11 +236,28 @@ def canary(run: str, port: int) -> int:
     return 0
 
 
+def newest(before: str) -> int:
+    """The restore point: the time of the newest entry the file holds from before BEFORE
+    (nothing printed when it holds none)."""
+    with connect("ro") as db:
+        (at,) = db.execute("SELECT max(at) FROM entries WHERE at < ?", (float(before),)).fetchone()
+    if at is not None:
+        print(f"{at:.6f}")
+    return 0
+
+
+def forget(run: str) -> int:
+    with connect() as db:
+        db.execute("DELETE FROM entries WHERE text LIKE ?", (f"canary-{run}-%",))
+    return 0
+
+
 def main() -> int:
     os.chdir(Path(__file__).parent)
     parser = argparse.ArgumentParser(description="The Guestbook service")
-    parser.add_argument("command", choices=("serve", "start", "stop", "restore", "canary"))
-    parser.add_argument("run", nargs="?", help="canary: the exercise's run id")
+    commands = ("serve", "start", "stop", "restore", "canary", "newest", "forget")
+    parser.add_argument("command", choices=commands)
+    parser.add_argument("run", nargs="?", help="canary, forget: the run id; newest: BEFORE")
     parser.add_argument("--port", type=int, default=PORT)
     args = parser.parse_args()
     commands = {
@@ -246,6 +266,8 @@ def main() -> int:
         "stop": stop,
         "restore": restore,
         "canary": lambda: canary(args.run, args.port),
+        "newest": lambda: newest(args.run),
+        "forget": lambda: forget(args.run),
     }
     try:
         return commands[args.command]()
