@@ -29,23 +29,25 @@ STAGE = "current"
 ALARM = "missed"
 GOOD = "passed"
 STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#212121}
-h1{font-size:22px;margin:0 0 4px} .sub{color:#616161;margin:0 0 18px;font-size:13px}
-.tiles{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:14px}
-.tile{border:1px solid #e0e0e0;border-radius:6px;padding:10px 14px;min-width:130px}
-.tile b{display:block;font-size:26px} .tile span{font-size:12px;color:#616161}
-.stages{display:flex;height:26px;border-radius:4px;overflow:hidden;margin:0 0 20px;
+.board{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#212121}
+.board h1{font-size:22px;margin:0 0 4px} .board .sub{color:#616161;margin:0 0 18px;font-size:13px}
+.board .tiles{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:14px}
+.board .tile{border:1px solid #e0e0e0;border-radius:6px;padding:10px 14px;min-width:130px}
+.board .tile b{display:block;font-size:26px} .board .tile span{font-size:12px;color:#616161}
+.board .stages{display:flex;height:26px;border-radius:4px;overflow:hidden;margin:0 0 20px;
 max-width:900px;font-size:12px;color:#fff;font-weight:600}
-.stages div{display:flex;align-items:center;justify-content:center;min-width:44px}
-table{border-collapse:collapse;width:100%;font-size:13px}
-th{text-align:left;border-bottom:2px solid #bdbdbd;padding:6px;font-size:12px;color:#616161}
-td{border-bottom:1px solid #eeeeee;padding:6px;vertical-align:top}
-.stage{font-size:20px;font-weight:700;text-align:center}
-.chip{display:inline-block;color:#fff;border-radius:3px;padding:1px 6px;margin:1px 3px 1px 0;
-font-size:12px;white-space:nowrap}
-.chip.overdue{box-shadow:inset 0 -3px 0 OVERDUE}
-.owner{color:#616161;font-size:12px} .why{font-weight:600} .small{font-size:12px;color:#424242}
-details summary{cursor:pointer;color:#616161;font-size:12px}
+.board .stages div{display:flex;align-items:center;justify-content:center;min-width:44px}
+.board table{border-collapse:collapse;width:100%;font-size:13px}
+.board th{text-align:left;border-bottom:2px solid #bdbdbd;padding:6px;font-size:12px;
+color:#616161}
+.board td{border-bottom:1px solid #eeeeee;padding:6px;vertical-align:top;text-align:left}
+.board .stage{font-size:20px;font-weight:700;text-align:center}
+.board .chip{display:inline-block;color:#fff;border-radius:3px;padding:1px 6px;
+margin:1px 3px 1px 0;font-size:12px;white-space:nowrap}
+.board .chip.overdue{box-shadow:inset 0 -3px 0 OVERDUE}
+.board .owner{color:#616161;font-size:12px} .board .why{font-weight:600}
+.board .small{font-size:12px;color:#424242}
+.board details summary{cursor:pointer;color:#616161;font-size:12px}
 """.replace("OVERDUE", colour_of(OVERDUE))
 
 
@@ -135,6 +137,15 @@ def _row(row: SystemRow) -> str:
 
 def board_html(board: Board) -> str:
     """The whole page, one self-contained document."""
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Resilience board</title></head>"
+        f'<body style="margin:24px">{board_fragment(board)}</body></html>\n'
+    )
+
+
+def board_fragment(board: Board) -> str:
+    """The board as a fragment with its own style, for the page and for the notebook."""
     totals = board.totals
     tiles = [
         _tile(totals["systems"], "systems"),
@@ -170,9 +181,7 @@ def board_html(board: Board) -> str:
     )
     rows = "".join(_row(row) for row in board.systems)
     return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>Resilience board</title><style>{STYLE}</style></head><body>"
-        "<h1>Resilience board</h1>"
+        f'<style>{STYLE}</style><div class="board"><h1>Resilience board</h1>'
         f'<p class="sub">{totals["systems"]} systems, as of {board.at:%Y-%m-%d %H:%M} UTC; '
         f"archives in {_e(board.out)}; a scenario is overdue after "
         f"{_e(format_duration(CADENCE.total_seconds()))} without an exercise</p>"
@@ -182,7 +191,7 @@ def board_html(board: Board) -> str:
         "exercise missed its objective; underlined: overdue</p>"
         "<table><thead><tr><th>system</th><th>stage</th><th>scenarios, riskiest first</th>"
         "<th>Stage 1 gaps</th><th>stale sign-offs</th><th>top finding</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></body></html>\n"
+        f"<tbody>{rows}</tbody></table></div>"
     )
 
 
@@ -256,3 +265,20 @@ def styled_grid(board: Board) -> Html:
 
     table = grid(board)
     return Html(table.style.map(colour).to_html())
+
+
+def open_board(systems: str | list[str], out_dir: str) -> Board:
+    """Notebook 05's board: ``systems`` one path or a list, each relative one (and
+    ``out_dir``) looked up from the current directory, then its parent."""
+    from bookstore_resil.archive.storage import is_s3
+    from bookstore_resil.define.loader import locate_system_folder
+    from bookstore_resil.history.board import load_board
+
+    paths = [systems] if isinstance(systems, str) else systems
+    out = out_dir if is_s3(out_dir) else locate_system_folder(out_dir)
+    return load_board([locate_system_folder(path) for path in paths], out)
+
+
+def show(board: Board) -> Html:
+    """The board in the notebook, as the HTML page shows it."""
+    return Html(board_fragment(board))

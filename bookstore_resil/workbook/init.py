@@ -73,6 +73,7 @@ def init_workbook(folder: str | Path, example: str = workbook.DEFAULT_EXAMPLE) -
         # A relative data_dir is tried from the notebook's folder, then its parent: "system"
         # finds DIR/system from DIR/notebooks. An empty one (the report's) stays empty.
         text = _set_parameter(text, "data_dir", SYSTEM_DIR, was='data/[^"\\\\]*')
+        text = _set_parameter(text, "systems", SYSTEM_DIR, was="data")  # the board's
         if first is not None:
             text = _set_parameter(text, "scenario", first)
         (made.notebooks / notebook.name).write_text(text, encoding="utf-8")
