@@ -39,10 +39,11 @@ def cmd_lab(args: argparse.Namespace) -> int:
         stopped = lifecycle.down(lab, purge=args.purge, progress=progress(args))
         report, text = {"state": str(lab.root), "stopped": stopped}, ""
     elif args.verb == "fault":
-        record = _known(LabTarget(lab.root), "fault", args.name).inject_fault(args.name)
+        target = _not_in_an_exercise(_known(LabTarget(lab.root), "fault", args.name), args)
+        record = target.inject_fault(args.name)
         report, text = asdict(record), f"{record.ts} {record.name}: {record.detail}"
     else:
-        target = _known(LabTarget(lab.root), "action", args.name)
+        target = _not_in_an_exercise(_known(LabTarget(lab.root), "action", args.name), args)
         result = target.run_action(args.name, dict(args.args), args.timeout)
         report, text, ok = asdict(result), result.output or result.error, result.ok
     if args.json:
@@ -62,6 +63,38 @@ def _known(target: LabTarget, what: str, name: str) -> LabTarget:
     return target
 
 
+def _not_in_an_exercise(target: LabTarget, args: argparse.Namespace) -> LabTarget:
+    """``target`` when no exercise holds it. While one does, a fault or an action by hand
+    would spoil its measurement: refused (exit 2, naming the exercise) unless ``--during``
+    names that exercise, whose event log (``--out``/ID) then records it as a deviation."""
+    from bookstore_resil.archive import layout
+    from bookstore_resil.archive.events import DEVIATION, EventLog
+    from bookstore_resil.errors import TargetBusy, UsageError
+    from bookstore_resil.exercise.lock import holder
+
+    held = holder(target.lock_file()) if target.lab.exists() else None
+    doing = f"lab {args.verb} {args.name}"
+    if held is None:
+        if args.during:
+            raise UsageError(f"{doing} --during {args.during}: no exercise holds the lab now")
+        return target
+    exercise = str(held.get("exercise_id") or "unknown")
+    if args.during != exercise:
+        raise TargetBusy(
+            exercise,
+            f"holds the lab (pid {held.get('pid', '?')}, since {held.get('since', '?')}): "
+            f"{doing} refused; add '--during {exercise}' to do it within the exercise, "
+            "recorded as a deviation",
+        )
+    events = layout.events_path(layout.exercise_dir(args.out, exercise))
+    if not events.is_file():
+        raise UsageError(f"{doing}: no event log of exercise {exercise} at {events} (--out)")
+    with EventLog(events) as log:
+        words = " ".join([doing, *(f"{k}={v}" for k, v in getattr(args, "args", []))])
+        log.append(DEVIATION, text=f"by hand, outside the playbook: {words}", step=None)
+    return target
+
+
 def _action_arg(text: str) -> tuple[str, object]:
     """``KEY=VALUE``; the value as JSON when it parses (``through_api=true``), else text."""
     key, sep, value = text.partition("=")
@@ -71,6 +104,17 @@ def _action_arg(text: str) -> tuple[str, object]:
         return key, json.loads(value)
     except ValueError:
         return key, value
+
+
+def _add_during(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--during",
+        metavar="EXERCISE_ID",
+        help="while that exercise holds the lab: do it anyway, recorded in its log as a deviation",
+    )
+    parser.add_argument(
+        "--out", default="reports", metavar="DIR", help="that exercise's archive parent (reports)"
+    )
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -106,10 +150,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     add_json(status)
     fault = verbs.add_parser("fault", parents=[state], help="inject a named fault")
     fault.add_argument("name", help="api-crash, db-lost, cdn-bucket-deleted, ...")
+    _add_during(fault)
     add_json(fault)
     action = verbs.add_parser("action", parents=[state], help="run a named playbook action")
     action.add_argument("name", help="http_check, restart_app, update_dns, ...")
     action.add_argument("args", nargs="*", type=_action_arg, metavar="KEY=VALUE")
     action.add_argument("--timeout", type=positive_seconds, default=60.0, metavar="SECONDS")
+    _add_during(action)
     add_json(action)
     lab.set_defaults(func=cmd_lab)

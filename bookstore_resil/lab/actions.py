@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bookstore_resil.errors import TargetError
-from bookstore_resil.lab import api, cdn, postgres, snapshots
+from bookstore_resil.lab import api, cdn, pgclient, postgres, snapshots
 from bookstore_resil.lab.checks import api_root_ok
 from bookstore_resil.lab.http import http_get
 from bookstore_resil.lab.state import LOOPBACK, Lab
@@ -74,6 +74,8 @@ def http_check(lab: Lab, args: Args, timeout_s: float) -> Outcome:
     service, path = args.get("service"), args.get("path")
     if service in ("db", "database"):
         return db_check(lab, args, timeout_s)
+    # The lab's own endpoints must prove they are the lab's; any other url is taken as is.
+    key: str | None = lab.secrets().endpoint_key
     if service == "api":
         url = lab.router_url() + (path or "/")
     elif service == "cdn":
@@ -81,10 +83,10 @@ def http_check(lab: Lab, args: Args, timeout_s: float) -> Outcome:
     elif args.get("instance"):
         url = _instance(lab, args).url.rstrip("/") + (path or "/")
     elif args.get("url"):
-        url = str(args["url"])
+        url, key = str(args["url"]), None
     else:
         raise TargetError("lab", "http_check needs service (api, db, cdn), instance or url")
-    answer = http_get(url, timeout_s=min(timeout_s, 5.0))
+    answer = http_get(url, timeout_s=min(timeout_s, 5.0), key=key)
     if service != "cdn" and not args.get("url") and (path or "/") == "/":
         ok = api_root_ok(answer)
     else:
@@ -98,13 +100,14 @@ def db_check(lab: Lab, args: Args, timeout_s: float) -> Outcome:
     reads ``/books/`` through the public address (the API reaches the database)."""
     address = lab.records().db
     host, port = lab.records().address("db")
-    if not postgres.ping(lab, host, port):
+    if not pgclient.ping(lab, host, port):
         return Outcome(False, f"postgresql://{address}: not accepting connections", error="db down")
-    with postgres.connect(lab, host, port) as conn:
+    with pgclient.connect(lab, host, port) as conn:
         books = conn.execute("SELECT count(*) FROM books_book").fetchone()[0]
     output = f"postgresql://{address}: accepting connections, {books} books"
     if args.get("through_api"):
-        answer = http_get(lab.router_url() + "/books/", timeout_s=min(timeout_s, 5.0))
+        url, key = lab.router_url() + "/books/", lab.secrets().endpoint_key
+        answer = http_get(url, timeout_s=min(timeout_s, 5.0), key=key)
         if answer.status != 200:
             return Outcome(False, f"{output}\n{answer.describe()}", error="API cannot read the db")
         output += f"\nGET /books/ through the API: HTTP {answer.status}"

@@ -206,13 +206,15 @@ def start(lab: Lab, instance: Instance, timeout_s: float = 30.0) -> None:
             f"{PROJECT}.wsgi:application",
         ]
         env = {**django_env(lab), "PYTHONPATH": instance.folder}
+        env["BOOKSTORE_LAB_ADDRESS"] = instance.address  # what its answers prove
         procs.start(lab, instance.id, argv, cwd=Path(instance.folder), env=env)
     wait_serving(lab, instance, timeout_s)
 
 
 def wait_serving(lab: Lab, instance: Instance, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
-    while not api_root_ok(http_get(instance.url)):
+    key = lab.secrets().endpoint_key
+    while not api_root_ok(http_get(instance.url, key=key)):
         if not is_running(lab, instance):
             raise TargetError("lab", f"instance {instance.id} exited; see logs/{instance.id}.log")
         if time.monotonic() > deadline:

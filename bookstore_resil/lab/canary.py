@@ -1,58 +1,84 @@
-"""The lab's data-loss canaries: books written through the public API by an exercise, read
-back from the database the ``db`` record names; and the heartbeat the snapshotter writes
-while the lab is up, which tells how far back a restore really went."""
+"""The lab's data-loss canaries: records written through the public API by an exercise,
+read back from the database the ``db`` record names; and the heartbeat the snapshotter
+writes while the lab is up, which tells how far back a restore really went.
+
+The canaries are not for anyone else to see or forge: they go to a table of their own
+(``POST /canary/``, which no read of the API lists), and each carries a proof, an HMAC
+of its run and number with the run's own secret (derived from the lab's endpoint key and
+the run id, so a resumed exercise has it again). The reader counts only records that
+prove themselves and whose numbers are in bounds; a record another user posted, with
+the run id guessed or seen, counts for nothing.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import secrets
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from bookstore_resil.lab import postgres
+from bookstore_resil.lab import pgclient
 from bookstore_resil.lab.http import http_request
 from bookstore_resil.lab.state import Lab
 from bookstore_resil.targets.base import Canary
 
 WRITE_TIMEOUT_S = 1.0
+CANARY_TABLE = "books_canary"
+MAX_SEQ = 2**31 - 1  # PostgreSQL's integer: the column the API writes
 HEARTBEAT_TABLE = "lab_heartbeat"
 HEARTBEAT_S = 0.5
 HEARTBEAT_KEPT = timedelta(days=1)
 
 
+def _hmac(key: str, message: str) -> str:
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
 class LabCanary(Canary):
-    """Canary ``seq`` is the book titled ``canary RUN SEQ``; ``RUN`` tells runs apart."""
+    """Canary ``seq`` of run ``RUN`` is the record ``(RUN, seq, proof)``; ``RUN`` tells
+    runs apart."""
 
     def __init__(self, lab: Lab, run_id: str | None = None):
         self.lab = lab
         self.run_id = run_id or secrets.token_hex(4)
-        self._books_url = lab.router_url() + "/books/"
+        self._endpoint_key = lab.secrets().endpoint_key
+        self._run_key = _hmac(self._endpoint_key, f"canary run {self.run_id}")
+        self._url = lab.router_url() + "/canary/"
 
-    def _title(self, seq: int) -> str:
-        return f"canary {self.run_id} {seq}"
+    def _proof(self, seq: int) -> str:
+        return _hmac(self._run_key, f"{self.run_id} {seq}")
 
     def write(self, seq: int) -> bool:
-        book = {"title": self._title(seq), "publication_date": date.today().isoformat()}
-        return http_request("POST", self._books_url, book, WRITE_TIMEOUT_S).status == 201
+        if not 1 <= seq <= MAX_SEQ:
+            return False
+        record = {"run": self.run_id, "seq": seq, "proof": self._proof(seq)}
+        answer = http_request("POST", self._url, record, WRITE_TIMEOUT_S, self._endpoint_key)
+        return answer.status == 201
 
     def surviving(self) -> set[int] | None:
         try:
             host, port = self.lab.records().address("db")
-            with postgres.connect(self.lab, host, port) as conn:
-                rows = conn.execute(
-                    "SELECT title FROM books_book WHERE title LIKE %s",
-                    (f"canary {self.run_id} %",),
-                ).fetchall()
+            with pgclient.connect(self.lab, host, port) as conn:
+                query = f"SELECT seq, proof FROM {CANARY_TABLE} WHERE run = %s AND seq <= %s"
+                rows = conn.execute(query, (self.run_id, MAX_SEQ)).fetchall()
         except Exception:
             return None
-        return {int(title.rsplit(" ", 1)[1]) for (title,) in rows}
+        return {
+            seq
+            for seq, proof in rows
+            if isinstance(seq, int)
+            and 1 <= seq <= MAX_SEQ
+            and hmac.compare_digest(self._proof(seq), str(proof))
+        }
 
     def recovery_point(self, before: datetime) -> datetime | None:
         """The newest heartbeat before ``before`` in the database the ``db`` record names: a
         database restored from a snapshot holds the heartbeats up to that snapshot only."""
         try:
             host, port = self.lab.records().address("db")
-            with postgres.connect(self.lab, host, port) as conn:
+            with pgclient.connect(self.lab, host, port) as conn:
                 (newest,) = conn.execute(
                     f"SELECT max(at) FROM {HEARTBEAT_TABLE} WHERE at < %s", (before,)
                 ).fetchone()
@@ -79,7 +105,7 @@ class Heartbeat:
             if self._conn is None or address != self._address:
                 self.close()
                 host, port = self.lab.records().address("db")
-                self._conn = postgres.connect(self.lab, host, port)
+                self._conn = pgclient.connect(self.lab, host, port)
                 self._address = address
                 self._conn.execute("SET statement_timeout = 2000")
             at = datetime.now(timezone.utc)

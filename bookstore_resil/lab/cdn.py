@@ -45,7 +45,8 @@ def start(lab: Lab, port: int) -> None:
 
 def wait_ready(lab: Lab, port: int, timeout_s: float = 30.0) -> None:
     deadline = time.monotonic() + timeout_s
-    while http_get(endpoint(port) + "/", timeout_s=1.0).status is None:
+    key = lab.secrets().endpoint_key
+    while http_get(endpoint(port) + "/", timeout_s=1.0, key=key).status is None:
         if procs.running(lab, PROCESS) is None:
             raise TargetError("lab", f"the CDN server exited; see {lab.logs_dir}/cdn.log")
         if time.monotonic() > deadline:

@@ -7,7 +7,8 @@ files (``GET``/``HEAD`` of ``/BUCKET/static/...``, as a CDN serves them to users
 other request is refused unless it is signed with the lab's access key, which only the
 owner can read (``STATE/secrets.json``, 0600). The key id is checked, not the signature:
 the door is against other users of the machine, who cannot read the key, not against the
-owner's own tools.
+owner's own tools. Every answer proves it is the lab's CDN (:mod:`.identity`), so
+another user's server on its port reads as down.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from bookstore_resil.lab.identity import NONCE_HEADER, PROOF_HEADER, proof
 from bookstore_resil.lab.state import BUCKET, LOOPBACK, Lab
 
 PUBLIC_PREFIX = f"/{BUCKET}/static/"
+NONCE_VARIABLE = "HTTP_" + NONCE_HEADER.upper().replace("-", "_")
 REFUSED = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
     b"<Message>Access Denied: the lab's CDN takes changes from its owner only</Message></Error>"
@@ -27,11 +30,20 @@ REFUSED = (
 
 
 class OwnerOnly:
-    """WSGI middleware: public reads of the CDN's files, the rest for the lab's key."""
+    """WSGI middleware: public reads of the CDN's files, the rest for the lab's key; every
+    answer with its proof of identity."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], access_key: str):
+    def __init__(
+        self,
+        app: Callable[..., Iterable[bytes]],
+        access_key: str,
+        endpoint_key: str,
+        address: str,
+    ):
         self.app = app
         self.signed = f"Credential={access_key}/"
+        self.endpoint_key = endpoint_key
+        self.address = address
 
     def allows(self, environ: dict[str, Any]) -> bool:
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
@@ -42,6 +54,9 @@ class OwnerOnly:
         return self.signed in environ.get("HTTP_AUTHORIZATION", "")
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        signed = proof(self.endpoint_key, environ.get(NONCE_VARIABLE, ""), self.address)
+        if signed:
+            start_response = _with_header(start_response, (PROOF_HEADER, signed))
         if self.allows(environ):
             return self.app(environ, start_response)
         start_response(
@@ -49,6 +64,13 @@ class OwnerOnly:
             [("Content-Type", "application/xml"), ("Content-Length", str(len(REFUSED)))],
         )
         return [REFUSED]
+
+
+def _with_header(start_response: Callable, header: tuple[str, str]) -> Callable:
+    def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+        return start_response(status, [*headers, header], *exc_info)
+
+    return start
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,8 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     from werkzeug.serving import run_simple
 
     os.environ.setdefault("MOTO_PORT", port)
+    keys = Lab.at(state_dir).secrets()
     app = OwnerOnly(
-        DomainDispatcherApplication(create_backend_app), Lab.at(state_dir).secrets().s3_access_key
+        DomainDispatcherApplication(create_backend_app),
+        keys.s3_access_key,
+        keys.endpoint_key,
+        f"{LOOPBACK}:{port}",
     )
     run_simple(LOOPBACK, int(port), app, threaded=True, request_handler=MotoRequestHandler)
     return 0

@@ -1,6 +1,8 @@
 """Health checks of the lab's three endpoints: quick (about 1 s at most), never raising.
 
-They back the probes, ``lab status`` and the ``http_check``/``db_check`` actions.
+They back the probes, ``lab status`` and the ``http_check``/``db_check`` actions. An
+answer counts only when it proves it is the lab's (:mod:`.identity`): a port another user
+took over when a fault freed it reads as down.
 """
 
 from __future__ import annotations
@@ -8,9 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from bookstore_resil.lab import postgres
 from bookstore_resil.lab.cdn import object_url
 from bookstore_resil.lab.http import HttpAnswer, http_get
+from bookstore_resil.lab.pgclient import DatabaseCheck
 from bookstore_resil.lab.state import Lab
 from bookstore_resil.targets.base import Probe
 
@@ -27,24 +29,24 @@ def api_root_ok(answer: HttpAnswer) -> bool:
 
 
 def api_probe(lab: Lab) -> Probe:
-    url = lab.router_url() + "/"
-    return Probe("api", url, lambda: _safe(lambda: api_root_ok(http_get(url))))
-
-
-def _db_ok(lab: Lab) -> bool:
-    host, port = lab.records().address("db")
-    return postgres.ping(lab, host, port)
+    url, key = lab.router_url() + "/", lab.secrets().endpoint_key
+    return Probe("api", url, lambda: _safe(lambda: api_root_ok(http_get(url, key=key))))
 
 
 def db_probe(lab: Lab) -> Probe:
-    """Connects to whatever the ``db`` record names at each check. Probes are named by the
-    system definition's service ids: ``api``, ``database``, ``cdn``."""
-    return Probe("database", f"postgresql://{lab.records().db}", lambda: _safe(lambda: _db_ok(lab)))
+    """``SELECT 1`` on a kept connection to whatever the ``db`` record names (re-opened when
+    the record moves or a check fails). Probes are named by the system definition's
+    service ids: ``api``, ``database``, ``cdn``."""
+    check = DatabaseCheck(lab, lambda: lab.records().address("db"))
+    return Probe("database", f"postgresql://{lab.records().db}", check)
 
 
 def cdn_probe(lab: Lab) -> Probe:
+    key = lab.secrets().endpoint_key
     return Probe(
-        "cdn", object_url(lab), lambda: _safe(lambda: http_get(object_url(lab)).status == 200)
+        "cdn",
+        object_url(lab),
+        lambda: _safe(lambda: http_get(object_url(lab), key=key).status == 200),
     )
 
 
@@ -52,8 +54,12 @@ def users_probe(lab: Lab) -> Probe:
     """What a user of the Bookstore sees: ``/books/`` through the public address. It reads
     the database, so during a database outage users get HTTP 500 while the API root (the
     ``api`` probe) still answers."""
-    url = lab.router_url() + "/books/"
-    return Probe("users", url, lambda: _safe(lambda: http_get(url).status == 200), user_facing=True)
+    url, key = lab.router_url() + "/books/", lab.secrets().endpoint_key
+
+    def check() -> bool:
+        return _safe(lambda: http_get(url, key=key).status == 200)
+
+    return Probe("users", url, check, user_facing=True)
 
 
 def lab_probes(lab: Lab) -> list[Probe]:

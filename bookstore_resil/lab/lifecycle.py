@@ -155,7 +155,8 @@ def _ensure_router(lab: Lab, config: LabConfig, progress: Progress) -> None:
         argv = [sys.executable, "-m", "bookstore_resil.lab.router", str(lab.root)]
         procs.start(lab, ROUTER, [*argv, str(config.router_port)], cwd=lab.root)
     deadline = time.monotonic() + 15.0
-    while http_get(lab.router_url() + "/").status is None:
+    key = lab.secrets().endpoint_key
+    while http_get(lab.router_url() + "/", key=key).status is None:
         if procs.running(lab, ROUTER) is None or time.monotonic() > deadline:
             raise TargetError("lab", f"the router did not start; see {lab.logs_dir}/router.log")
         time.sleep(0.05)
@@ -228,6 +229,7 @@ def down(lab: Lab, *, purge: bool = False, progress: Progress = to_stderr) -> li
     if not lab.root.is_dir():
         progress(f"no lab in {lab.root}: nothing to stop")
         return []
+    lab.check_owner()
     stopped: list[str] = []
     with lab.locked():
         for process in procs.tracked(lab):

@@ -7,7 +7,8 @@ No local user but the lab's owner gets in: every connection, TCP on the loopback
 unix socket, authenticates with scram-sha-256 against the lab's generated password (in
 ``STATE/secrets.json``, mode 0600; ``pg_hba.conf`` has no ``trust`` line), and the socket
 sits in the cluster's own folder (mode 0700), not in ``/tmp``. A user who could connect as
-the superuser could run programs as the server's OS user (``COPY ... FROM PROGRAM``).
+the superuser could run programs as the server's OS user (``COPY ... FROM PROGRAM``). The
+lab's clients connect through :mod:`.pgclient`, which requires the server to prove itself.
 """
 
 from __future__ import annotations
@@ -22,11 +23,21 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from bookstore_resil.errors import TargetError
 from bookstore_resil.lab import procs
+
+# by_address, clusters and current: the lab's modules look them up here, as before.
+from bookstore_resil.lab.clusters import (  # noqa: F401
+    Cluster,
+    by_address,
+    clusters,
+    current,
+    inventory_file,
+)
+from bookstore_resil.lab.pgclient import AUTH, connect, ping
 from bookstore_resil.lab.state import (
     DB_NAME,
     DB_USER,
@@ -35,19 +46,15 @@ from bookstore_resil.lab.state import (
     PRIVATE_FILE,
     Lab,
     free_port,
-    read_json,
     utc_now,
     write_json,
 )
 
 PG_USER = "postgres"
 ENV_PG_BIN = "BOOKSTORE_RESIL_PG_BIN"
-AUTH = "scram-sha-256"
 # Seconds a connection that must get through may take (a server just started on a loaded
 # machine has taken over 2 s to answer a second connection).
 PATIENT_S = 15
-# A unix socket's path has room for 107 bytes (sun_path); a deeper folder gets no socket.
-SOCKET_PATH_MAX = 100
 SERVER_SETTINGS = {
     "listen_addresses": LOOPBACK,
     "password_encryption": AUTH,
@@ -58,34 +65,6 @@ SERVER_SETTINGS = {
     "fsync": "off",
     "full_page_writes": "off",
 }
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """One PostgreSQL server with its data folder (an RDS instance of the seed)."""
-
-    id: str
-    port: int
-    data_dir: str
-    created_at: str
-
-    @property
-    def address(self) -> str:
-        return f"{LOOPBACK}:{self.port}"
-
-    @property
-    def process_name(self) -> str:
-        return self.id
-
-    @property
-    def folder(self) -> Path:
-        """The cluster's own folder (mode 0700): its data folder and its unix socket."""
-        return Path(self.data_dir).parent
-
-    def socket_dir(self) -> str:
-        """Where the server puts its unix socket, or "" (none) when the path is too long."""
-        socket = self.folder / f".s.PGSQL.{self.port}"
-        return str(self.folder) if len(str(socket)) <= SOCKET_PATH_MAX else ""
 
 
 def find_bin_dir() -> Path:
@@ -177,25 +156,6 @@ def remove_root(lab: Lab) -> None:
         shutil.rmtree(link, ignore_errors=True)
 
 
-def _inventory(lab: Lab, cluster_id: str) -> Path:
-    return lab.inventory_dir / f"{cluster_id}.json"
-
-
-def clusters(lab: Lab) -> list[Cluster]:
-    """Every cluster the lab has created, newest first."""
-    found = [Cluster(**read_json(p)) for p in lab.inventory_dir.glob("db-*.json")]
-    return sorted(found, key=lambda c: c.created_at, reverse=True)
-
-
-def by_address(lab: Lab, address: str) -> Cluster | None:
-    return next((c for c in clusters(lab) if c.address == address), None)
-
-
-def current(lab: Lab) -> Cluster | None:
-    """The cluster the ``db`` record points at."""
-    return by_address(lab, lab.records().db)
-
-
 def is_lost(cluster: Cluster) -> bool:
     return not (Path(cluster.data_dir) / "PG_VERSION").exists()
 
@@ -248,7 +208,7 @@ def create(lab: Lab, bin_dir: Path) -> Cluster:
     if result.returncode != 0:
         raise TargetError("lab", f"initdb failed: {result.stderr.strip()[-500:]}")
     cluster = Cluster(cluster_id, free_port(), str(data_dir), utc_now())
-    write_json(_inventory(lab, cluster_id), asdict(cluster))
+    write_json(inventory_file(lab, cluster_id), asdict(cluster))
     return cluster
 
 
@@ -299,38 +259,6 @@ def stop(lab: Lab, cluster: Cluster, immediate: bool = False) -> bool:
     next start)."""
     sig = signal.SIGQUIT if immediate else signal.SIGINT
     return procs.stop(lab, cluster.process_name, sig=sig, timeout_s=10.0)
-
-
-def connect(lab: Lab, host: str, port: int, dbname: str = DB_NAME, timeout_s: int = 2):
-    """A psycopg connection (autocommit) with the lab's password, failing fast by default
-    (libpq's shortest timeout is 2 s): what probes and checks want. Work that must get
-    through on a loaded machine (creating or restoring the database) passes
-    :data:`PATIENT_S`."""
-    import psycopg
-
-    return psycopg.connect(
-        host=host,
-        port=port,
-        dbname=dbname,
-        user=DB_USER,
-        password=lab.secrets().db_password,
-        connect_timeout=timeout_s,
-        autocommit=True,
-    )
-
-
-def ping(lab: Lab, host: str, port: int, dbname: str = DB_NAME) -> bool:
-    """``SELECT 1`` on the server; never raises."""
-    import socket
-
-    try:
-        # A refused or silent port answers here within 0.5 s, sooner than libpq would.
-        socket.create_connection((host, port), timeout=0.5).close()
-        with connect(lab, host, port, dbname) as conn:
-            conn.execute("SET statement_timeout = 1000")
-            return conn.execute("SELECT 1").fetchone() == (1,)
-    except Exception:
-        return False
 
 
 def has_database(lab: Lab, cluster: Cluster) -> bool:

@@ -219,6 +219,7 @@ def start(
 
 
 def get(lab: Lab, name: str) -> TrackedProcess | None:
+    lab.check_owner()  # a pid file is trusted only in a folder of the owner's alone
     path = _pid_file(lab, name)
     if not path.exists():
         return None
@@ -226,6 +227,7 @@ def get(lab: Lab, name: str) -> TrackedProcess | None:
 
 
 def tracked(lab: Lab) -> list[TrackedProcess]:
+    lab.check_owner()
     if not lab.pids_dir.exists():
         return []
     return [TrackedProcess(**read_json(path)) for path in sorted(lab.pids_dir.glob("*.json"))]

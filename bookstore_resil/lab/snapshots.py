@@ -5,7 +5,8 @@ dumps the database the ``db`` record points at every ``snapshot_interval_s`` sec
 writes the lab's heartbeat between dumps (:class:`~bookstore_resil.lab.canary.Heartbeat`).
 The dumps hold the Bookstore's data: they are the owner's alone (``STATE/snapshots/``,
 0700, each dump 0600). ``pg_dump`` and ``pg_restore`` get the lab's password in their own
-environment, which only the owner can read.
+environment, which only the owner can read, and connect as :func:`.pgclient.conninfo`
+says: to the cluster's own unix socket, or over TCP requiring SCRAM.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bookstore_resil.errors import TargetError
-from bookstore_resil.lab import procs
+from bookstore_resil.lab import pgclient, procs
 from bookstore_resil.lab.canary import HEARTBEAT_S, Heartbeat
-from bookstore_resil.lab.state import DB_NAME, DB_USER, PRIVATE_FILE, Lab
+from bookstore_resil.lab.state import DB_NAME, PRIVATE_FILE, Lab
 
 log = logging.getLogger("bookstore_resil.lab.snapshots")
 KEEP = 20
@@ -63,8 +64,8 @@ def take(lab: Lab, bin_dir: Path, timeout_s: float = 30.0) -> Snapshot:
     taken_at = datetime.now(timezone.utc)
     final = lab.snapshots_dir / f"snap-{taken_at.strftime(_STAMP)}.dump"
     partial = final.with_suffix(".partial")
-    argv = [str(bin_dir / "pg_dump"), "-Fc", "-h", host, "-p", str(port), "-U", DB_USER]
-    result = _run(lab, [*argv, "-f", str(partial), DB_NAME], timeout_s)
+    argv = [str(bin_dir / "pg_dump"), "-Fc", "-f", str(partial)]
+    result = _run(lab, [*argv, "-d", pgclient.conninfo(lab, host, port)], timeout_s)
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
         raise TargetError("lab", f"pg_dump failed: {result.stderr.strip()[-300:]}")
@@ -79,13 +80,13 @@ def restore(
     lab: Lab, snapshot: Snapshot, host: str, port: int, bin_dir: Path, timeout_s: float
 ) -> None:
     """Replace the database on ``host:port`` with the snapshot's content."""
-    from bookstore_resil.lab.postgres import PATIENT_S, connect
+    from bookstore_resil.lab.postgres import PATIENT_S
 
-    with connect(lab, host, port, "postgres", PATIENT_S) as conn:
+    with pgclient.connect(lab, host, port, "postgres", PATIENT_S) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
-    argv = [str(bin_dir / "pg_restore"), "-h", host, "-p", str(port), "-U", DB_USER]
-    result = _run(lab, [*argv, "--no-owner", "-d", DB_NAME, str(snapshot.path)], timeout_s)
+    argv = [str(bin_dir / "pg_restore"), "--no-owner", "-d", pgclient.conninfo(lab, host, port)]
+    result = _run(lab, [*argv, str(snapshot.path)], timeout_s)
     if result.returncode != 0:
         raise TargetError("lab", f"pg_restore failed: {result.stderr.strip()[-300:]}")
 

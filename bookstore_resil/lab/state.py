@@ -15,6 +15,7 @@ import json
 import os
 import secrets
 import socket
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bookstore_resil.errors import TargetError
+from bookstore_resil.errors import TargetError, UsageError
 
 _RECORDS_WRITE = threading.Lock()
 
@@ -35,6 +36,13 @@ DB_USER = "postgres"
 LOOPBACK = "127.0.0.1"
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
+
+
+_PREDATES = (
+    "predates the lab's own credentials (a database that trusts every local user, answers "
+    "that cannot prove they are the lab's): run 'bookstore-resil lab down --purge', then "
+    "'lab up'"
+)
 
 
 def utc_now() -> str:
@@ -103,6 +111,8 @@ class LabSecrets:
     s3_access_key: str
     s3_secret_key: str
     django_secret_key: str
+    # Signs the lab's answers (:mod:`.identity`) and keys the canary's per-run secrets.
+    endpoint_key: str
 
     @classmethod
     def generate(cls) -> LabSecrets:
@@ -111,6 +121,7 @@ class LabSecrets:
             s3_access_key="LAB" + secrets.token_hex(8).upper(),
             s3_secret_key=secrets.token_urlsafe(30),
             django_secret_key=secrets.token_urlsafe(50),
+            endpoint_key=secrets.token_urlsafe(32),
         )
 
 
@@ -203,11 +214,37 @@ class Lab:
 
     def secrets(self) -> LabSecrets:
         if not self.secrets_file.exists():
+            if self.exists():
+                raise TargetError("lab", f"the lab in {self.root} {_PREDATES}")
             raise TargetError(
                 "lab", f"no credentials in {self.root} (run 'bookstore-resil lab up')"
             )
         data = read_json(self.secrets_file)
+        if any(f.name not in data for f in fields(LabSecrets)):
+            raise TargetError("lab", f"the lab in {self.root} {_PREDATES}")
         return LabSecrets(**{f.name: data[f.name] for f in fields(LabSecrets)})
+
+    def check_owner(self) -> None:
+        """Refuse a state folder (or its pid folder) that another user owns or that group
+        or others may write, as ssh refuses such a ``~/.ssh``: a pid file planted there
+        would have ``lab down`` signal whatever process it names."""
+        for folder in (self.root, self.pids_dir):
+            try:
+                info = folder.stat()
+            except FileNotFoundError:
+                continue
+            if not stat.S_ISDIR(info.st_mode):
+                problem = "is not a folder"
+            elif info.st_uid != os.geteuid():
+                problem = f"belongs to another user (uid {info.st_uid})"
+            elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                problem = f"is writable by others (mode {stat.S_IMODE(info.st_mode):o})"
+            else:
+                continue
+            raise UsageError(
+                f"lab: state folder {folder} {problem}; the lab trusts only a folder of its "
+                "owner's alone (mode 0700)"
+            )
 
     def config(self) -> LabConfig:
         if not self.exists():
@@ -236,12 +273,9 @@ class Lab:
     def prepare(self) -> None:
         """Create the folder, the owner's alone, with the lab's credentials; keep it out of
         git whatever the repository ignores."""
-        if self.exists() and not self.secrets_file.exists():
-            raise TargetError(
-                "lab",
-                f"the lab in {self.root} predates the lab's own credentials (its database "
-                "trusts every local user): run 'bookstore-resil lab down --purge', then 'lab up'",
-            )
+        self.check_owner()
+        if self.exists():
+            self.secrets()  # refuses a lab made before its credentials were all there
         for folder in (
             self.root,
             self.pids_dir,

@@ -25,6 +25,7 @@ def _lab_secrets() -> dict:
 _LAB_SECRETS = _lab_secrets()
 
 SECRET_KEY = _LAB_SECRETS["django_secret_key"]
+LAB_ENDPOINT_KEY = _LAB_SECRETS["endpoint_key"]
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 ROOT_URLCONF = "bookstore_api.urls"
@@ -37,7 +38,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "bookstore_api.books",
 ]
-MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
+# Outermost, so that every answer (an error page too) proves it is the lab's.
+MIDDLEWARE = ["bookstore_api.identity.ProveIdentity", "django.middleware.common.CommonMiddleware"]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from .models import Author, Book
+from .models import MAX_CANARY_SEQ, Author, Book, Canary
 
 
 class AuthorSerializer(serializers.HyperlinkedModelSerializer):
@@ -39,3 +39,16 @@ class BookSerializer(serializers.HyperlinkedModelSerializer):
     class Meta:
         model = Book
         fields = ["url", "authors", "publication_date", "title"]
+
+
+class CanarySerializer(serializers.ModelSerializer):
+    """A canary as written: bounded, so nothing the reader would refuse is ever stored."""
+
+    run = serializers.RegexField(r"^[0-9a-f]{8,32}$")
+    seq = serializers.IntegerField(min_value=1, max_value=MAX_CANARY_SEQ)
+    proof = serializers.RegexField(r"^[0-9a-f]{64}$")
+
+    class Meta:
+        model = Canary
+        fields = ["run", "seq", "proof"]
+        validators = []  # a canary written twice (a retried write) is stored once

@@ -1,0 +1,194 @@
+"""How the lab connects to its PostgreSQL: the heartbeat, the probes, the canary, the
+actions, ``pg_dump``/``pg_restore`` and (the same settings, in its own words) the API.
+
+**The server proves itself first.** When ``db-crash`` frees the database's port, another
+local user may listen on it and ask whoever connects for a cleartext password, which
+would hand over the superuser's (and with it ``COPY ... TO PROGRAM`` as the server's OS
+user). So every connection requires SCRAM (libpq's ``require_auth=scram-sha-256``, libpq
+16 and later): the client sends only a proof that is useless elsewhere, and checks the
+server's proof that it holds the lab's password; anything else is refused before a word
+of the password leaves. With an older libpq, the connection goes to the cluster's unix
+socket in its own folder (0700), where no other user can listen; where there is none, it
+is refused.
+
+**The probe keeps its connection.** A new SCRAM login costs milliseconds of CPU; a probe
+checking every 0.1 s keeps one connection (:class:`DatabaseCheck`), re-opened after any
+failure or when the ``db`` record moves, and bounds each check on the client side (the
+connection and the query alike), so a server that hangs reads as down within the
+probe's timeout, not libpq's two-second minimum.
+"""
+
+from __future__ import annotations
+
+import select
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bookstore_resil.errors import TargetError
+from bookstore_resil.lab.clusters import by_address
+from bookstore_resil.lab.state import DB_NAME, DB_USER, Lab
+
+AUTH = "scram-sha-256"
+REQUIRE_AUTH_LIBPQ = 160000  # libpq 16 brought require_auth
+CHECK_TIMEOUT_S = 1.0
+# A dead peer on a kept connection is noticed by the kernel within seconds, not hours.
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 1,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 3000,
+}
+Address = tuple[str, int]
+
+
+def requires_auth() -> bool:
+    """Does the libpq psycopg runs on take ``require_auth``?"""
+    from psycopg import pq
+
+    return pq.version() >= REQUIRE_AUTH_LIBPQ
+
+
+def _socket_dir(lab: Lab, host: str, port: int) -> str:
+    cluster = by_address(lab, f"{host}:{port}")
+    socket_dir = cluster.socket_dir() if cluster else ""
+    if not socket_dir:
+        raise TargetError(
+            "lab",
+            f"no unix socket for the database at {host}:{port}, and this libpq is older than "
+            "16 (no require_auth): a TCP login could hand the password to another user",
+        )
+    return socket_dir
+
+
+def params(
+    lab: Lab, host: str, port: int, dbname: str = DB_NAME, *, tool_libpq: bool = False
+) -> dict[str, Any]:
+    """The keywords of a connection to ``host:port`` that only the lab's server can take:
+    SCRAM required over TCP, or the cluster's own unix socket. ``tool_libpq``: for
+    ``pg_dump``/``pg_restore``, whose libpq (the system's) may be older than psycopg's:
+    the socket where there is one, else TCP requiring SCRAM (an older libpq then refuses
+    the unknown keyword: no connection, rather than an unguarded one)."""
+    common = {"port": port, "dbname": dbname, "user": DB_USER}
+    if tool_libpq:
+        try:
+            return {**common, "host": _socket_dir(lab, host, port)}
+        except TargetError:
+            return {**common, "host": host, "require_auth": AUTH}
+    if requires_auth():
+        return {**common, "host": host, "require_auth": AUTH, **KEEPALIVES}
+    return {**common, "host": _socket_dir(lab, host, port)}
+
+
+def conninfo(lab: Lab, host: str, port: int, dbname: str = DB_NAME) -> str:
+    """A connection string for ``pg_dump``/``pg_restore`` (the password goes in their
+    environment, ``PGPASSWORD``)."""
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(**params(lab, host, port, dbname, tool_libpq=True))
+
+
+def connect(lab: Lab, host: str, port: int, dbname: str = DB_NAME, timeout_s: int = 2):
+    """A psycopg connection (autocommit) with the lab's password, failing fast by default
+    (libpq's shortest timeout is 2 s): what checks want. Work that must get through on a
+    loaded machine (creating or restoring the database) passes a longer timeout."""
+    import psycopg
+
+    return psycopg.connect(
+        **params(lab, host, port, dbname),
+        password=lab.secrets().db_password,
+        connect_timeout=timeout_s,
+        autocommit=True,
+    )
+
+
+class DatabaseCheck:
+    """``SELECT 1`` on a kept connection to whatever ``address()`` names; each call
+    answers within ``timeout_s`` (connecting included) and never raises. Called from one
+    thread at a time."""
+
+    def __init__(
+        self,
+        lab: Lab,
+        address: Callable[[], Address],
+        dbname: str = DB_NAME,
+        timeout_s: float = CHECK_TIMEOUT_S,
+    ):
+        self.lab = lab
+        self.address = address
+        self.dbname = dbname
+        self.timeout_s = timeout_s
+        self._pg: Any = None
+        self._at: Address | None = None
+
+    def __call__(self) -> bool:
+        deadline = time.monotonic() + self.timeout_s
+        try:
+            at = self.address()
+            if self._pg is None or at != self._at:
+                self.close()
+                self._pg, self._at = self._open(at, deadline), at
+            if _select_one(self._pg, deadline):
+                return True
+        except Exception:
+            pass
+        self.close()
+        return False
+
+    def _open(self, at: Address, deadline: float) -> Any:
+        from psycopg import pq
+        from psycopg.conninfo import make_conninfo
+
+        info = make_conninfo(
+            **params(self.lab, *at, self.dbname),
+            password=self.lab.secrets().db_password,
+            connect_timeout=max(2, round(self.timeout_s)),  # libpq's own, a backstop
+        )
+        pg = pq.PGconn.connect_start(info.encode())
+        state = pq.PollingStatus.WRITING
+        while state not in (pq.PollingStatus.OK, pq.PollingStatus.FAILED):
+            _wait(pg.socket, state == pq.PollingStatus.READING, deadline)
+            state = pg.connect_poll()
+        if state == pq.PollingStatus.FAILED:
+            error = pg.get_error_message()
+            pg.finish()
+            raise TargetError("lab", f"database {at[0]}:{at[1]}: {error}")
+        return pg
+
+    def close(self) -> None:
+        if self._pg is not None:
+            self._pg.finish()
+            self._pg = None
+
+
+def _wait(fd: int, readable: bool, deadline: float) -> None:
+    left = deadline - time.monotonic()
+    if left > 0:
+        watched = ([fd], [], []) if readable else ([], [fd], [])
+        if any(select.select(*watched, left)):
+            return
+    raise TimeoutError("the database did not answer in time")
+
+
+def _select_one(pg: Any, deadline: float) -> bool:
+    from psycopg import pq
+
+    pg.send_query(b"SELECT 1")
+    pg.consume_input()
+    while pg.is_busy():
+        _wait(pg.socket, True, deadline)
+        pg.consume_input()
+    ok = False
+    while (result := pg.get_result()) is not None:
+        ok = result.status == pq.ExecStatus.TUPLES_OK and result.get_value(0, 0) == b"1"
+    return ok
+
+
+def ping(lab: Lab, host: str, port: int, dbname: str = DB_NAME) -> bool:
+    """``SELECT 1`` on the server, on a connection of its own; never raises."""
+    check = DatabaseCheck(lab, lambda: (host, port), dbname)
+    try:
+        return check()
+    finally:
+        check.close()

@@ -1,0 +1,72 @@
+"""A hostile neighbour: a second, unprivileged local account acting against the lab.
+
+Run as root (CI's container), the neighbour is ``nobody``, through ``runuser``, as in
+tests/test_lab_is_closed_to_other_local_users.py. Its programs run on the system's Python
+(``/usr/bin/python3``, the standard library only), which any account may run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+OTHER_USER = "nobody"
+PYTHON = "/usr/bin/python3"
+
+needs_a_neighbour = pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("runuser") is None or not Path(PYTHON).exists(),
+    reason="needs root, runuser and /usr/bin/python3 to act as another local user",
+)
+
+
+def as_neighbour(*argv: str, timeout_s: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["runuser", "-u", OTHER_USER, "--", *argv],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        cwd="/",
+        env={"PATH": os.environ["PATH"]},
+    )
+
+
+@contextlib.contextmanager
+def neighbours_server(script: str, port: int) -> Iterator[subprocess.Popen]:
+    """Run ``script`` (Python source, given the port as its argument) as the neighbour,
+    once it printed its first line (``listening``); stopped and waited for at the end.
+    Its output lines are what it saw."""
+    server = subprocess.Popen(
+        ["runuser", "-u", OTHER_USER, "--", PYTHON, "-u", "-c", script, str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd="/",
+        env={"PATH": os.environ["PATH"]},
+        start_new_session=True,
+    )
+    try:
+        first = server.stdout.readline() if server.stdout else ""
+        if first.strip() != "listening":
+            server.kill()
+            _, error = server.communicate(timeout=10)
+            raise AssertionError(f"the neighbour's server did not start: {first}{error}")
+        yield server
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+
+
+def seen(server: subprocess.Popen) -> list[str]:
+    """What the neighbour's server printed after ``listening`` (call once it is stopped)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+    out, _ = server.communicate(timeout=10)
+    return out.splitlines()
