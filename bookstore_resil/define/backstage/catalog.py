@@ -4,7 +4,10 @@ A path is a descriptor file (``catalog-info.yaml``, several entities separated b
 a folder (every ``.yaml``, ``.yml`` and ``.json`` file below it), or the catalog REST API's
 JSON (``GET /api/catalog/entities`` answers a list, ``/entities/by-query`` an object with
 ``items``). A ``Location`` entity's targets are read too, relative to the file that names
-them (glob patterns included); URL targets cannot be followed offline and are noted.
+them (glob patterns included), as Backstage's catalog reads them: a target that cannot be
+read is a warning and the rest is ingested. Targets stay under the catalog's folder (the
+folder given, or the given file's folder): an absolute path, a ``..`` that leads out, or a
+link out is not followed. URL targets cannot be followed offline and are noted.
 
 Every entity keeps the file and line it came from, and its full reference
 ``kind:namespace/name``, which is what every message names.
@@ -12,6 +15,7 @@ Every entity keeps the file and line it came from, and its full reference
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +25,7 @@ from typing import Any
 import yaml
 
 from bookstore_resil.define.files import read_text
+from bookstore_resil.define.nesting import deep_message, too_deep
 from bookstore_resil.define.yamlpos import check_expansion
 from bookstore_resil.errors import DefinitionError, Problem
 
@@ -93,13 +98,24 @@ class Entity:
             yield index, text, parse_ref(text, default_kind, self.namespace)
 
     def relations(self, kind: str) -> list[str]:
-        """The targets of the catalog API's computed ``relations`` of one type."""
+        """The targets of the catalog API's computed ``relations`` of one type, whether
+        they carry ``targetRef`` or only the older ``target`` object; one that carries
+        neither is kept as its text, so the caller names it."""
         found = self.document.get("relations")
         return [
-            str(r["targetRef"])
+            _relation_target(r)
             for r in (found if isinstance(found, list) else [])
-            if isinstance(r, dict) and r.get("type") == kind and r.get("targetRef")
+            if isinstance(r, dict) and r.get("type") == kind
         ]
+
+
+def _relation_target(relation: dict[str, Any]) -> str:
+    if relation.get("targetRef"):
+        return str(relation["targetRef"])
+    target = relation.get("target")
+    if isinstance(target, dict) and target.get("kind") and target.get("name"):
+        return f"{target['kind']}:{target.get('namespace') or 'default'}/{target['name']}"
+    return repr(target)
 
 
 @dataclass
@@ -119,22 +135,25 @@ class _Reader:
         self.problems: list[Problem] = []
         self.seen_files: set[Path] = set()
         self.seen: dict[Ref, Entity] = {}
+        self.roots: dict[str, Path] = {}  # each file read -> the catalog folder it is under
 
-    def path(self, path: Path, scanning: bool = False) -> None:
+    def path(self, path: Path, root: Path, given: bool = False) -> None:
+        """Read a file or a folder's catalog files; ``given`` on the command line (a file
+        given there is read wherever its links lead; every other file stays under ``root``)."""
         if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.suffix in CATALOG_SUFFIXES):
-                if file.is_file():
-                    self.file(file, scanning=True)
+            for file in _catalog_files(path):
+                self.file(file, root, scanning=True)
         else:
-            self.file(path, scanning)
+            self.file(path, root, scanning=False, confined=not given)
 
-    def file(self, path: Path, scanning: bool) -> None:
+    def file(self, path: Path, root: Path, scanning: bool, confined: bool = True) -> None:
         if path.resolve() in self.seen_files:
             return
         self.seen_files.add(path.resolve())
         file = str(path)
+        self.roots[file] = root
         try:
-            for item, line in _items(path):
+            for item, line in _items(path, root if confined else None):
                 self.entity(item, file, line, scanning)
         except DefinitionError as refused:
             self.problems.extend(refused.problems)
@@ -176,32 +195,75 @@ class _Reader:
             self.catalog.entities.append(entity)
 
     def location(self, entity: Entity) -> None:
-        """Read a Location's targets: paths relative to its file, glob patterns included."""
-        base = Path(entity.file).parent
+        """Read a Location's targets: paths relative to its file, glob patterns included,
+        under the catalog's folder. What cannot be followed or read is a note."""
+        root = self.roots[entity.file]
         for field_name in ("target", "targets"):
             for index, target in enumerate(entity.texts(field_name)):
                 where = f"spec.{field_name}" + (f"[{index}]" if field_name == "targets" else "")
                 if entity.spec.get("type", "file") != "file" or "://" in target:
-                    self.catalog.notes.append(
-                        f"{entity.file}:{entity.line}: {where}: {target}: not a file, not followed"
+                    why = "not a file"
+                    matches: list[Path] = []
+                else:
+                    why, matches = _targets(Path(entity.file).parent, target, root)
+                if why is None:
+                    reader = _Reader()
+                    reader.seen_files, reader.seen = self.seen_files, self.seen
+                    for match in matches:
+                        reader.path(match, root)
+                    self.catalog.entities.extend(reader.catalog.entities)
+                    self.catalog.notes.extend(reader.catalog.notes)
+                    self.roots.update(reader.roots)
+                    why = (
+                        "; ".join(f"{p.file}:{p.line}: {p.message}" for p in reader.problems)
+                        or None
                     )
-                    continue
-                matches = (
-                    sorted(base.glob(target))
-                    if any(c in target for c in "*?[")
-                    else [base / target]
-                )
-                if not any(p.exists() for p in matches):
-                    message = f"{target} (from {entity.ref}): no such file"
-                    self.problems.append(Problem(entity.file, entity.line, where, message))
-                for match in matches:
-                    self.path(match)
+                if why is not None:
+                    self.catalog.notes.append(
+                        f"{entity.file}:{entity.line}: {where}: {target} (from {entity.ref}): "
+                        f"{why}, not read"
+                    )
 
 
-def _items(path: Path) -> Iterator[tuple[Any, int]]:
-    """Each entity-shaped item of a file, with its line: every YAML document, every element
-    of a JSON list, every element of an answer's ``items``."""
-    loader = yaml.SafeLoader(read_text(path))
+def _targets(base: Path, target: str, root: Path) -> tuple[str | None, list[Path]]:
+    """The files a file Location's ``target`` names, or why it names none. Relative to
+    ``base``; a glob pattern (``*``, ``?``, ``[...]``, ``**``) is matched as Backstage's
+    catalog does; nothing outside ``root`` (links resolved) is taken."""
+    if Path(target).is_absolute():
+        return "an absolute path", []
+    pattern = Path(os.path.normpath(base / target))
+    literal = Path(*[p for p in pattern.parts[: _first_glob(pattern.parts)]])
+    inside = root.resolve()
+    if not literal.resolve().is_relative_to(inside):
+        return f"outside the catalog's folder {root}", []
+    if _first_glob(pattern.parts) == len(pattern.parts):
+        return (None, [pattern]) if pattern.exists() else ("no such file", [])
+    rest = str(pattern.relative_to(literal))
+    matches = [p for p in sorted(literal.glob(rest)) if p.resolve().is_relative_to(inside)]
+    return (None, matches) if matches else ("no file matches", [])
+
+
+def _first_glob(parts: tuple[str, ...]) -> int:
+    return next((i for i, p in enumerate(parts) if any(c in p for c in "*?[")), len(parts))
+
+
+def _catalog_files(folder: Path) -> list[Path]:
+    """The catalog files below ``folder``, without following links to folders."""
+    found = []
+    for where, folders, files in os.walk(folder, followlinks=False):
+        folders.sort()
+        found += [Path(where, f) for f in files if Path(f).suffix in CATALOG_SUFFIXES]
+    return sorted(found)
+
+
+def _items(path: Path, root: Path | None) -> Iterator[tuple[Any, int]]:
+    """Each entity-shaped item of a file (under ``root`` when given), with its line: every
+    YAML document, every element of a JSON list, every element of an answer's ``items``."""
+    text = read_text(path, root)
+    deep = too_deep(text)
+    if deep is not None:
+        raise DefinitionError([Problem(str(path), deep, "(yaml)", deep_message())])
+    loader = yaml.SafeLoader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -233,8 +295,8 @@ def read_catalog(paths: Iterable[str | Path]) -> Catalog:
     """Every entity of the given files and folders, Locations followed; DefinitionError with
     every problem (unreadable files, entities without kind or name, duplicates)."""
     reader = _Reader()
-    for path in paths:
-        reader.path(Path(path))
+    for path in map(Path, paths):
+        reader.path(path, path if path.is_dir() else path.parent, given=True)
     if reader.problems:
         raise DefinitionError(reader.problems)
     return reader.catalog

@@ -9,9 +9,14 @@ Components and Resources are the services. Their edges, parent to child:
 - the catalog API's computed ``relations`` of the same types, for its JSON answers.
 
 A dependency on an entity not in the files read becomes a service to fill in (with a
-note), so the edge is not lost. ``spec.system`` chooses the system: ``--system``, else the
-only system the services name. Its services, and everything they depend on whatever its
-system, are imported; the rest is left out with a note.
+note), so the edge is not lost; one whose name another kind holds (``component:x`` beside
+``resource:x``) is a problem naming both. ``dependsOn`` and ``dependencyOf`` need a kind, as
+in Backstage. A dependency cycle is a problem naming its entities: ``deps`` needs none.
+
+What is imported: with ``--entrypoint`` and no ``--system``, the entrypoint and everything it
+reaches; else ``spec.system`` chooses: ``--system``, else the only system the services name.
+Its services, and everything they depend on whatever its system, are imported; the rest is
+left out with a note.
 
 What the catalog cannot say is written so nobody mistakes a guess for a decision: ``rto``
 and ``rpo`` are ``TODO`` (``deps`` analyses them as unknown, ``validate`` refuses them),
@@ -125,6 +130,12 @@ class _Graph:
         if ref is None:
             self.problems.append(Problem(entity.file, entity.line, where, f"cannot read {text!r}"))
             return None
+        if where.startswith(("spec.dependsOn", "spec.dependencyOf")) and ":" not in text:
+            kinds = [show(k) for k in self.services if k[1:] == ref[1:]]
+            hint = f" ({' or '.join(kinds)} is in the catalog)" if kinds else ""
+            message = f"{text!r} has no kind: write component:{text} or resource:{text}{hint}"
+            self.problems.append(Problem(entity.file, entity.line, where, message))
+            return None
         if ref[0] not in SERVICE_KINDS:
             self.notes.append(
                 f"{entity.file}:{entity.line}: {where}: {show(ref)} is no Component or "
@@ -132,6 +143,11 @@ class _Graph:
             )
             return None
         if ref not in self.services:
+            namesakes = [show(k) for k in self.services if k[1:] == ref[1:]]
+            if namesakes:
+                message = f"{show(ref)} is not in the catalog read; {namesakes[0]} is: write that"
+                self.problems.append(Problem(entity.file, entity.line, where, message))
+                return None
             self.services[ref] = _placeholder(ref, entity)
             self.children[ref] = []
             self.notes.append(
@@ -143,6 +159,23 @@ class _Graph:
     def _add(self, parent: Ref, child: Ref) -> None:
         if parent != child and child not in self.children[parent]:
             self.children[parent].append(child)
+
+    def cycles(self, selected: dict[Ref, Entity]) -> list[Problem]:
+        """One problem per dependency cycle among ``selected``, naming its entities."""
+        import networkx as nx
+
+        graph = nx.DiGraph([(p, c) for p in selected for c in self.children[p]])
+        problems = []
+        for group in nx.strongly_connected_components(graph):
+            if len(group) < 2:
+                continue
+            loop = [edge[0] for edge in nx.find_cycle(graph.subgraph(group))]
+            first = selected[min(loop, key=list(selected).index)]
+            start = loop.index(first.key)
+            named = " -> ".join(show(k) for k in [*loop[start:], *loop[:start], first.key])
+            message = f"dependency cycle: {named} (a service cannot depend on itself)"
+            problems.append(Problem(first.file, first.line, "spec.dependsOn", message))
+        return problems
 
     def closure(self, roots: list[Ref]) -> list[Ref]:
         """``roots`` and everything they depend on, in catalog order."""
@@ -218,17 +251,22 @@ def _check_ids(services: list[Entity]) -> list[Problem]:
     return problems
 
 
+def _find(services: dict[Ref, Entity], wanted: str) -> Entity:
+    """The service ``--entrypoint`` names: its id, name or reference."""
+    ref = parse_ref(wanted, "component", "default")
+    found = [e for e in services.values() if wanted in (service_id(e), e.name) or e.key == ref]
+    if not found:
+        known = ", ".join(service_id(e) for e in services.values())
+        raise UsageError(f"--entrypoint {wanted}: none of the imported services ({known})")
+    return found[0]
+
+
 def _entrypoint(
     services: dict[Ref, Entity], children: dict[Ref, list[Ref]], wanted: str | None
 ) -> tuple[str, str | None, list[Problem]]:
     """The entrypoint's id, a note when it could not be told, and problems."""
     if wanted is not None:
-        ref = parse_ref(wanted, "component", "default")
-        found = [e for e in services.values() if wanted in (service_id(e), e.name) or e.key == ref]
-        if not found:
-            known = ", ".join(service_id(e) for e in services.values())
-            raise UsageError(f"--entrypoint {wanted}: none of the imported services ({known})")
-        return service_id(found[0]), None, []
+        return service_id(_find(services, wanted)), None, []
     marked = [e for e in services.values() if str(e.annotation("entrypoint")).lower() == "true"]
     if len(marked) == 1:
         return service_id(marked[0]), None, []
@@ -262,11 +300,16 @@ def convert(
         raise UsageError(
             f"no Component or Resource in the catalog read (found: {', '.join(kinds)})"
         )
-    chosen = _select(graph, system)
-    members = [k for k, e in graph.services.items() if chosen is None or _system_of(e) == chosen]
+    reached = entrypoint is not None and system is None
+    if reached:
+        start = _find(graph.services, entrypoint)
+        chosen, members = _system_of(start), [start.key]
+    else:
+        chosen = _select(graph, system)
+        members = [k for k, e in graph.services.items() if chosen in (None, _system_of(e))]
     selected = {key: graph.services[key] for key in graph.closure(members)}
     problems = graph.problems + _check_annotations(list(selected.values()))
-    problems += _check_ids(list(selected.values()))
+    problems += _check_ids(list(selected.values())) + graph.cycles(selected)
     entry, entry_note, entry_problems = _entrypoint(selected, graph.children, entrypoint)
     problems += entry_problems
     if problems:
@@ -274,7 +317,8 @@ def convert(
     notes = list(graph.notes)
     left_out = [e.ref for k, e in graph.services.items() if k not in selected]
     if left_out:
-        notes.append(f"left out, as not part of {show(chosen)}: {', '.join(left_out)}")
+        scope = f"not reached from {show(members[0])}" if reached else f"not part of {show(chosen)}"
+        notes.append(f"left out, as {scope}: {', '.join(left_out)}")
     if entry_note:
         notes.append(entry_note)
     system_entity = next((e for e in catalog.of_kind("system") if e.key == chosen), None)
