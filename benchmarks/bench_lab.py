@@ -126,7 +126,7 @@ def bench_cost(lab: Lab, seconds: float, interval_s: float) -> None:
     with Prober(probes, interval_s=interval_s) as prober:
         time.sleep(seconds)
     wall = time.perf_counter() - wall
-    samples = len(prober.samples)
+    samples = prober.checks
     print(
         f"prober cost: {100 * prober.cpu_s / wall:.2f} % of a core "
         f"({samples} checks of {len(probes)} endpoints in {wall:.1f} s, every {interval_s} s)"

@@ -1,10 +1,12 @@
 """Measuring an exercise while it runs: availability probes and a data-loss canary.
 
 :class:`Prober` checks each endpoint every ``interval_s`` in a background thread and keeps
-``(ts, endpoint, up)`` samples, from which outages are measured. :class:`CanaryWriter`
-writes numbered records through the system and, after recovery, reads back which
-acknowledged ones survived, so data loss is measured in seconds. Both work with any
-target's :class:`~bookstore_resil.targets.base.Probe` and
+what outages are measured from: each endpoint's state changes (as the event log records
+them), its last sample and its counts, never every sample, so a game day of hours holds no
+more than one of minutes. :class:`CanaryWriter` writes numbered records through the system
+and, after recovery, reads back which acknowledged ones survived, so data loss is measured
+in seconds; it keeps the acknowledged numbers as ranges and each write's time in eight
+bytes. Both work with any target's :class:`~bookstore_resil.targets.base.Probe` and
 :class:`~bookstore_resil.targets.base.Canary`, and stamp what they see on an
 :class:`~bookstore_resil.clock.ExerciseClock` (the exercise's own, or one of their own),
 never on the wall clock a step could move.
@@ -14,8 +16,9 @@ from __future__ import annotations
 
 import threading
 import time
+from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from bookstore_resil.archive.dataloss import CanaryResult, canary_loss
@@ -70,6 +73,24 @@ class _Ticker:
         self._thread.join(timeout_s)
 
 
+@dataclass
+class Seen:
+    """What a prober keeps of one endpoint: its state changes ``(epoch seconds, up)``, the
+    first sample included, its last sample, and how many checks it made and found down."""
+
+    changes: list[tuple[float, bool]] = field(default_factory=list)
+    last: Sample | None = None
+    checks: int = 0
+    down: int = 0
+
+    def take(self, sample: Sample) -> None:
+        if self.last is None or self.last.up != sample.up:
+            self.changes.append((sample.ts, sample.up))
+        self.last = sample
+        self.checks += 1
+        self.down += not sample.up
+
+
 class Prober:
     """Checks every probe every ``interval_s`` (one thread per probe, so a slow endpoint
     does not delay the others) until :meth:`stop`.
@@ -89,13 +110,15 @@ class Prober:
         self.interval_s = interval_s
         self.on_sample = on_sample
         self.clock = clock or ExerciseClock.start()
-        self._samples: list[Sample] = []
+        self._seen = {p.name: Seen() for p in self.probes}
         self._lock = threading.Lock()
         self._tickers = [
             _Ticker(f"probe-{p.name}", interval_s, self._checker(p)) for p in self.probes
         ]
 
     def _checker(self, probe: Probe) -> Callable[[], None]:
+        seen = self._seen[probe.name]
+
         def check() -> None:
             asked = time.monotonic()
             try:
@@ -106,7 +129,7 @@ class Prober:
             at = self.clock.at(answered).timestamp()
             sample = Sample(at, probe.name, answer.up, answered - asked, answer.reason)
             with self._lock:
-                self._samples.append(sample)
+                seen.take(sample)
                 if self.on_sample is not None:
                     self.on_sample(sample)
 
@@ -117,10 +140,9 @@ class Prober:
             ticker.start()
         return self
 
-    def stop(self) -> list[Sample]:
+    def stop(self) -> None:
         for ticker in self._tickers:
             ticker.stop()
-        return self.samples
 
     def __enter__(self) -> Prober:
         return self.start()
@@ -129,31 +151,40 @@ class Prober:
         self.stop()
 
     @property
-    def samples(self) -> list[Sample]:
-        with self._lock:
-            return list(self._samples)
-
-    @property
     def cpu_s(self) -> float:
         """CPU seconds the probe threads used (their checks included)."""
         return sum(t.cpu_s for t in self._tickers)
 
+    @property
+    def checks(self) -> int:
+        """How many checks the probes made, all endpoints together."""
+        with self._lock:
+            return sum(seen.checks for seen in self._seen.values())
+
+    def seen(self, endpoint: str) -> Seen:
+        """A copy of what the prober keeps of ``endpoint``."""
+        with self._lock:
+            kept = self._seen.get(endpoint, Seen())
+            return Seen(list(kept.changes), kept.last, kept.checks, kept.down)
+
     def series(self, endpoint: str) -> list[tuple[datetime, bool]]:
-        """One endpoint's samples as (time, up), oldest first, as :mod:`.measure` reads them."""
+        """One endpoint's state changes as (time, up), oldest first: what the event log
+        records of it and :mod:`.measure` reads."""
         return [
-            (datetime.fromtimestamp(s.ts, timezone.utc), s.up)
-            for s in sorted(self.samples, key=lambda s: s.ts)
-            if s.endpoint == endpoint
+            (datetime.fromtimestamp(ts, timezone.utc), up) for ts, up in self.seen(endpoint).changes
         ]
 
     def outage(self, endpoint: str, after: float, sustain_s: float = 0.0) -> Outage | None:
         """The first outage of ``endpoint`` after epoch time ``after``, measured as an
-        exercise measures it (:func:`.measure.outage_of`)."""
-        series = self.series(endpoint)
-        if not series:
+        exercise measures it from its event log (:func:`.measure.outage_of`), observed up
+        to the last sample."""
+        seen = self.seen(endpoint)
+        if seen.last is None:
             return None
+        changes = [(datetime.fromtimestamp(ts, timezone.utc), up) for ts, up in seen.changes]
         start = datetime.fromtimestamp(after, timezone.utc)
-        return outage_of(endpoint, series, start, series[-1][0], sustain_s)
+        until = datetime.fromtimestamp(seen.last.ts, timezone.utc)
+        return outage_of(endpoint, changes, start, until, sustain_s)
 
 
 @dataclass(frozen=True)
@@ -167,7 +198,10 @@ class CanaryWrite:
 
 class CanaryWriter:
     """Writes canary ``first_seq, first_seq + 1, ...`` every ``interval_s`` in a background
-    thread (a resumed exercise goes on numbering where its log stops)."""
+    thread (a resumed exercise goes on numbering where its log stops).
+
+    ``on_write`` is called with each :class:`CanaryWrite`; the writer itself keeps when each
+    write went out and the acknowledged numbers as ranges, what :meth:`loss` needs."""
 
     def __init__(
         self,
@@ -182,30 +216,33 @@ class CanaryWriter:
         self.on_write = on_write
         self.clock = clock or ExerciseClock.start()
         self.first_seq = first_seq
-        self._writes: list[CanaryWrite] = []
+        self._sent = array("d")  # epoch seconds each write went out: seq first_seq + index
+        self._acked: list[list[int]] = []  # [first, last] runs of acknowledged seqs
         self._lock = threading.Lock()
         self._ticker = _Ticker("canary-writer", interval_s, self._write_next)
 
     def _write_next(self) -> None:
-        seq = self.first_seq + len(self._writes)
+        seq = self.first_seq + len(self._sent)
         began = self.clock.epoch()
         try:
             acknowledged = bool(self.canary.write(seq))
         except Exception:  # a write that raised was not acknowledged
             acknowledged = False
-        write = CanaryWrite(seq, began, acknowledged)
         with self._lock:
-            self._writes.append(write)
+            self._sent.append(began)
+            if acknowledged and self._acked and self._acked[-1][1] == seq - 1:
+                self._acked[-1][1] = seq
+            elif acknowledged:
+                self._acked.append([seq, seq])
         if self.on_write is not None:
-            self.on_write(write)
+            self.on_write(CanaryWrite(seq, began, acknowledged))
 
     def start(self) -> CanaryWriter:
         self._ticker.start()
         return self
 
-    def stop(self) -> list[CanaryWrite]:
+    def stop(self) -> None:
         self._ticker.stop()
-        return self.writes
 
     def __enter__(self) -> CanaryWriter:
         return self.start()
@@ -214,9 +251,15 @@ class CanaryWriter:
         self.stop()
 
     @property
-    def writes(self) -> list[CanaryWrite]:
+    def written(self) -> int:
         with self._lock:
-            return list(self._writes)
+            return len(self._sent)
+
+    @property
+    def acknowledged(self) -> list[tuple[int, int]]:
+        """The acknowledged sequence numbers as ``(first, last)`` runs, oldest first."""
+        with self._lock:
+            return [(first, last) for first, last in self._acked]
 
     @property
     def cpu_s(self) -> float:
@@ -224,8 +267,12 @@ class CanaryWriter:
 
     def loss(self) -> CanaryResult:
         """Read back the surviving canaries (call after recovery) and compare."""
+        with self._lock:
+            sent = array("d", self._sent)
+        acked = {seq for first, last in self.acknowledged for seq in range(first, last + 1)}
         writes = [
-            (w.seq, datetime.fromtimestamp(w.ts, timezone.utc), w.acknowledged) for w in self.writes
+            (seq, datetime.fromtimestamp(ts, timezone.utc), seq in acked)
+            for seq, ts in enumerate(sent, start=self.first_seq)
         ]
         since = writes[0][1] if writes else self.clock.now()
         return canary_loss(writes, self.canary.surviving(), since)
