@@ -4,7 +4,8 @@ Every event is one JSON object a line with ``ts`` (ISO 8601, UTC) and ``type``, 
 flushed and fsynced before :meth:`EventLog.append` returns, so a dying kernel loses
 nothing that was recorded. A line the disk has no room for is cut back off and the append
 fails, so a full disk leaves every line before it whole. Reading back tolerates a last
-line cut short by a crash.
+line cut short by a crash, and checks every line: its fields (:mod:`.fields`) and its
+times, which lie within the exercise.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bookstore_resil.archive.fields import problem
-from bookstore_resil.clock import iso, now
+from bookstore_resil.archive.fields import FIELDS, problem
+from bookstore_resil.clock import iso, now, parse_ts
 from bookstore_resil.errors import EventLogError
 
 # The event types an exercise writes, in the order they usually appear.
@@ -46,6 +47,12 @@ ROLLBACK = "rollback_started"
 ROLLED_BACK = "rollback_finished"
 FINISHED = "exercise_finished"
 ERROR = "error"
+
+# Every time in a log lies within its exercise, from exercise_started to the last event,
+# give or take this much (a sample's own time comes a moment before its line); and no
+# event lies further ahead of the reader's clock than a badly set clock could put it.
+SLACK = timedelta(seconds=5)
+FUTURE_SLACK = timedelta(days=1)
 
 
 class EventLog:
@@ -109,6 +116,7 @@ def read_events(path: str | Path) -> LogContents:
     crash mid-write) is dropped and flagged. A bad line is one :class:`EventLogError`
     naming the line and the field."""
     events: list[dict[str, Any]] = []
+    numbers: list[int] = []
     truncated = False
     try:
         lines = Path(path).read_bytes().split(b"\n")
@@ -132,4 +140,26 @@ def read_events(path: str | Path) -> LogContents:
         if wrong is not None:
             raise EventLogError(str(path), number, wrong[1], wrong[0])
         events.append(event)
+        numbers.append(number)
+    _check_times(str(path), events, numbers)
     return LogContents(events, truncated)
+
+
+def _check_times(path: str, events: list[dict[str, Any]], numbers: list[int]) -> None:
+    """Each ``ts`` and ``at`` within the exercise (see :data:`SLACK`), else one
+    :class:`EventLogError` naming the first line outside it."""
+    start = next((e for e in events if e["type"] == STARTED), None)
+    if start is None:
+        return  # not an exercise: the callers say so
+    last = events[-1]["ts"]
+    if parse_ts(last) > now() + FUTURE_SLACK:
+        raise EventLogError(path, numbers[-1], f"{last} is in the future", "ts")
+    begin, end = parse_ts(start["ts"]) - SLACK, parse_ts(last) + SLACK
+    for number, event in zip(numbers, events, strict=True):
+        timed = ("ts", "at") if "at" in FIELDS.get(event["type"], {}) else ("ts",)
+        for field in timed:
+            value = event.get(field)
+            if isinstance(value, str) and not begin <= parse_ts(value) <= end:
+                span = f"{start['ts']} to {last}"
+                message = f"{value} lies outside the exercise ({span})"
+                raise EventLogError(path, number, message, field)

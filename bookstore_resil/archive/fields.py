@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bookstore_resil.clock import parse_ts
 
@@ -42,6 +43,16 @@ def _time(value: Any) -> str | None:
 
 def _text(value: Any) -> str | None:
     return None if isinstance(value, str) else "not a string"
+
+
+def _zone(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "not a string"
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):  # a bad name, an unknown zone, a folder
+        return f"not a time zone: {value[:40]!r}"
+    return None
 
 
 def _flag(value: Any) -> str | None:
@@ -97,6 +108,7 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
         "service": (_text, False),
         "mode": (_text, False),
         "environment": (_text, False),
+        "timezone": (_zone, False),
         "baseline_s": (_seconds, False),
         "sustain_s": (_seconds, False),
         "measured_endpoint": (_or_null(_text), False),
@@ -107,6 +119,14 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
         "data_dir": (_or_null(_text), False),
         "steps": (_texts, False),
         "clock": (_mapping, False),
+    },
+    "briefing": {
+        "hypothesis": (_text, True),
+        "expect_downtime_s": (_seconds, True),
+        "expect_data_loss_s": (_seconds, True),
+        "coordinator": (_text, False),
+        "scribe": (_text, False),
+        "observers": (_texts, False),
     },
     "exercise_resumed": {"clock": (_mapping, False)},
     "fault_injected": {"at": (_time, False), "fault": (_or_null(_text), False)},
@@ -152,13 +172,27 @@ FIELDS: dict[str, dict[str, tuple[Check, bool]]] = {
         "error": (_or_null(_text), False),
         "note": (_or_null(_text), False),
     },
-    "note": {"text": (_or_null(_text), False), "step": (_or_null(_text), False)},
+    "note": {
+        "text": (_or_null(_text), False),
+        "step": (_or_null(_text), False),
+        "author": (_or_null(_text), False),
+    },
+    "observation": {
+        "text": (_text, True),
+        "step": (_or_null(_text), False),
+        "author": (_or_null(_text), False),
+    },
     "notification": {
-        "contact": (_text, False),
+        "contact": (_text, True),
         "reason": (_text, False),
         "how": (_text, False),
+        "by": (_or_null(_text), False),
     },
-    "deviation": {"text": (_text, False), "step": (_or_null(_text), False)},
+    "deviation": {
+        "text": (_text, False),
+        "step": (_or_null(_text), False),
+        "author": (_or_null(_text), False),
+    },
     "halted": {"reason": (_or_null(_text), False), "step": (_or_null(_text), False)},
     "exercise_finished": {"step": (_or_null(_text), False)},
     "error": {"message": (_text, False)},

@@ -25,7 +25,7 @@ from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import steps_of, summarize
 from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import badge, step_status
-from bookstore_resil.errors import UsageError
+from bookstore_resil.errors import ResilError, UsageError
 
 if TYPE_CHECKING:
     from bookstore_resil.report.context import SystemContext
@@ -190,13 +190,30 @@ def page(events: list[dict[str, Any]], has_report: bool = False) -> str:
     )
 
 
+def _page_of(archive: Path, has_report: bool) -> str:
+    """The page of the archive's log or, when it cannot be shown, a page saying why in one
+    line: never a traceback and an empty reply. It refreshes as the page does, so a log
+    mended or still being written shows once it reads."""
+    try:
+        return page(ev.read_events(layout.events_path(archive)).events, has_report)
+    except ResilError as error:
+        reason = str(error)
+    except Exception as error:  # the observers get a page, whatever went wrong
+        reason = f"unexpected {type(error).__name__}: {error}"
+    return PAGE.format(
+        refresh=REFRESH_S,
+        title="cannot show the exercise",
+        exercise=html.escape(archive.name),
+        body=f'<div class="halted">Cannot show this exercise</div><p>{html.escape(reason)}</p>',
+    )
+
+
 def _handler(archive: Path) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the http.server name
             report = archive / layout.REPORT_HTML
             if self.path.split("?")[0] in ("/", "/index.html"):
-                contents = ev.read_events(layout.events_path(archive))
-                body = page(contents.events, report.is_file()).encode()
+                body = _page_of(archive, report.is_file()).encode()
             elif self.path == f"/{layout.REPORT_HTML}" and report.is_file():
                 body = report.read_bytes()
             else:
