@@ -183,3 +183,21 @@ def _at():
     from bookstore_resil.analyse.graph import parse_moment
 
     return parse_moment(AT)
+
+
+def test_on_a_terminal_one_line_per_system_riskiest_first(organisation, tmp_path, capsys):
+    out = tmp_path / "archives"
+    archive(out, "a", summary(started_at="2024-05-25T10:00:00Z"))
+    assert main(["board", "--systems", str(organisation), "--out", str(out), "--at", AT]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("3 systems (stage 0: 2); 1 exercises this quarter;")
+    # Two critical scenarios never exercised outrank one; a broken definition comes next.
+    assert [line.split("  ")[1].split(" (")[0] for line in lines[2:5]] == [
+        "Bookstore",
+        "Guestbook",
+        "broken",
+    ]
+    assert lines[2] == (
+        "stage 0  Bookstore (owner: Alice): cdn-failure: never exercised; "
+        "database-failure: never exercised"
+    )

@@ -116,3 +116,21 @@ def test_the_board_command_reads_s3(archives, tmp_path, capsys):
     document = json.loads(capsys.readouterr().out)
     assert document["out"] == URI
     assert document["systems"][0]["exercises"] == 3
+
+
+def test_a_summary_deleted_after_the_listing_is_skipped(archives, tmp_path):
+    """Another job removes an archive while the board reads: that one is skipped."""
+    gone = "org/shop/x1/summary.json"
+
+    def delete_first(params, **_):
+        if params["Key"] == gone:
+            boto3.client("s3").delete_object(Bucket=BUCKET, Key=gone)
+
+    boto3.setup_default_session()
+    boto3.DEFAULT_SESSION.events.register("before-parameter-build.s3.GetObject", delete_first)
+    try:
+        read = read_archives(URI, tmp_path / "cache")
+    finally:
+        boto3.DEFAULT_SESSION = None
+    assert sorted(doc["exercise_id"] for doc, _ in read.exercises) == ["x0", "x2"]
+    assert f"s3://{BUCKET}/{gone}: deleted while the board read it" in map(str, read.skipped)

@@ -198,7 +198,10 @@ def read_s3(uri: str, cache_dir: Path | None, threads: int = THREADS) -> Read:
         wanted = [key for key, etag in listed.items() if old.get(key, ("",))[0] != etag]
 
         def fetch(key: str) -> tuple[str, str, dict[str, Any] | Exception]:
-            answer = client.get_object(Bucket=bucket, Key=key)
+            try:
+                answer = client.get_object(Bucket=bucket, Key=key)
+            except client.exceptions.NoSuchKey:  # deleted since the listing
+                return key, "", ValueError("deleted while the board read it")
             try:
                 return key, answer["ETag"], _kept(orjson.loads(answer["Body"].read()))
             except (ValueError, RecursionError) as error:
