@@ -115,7 +115,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "--probe-interval",
         type=float,
         default=None,
-        help="seconds between probe samples (default: target.yaml's interval, else 0.1)",
+        help=(
+            "seconds between probe samples, from 0.001 to under a day (default: "
+            "target.yaml's interval, else 0.1)"
+        ),
     )
     for flag, name, help in WAITS:
         drill.add_argument(flag, dest=name, type=positive_seconds, metavar="SECONDS", help=help)

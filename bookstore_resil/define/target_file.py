@@ -37,7 +37,7 @@ from bookstore_resil.define.model import (
     System,
 )
 from bookstore_resil.define.placeholders import misplaced, placeholders
-from bookstore_resil.define.units import DAY_S, Duration, format_duration
+from bookstore_resil.define.units import DAY_S, Duration, check_interval, format_duration
 from bookstore_resil.define.yamlpos import line_of
 from bookstore_resil.errors import DefinitionError, Problem
 
@@ -220,7 +220,7 @@ class TargetFile(_Strict):
 
     environment: str = Field(min_length=1)
     allow_production: bool = False
-    interval_s: Duration = Field(
+    interval_s: Annotated[Duration, AfterValidator(check_interval)] = Field(
         DEFAULT_INTERVAL_S, validation_alias=AliasChoices("interval", "interval_s")
     )
     # The exercise's waits (the driver's own when absent, see Target): every probe up this

@@ -25,6 +25,15 @@ MIN_OBJECTIVE_S = 1.0
 DAY_S = 86400.0
 
 
+def check_interval(seconds: float | None) -> float:
+    """``seconds`` as a probe interval: from a millisecond (shorter, the probes only spin)
+    to under a day. The one bound of target.yaml's ``interval`` and drill's
+    ``--probe-interval``; raises ValueError outside it."""
+    if seconds is None or not MIN_DURATION_S <= seconds < DAY_S:  # NaN is outside too
+        raise ValueError(f"a probe interval is from 1ms to under a day, not {seconds!r}")
+    return seconds
+
+
 def unreadable_duration(value: Any) -> str:
     """The message for a duration that cannot be read, as ``validate`` reports it."""
     return f"cannot read {value!r} as a duration (e.g. 12h, 30min, 90s, 2d)"

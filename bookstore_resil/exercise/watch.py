@@ -16,7 +16,7 @@ from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.clock import ExerciseClock
 from bookstore_resil.define.model import Action
-from bookstore_resil.define.units import DAY_S
+from bookstore_resil.define.units import DAY_S, check_interval
 from bookstore_resil.errors import EventLogError, ResilError, UsageError
 from bookstore_resil.exercise.probes import CanaryWrite, CanaryWriter, Prober, Sample
 from bookstore_resil.log import logger
@@ -41,6 +41,10 @@ class Options:
         for name, value in vars(self).items():
             if not isinstance(value, (int, float)) or not 0 < value < DAY_S:
                 raise UsageError(f"{name}: seconds above 0 and under a day, not {value!r}")
+        try:
+            check_interval(self.probe_interval_s)
+        except ValueError as error:
+            raise UsageError(f"probe_interval_s: {error}") from None
 
     @classmethod
     def of_target(cls, target: Target, probe_interval_s: float) -> Options:
