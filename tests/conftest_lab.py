@@ -54,7 +54,7 @@ def lab_target(lab: Lab) -> LabTarget:
 
 
 def probe_states(lab: Lab) -> dict[str, bool]:
-    return {probe.name: probe.check() for probe in LabTarget(lab.root).probes()}
+    return {probe.name: bool(probe.check()) for probe in LabTarget(lab.root).probes()}
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0) -> bool:

@@ -20,8 +20,8 @@ def test_state_may_come_before_the_verb_and_faults_print_their_record(lab, capsy
     assert main(["lab", "--state", str(lab.root), "action", "cdn_verify"]) == 1
 
 
-def test_an_unknown_fault_is_one_line_and_exit_1(lab, capsys):
-    assert main(["lab", "fault", "nope", "--state", str(lab.root)]) == 1
+def test_an_unknown_fault_is_one_line_and_exit_2(lab, capsys):
+    assert main(["lab", "fault", "nope", "--state", str(lab.root)]) == 2
     assert capsys.readouterr().err.count("\n") == 1
 
 

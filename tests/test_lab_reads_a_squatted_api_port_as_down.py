@@ -48,8 +48,8 @@ def test_a_server_on_the_crashed_instances_port_is_not_the_api(lab: Lab):
     assert canary.write(1)
     LabTarget(lab.root).inject_fault("api-crash")
     with neighbours_server(YES_SQUATTER, instance.port) as squatter:
-        assert api_probe(lab).check() is False
-        assert users_probe(lab).check() is False
+        assert not api_probe(lab).check()
+        assert not users_probe(lab).check()
         assert canary.write(2) is False
         direct = actions.run(lab, "http_check", {"instance": instance.id}, 5.0)
         assert not direct.ok and "not proven" in direct.output

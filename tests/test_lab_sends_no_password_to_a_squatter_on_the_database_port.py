@@ -68,12 +68,12 @@ def test_no_lab_client_sends_the_password_to_whoever_took_the_database_port(lab:
     _, port = lab.records().address("db")
     LabTarget(lab.root).inject_fault("db-crash")
     with neighbours_server(CLEARTEXT_SQUATTER, port) as squatter:
-        assert db_probe(lab).check() is False
+        assert not db_probe(lab).check()
         assert Heartbeat(lab).beat() is False
         canary = LabCanary(lab)
         assert canary.surviving() is None
         # Through the router, the API's Django connects to the db record too.
-        assert users_probe(lab).check() is False
+        assert not users_probe(lab).check()
         with pytest.raises(TargetError):
             snapshots.take(lab, Path(lab.config().pg_bin), timeout_s=20)
         lines = seen(squatter)

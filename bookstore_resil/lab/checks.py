@@ -14,7 +14,7 @@ from bookstore_resil.lab.cdn import object_url
 from bookstore_resil.lab.http import HttpAnswer, http_get
 from bookstore_resil.lab.pgclient import DatabaseCheck
 from bookstore_resil.lab.state import Lab
-from bookstore_resil.targets.base import Probe
+from bookstore_resil.targets.base import Checked, Probe
 
 
 def api_root_ok(answer: HttpAnswer) -> bool:
@@ -30,7 +30,7 @@ def api_root_ok(answer: HttpAnswer) -> bool:
 
 def api_probe(lab: Lab) -> Probe:
     url, key = lab.router_url() + "/", lab.secrets().endpoint_key
-    return Probe("api", url, lambda: _safe(lambda: api_root_ok(http_get(url, key=key))))
+    return Probe("api", url, lambda: _http_check(lambda: http_get(url, key=key), api_root_ok))
 
 
 def db_probe(lab: Lab) -> Probe:
@@ -44,9 +44,7 @@ def db_probe(lab: Lab) -> Probe:
 def cdn_probe(lab: Lab) -> Probe:
     key = lab.secrets().endpoint_key
     return Probe(
-        "cdn",
-        object_url(lab),
-        lambda: _safe(lambda: http_get(object_url(lab), key=key).status == 200),
+        "cdn", object_url(lab), lambda: _http_check(lambda: http_get(object_url(lab), key=key))
     )
 
 
@@ -55,19 +53,20 @@ def users_probe(lab: Lab) -> Probe:
     the database, so during a database outage users get HTTP 500 while the API root (the
     ``api`` probe) still answers."""
     url, key = lab.router_url() + "/books/", lab.secrets().endpoint_key
-
-    def check() -> bool:
-        return _safe(lambda: http_get(url, key=key).status == 200)
-
-    return Probe("users", url, check, user_facing=True)
+    return Probe("users", url, lambda: _http_check(lambda: http_get(url, key=key)), True)
 
 
 def lab_probes(lab: Lab) -> list[Probe]:
     return [api_probe(lab), db_probe(lab), cdn_probe(lab), users_probe(lab)]
 
 
-def _safe(check: Callable[[], bool]) -> bool:
+def _http_check(
+    ask: Callable[[], HttpAnswer], ok: Callable[[HttpAnswer], bool] = lambda a: a.status == 200
+) -> Checked:
+    """Up when the answer is as it should be; else down with what came (the status and the
+    start of the body, or why nothing did). Never raises."""
     try:
-        return bool(check())
-    except Exception:
-        return False
+        answer = ask()
+    except Exception as error:
+        return Checked(False, f"{type(error).__name__}: {error}")
+    return Checked(True) if ok(answer) else Checked(False, answer.describe())

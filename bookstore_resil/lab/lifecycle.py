@@ -267,20 +267,20 @@ def status(lab: Lab) -> LabStatus:
         ComponentStatus("router", router is not None, lab.router_url() + "/", "", _pid(router)),
         ComponentStatus(
             "api",
-            api_p.check(),
+            bool(api_p.check()),
             api_p.address,
             f"instance {instance.id} ({api.state(lab, instance)})" if instance else "no instance",
             _pid(procs.running(lab, instance.id) if instance else None),
         ),
         ComponentStatus(
             "database",
-            db_p.check(),
+            bool(db_p.check()),
             records.db,
             f"cluster {cluster.id}" if cluster else "no cluster at the db record",
             _pid(procs.running(lab, cluster.id) if cluster else None),
         ),
         ComponentStatus(
-            "cdn", cdn_p.check(), cdn_p.address, f"bucket {cdn.BUCKET}", _pid(cdn_process)
+            "cdn", bool(cdn_p.check()), cdn_p.address, f"bucket {cdn.BUCKET}", _pid(cdn_process)
         ),
         ComponentStatus(
             "snapshots",

@@ -20,6 +20,7 @@ probe's timeout, not libpq's two-second minimum.
 
 from __future__ import annotations
 
+import contextlib
 import select
 import time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from typing import Any
 from bookstore_resil.errors import TargetError
 from bookstore_resil.lab.clusters import by_address
 from bookstore_resil.lab.state import DB_NAME, DB_USER, Lab
+from bookstore_resil.targets.base import Checked
 
 AUTH = "scram-sha-256"
 REQUIRE_AUTH_LIBPQ = 160000  # libpq 16 brought require_auth
@@ -122,19 +124,28 @@ class DatabaseCheck:
         self._pg: Any = None
         self._at: Address | None = None
 
-    def __call__(self) -> bool:
+    def __call__(self) -> Checked:
+        import psycopg
+
         deadline = time.monotonic() + self.timeout_s
         try:
             at = self.address()
-            if self._pg is None or at != self._at:
-                self.close()
-                self._pg, self._at = self._open(at, deadline), at
-            if _select_one(self._pg, deadline):
-                return True
-        except Exception:
-            pass
+            if self._pg is not None and at == self._at:
+                # A kept connection the server dropped (a restart) is no outage: anew.
+                with contextlib.suppress(psycopg.Error):
+                    if not _select_one(self._pg, deadline):
+                        return Checked(True)
+            self.close()
+            self._pg, self._at = self._open(at, deadline), at
+            reason = _select_one(self._pg, deadline)
+        except TimeoutError:
+            reason = f"no answer within {self.timeout_s:g} s"
+        except Exception as error:
+            reason = str(error) or type(error).__name__
+        if not reason:
+            return Checked(True)
         self.close()
-        return False
+        return Checked(False, reason)
 
     def _open(self, at: Address, deadline: float) -> Any:
         from psycopg import pq
@@ -171,7 +182,8 @@ def _wait(fd: int, readable: bool, deadline: float) -> None:
     raise TimeoutError("the database did not answer in time")
 
 
-def _select_one(pg: Any, deadline: float) -> bool:
+def _select_one(pg: Any, deadline: float) -> str:
+    """``SELECT 1`` on ``pg`` by ``deadline``: "" when it answered 1, else what went wrong."""
     from psycopg import pq
 
     pg.send_query(b"SELECT 1")
@@ -179,16 +191,17 @@ def _select_one(pg: Any, deadline: float) -> bool:
     while pg.is_busy():
         _wait(pg.socket, True, deadline)
         pg.consume_input()
-    ok = False
+    reason = "no result"
     while (result := pg.get_result()) is not None:
-        ok = result.status == pq.ExecStatus.TUPLES_OK and result.get_value(0, 0) == b"1"
-    return ok
+        answered = result.status == pq.ExecStatus.TUPLES_OK and result.get_value(0, 0) == b"1"
+        reason = "" if answered else (result.get_error_message() or "SELECT 1 did not answer 1")
+    return reason
 
 
 def ping(lab: Lab, host: str, port: int, dbname: str = DB_NAME) -> bool:
     """``SELECT 1`` on the server, on a connection of its own; never raises."""
     check = DatabaseCheck(lab, lambda: (host, port), dbname)
     try:
-        return check()
+        return bool(check())
     finally:
         check.close()
