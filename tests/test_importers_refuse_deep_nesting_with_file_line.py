@@ -4,9 +4,12 @@ never "unexpected RecursionError"."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from bookstore_resil.cli import main
+from tests.dependency_builders import BOOKSTORE
 
 DEPTH = 100_000
 DEEP = {
@@ -23,3 +26,14 @@ def test_import_backstage_refuses_deep_nesting_with_file_line(suffix, tmp_path, 
     captured = capsys.readouterr()
     assert captured.err == f"{catalog}:3: (yaml): nested more than 100 levels deep\n"
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("suffix", sorted(DEEP))
+def test_import_chaostoolkit_refuses_deep_nesting_with_file_line(suffix, tmp_path, capsys):
+    experiment = tmp_path / f"experiment.{suffix}"
+    experiment.write_text(DEEP[suffix])
+    data = shutil.copytree(BOOKSTORE, tmp_path / "data")
+    assert main(["import-chaostoolkit", str(experiment), "--data", str(data)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"{experiment}:3: (document): nested more than 100 levels deep\n"
+    assert not (data / "target.yaml").exists()

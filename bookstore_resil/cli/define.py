@@ -90,9 +90,11 @@ def cmd_import_chaostoolkit(args: argparse.Namespace) -> int:
         lead=args.lead,
         scenario_id=args.id,
         probe_services=_probe_services(args.probe),
+        fault=args.fault,
     )
     scenario, conversion = done.conversion.scenario, done.conversion
-    steps = [len(scenario[p]) for p in ("recovery_procedure", "test_procedure", "resume_procedure")]
+    procedures = ("recovery_procedure", "test_procedure", "rollback_procedure")
+    steps = [len(scenario.get(p, [])) for p in procedures]
     if args.json:
         print_json(
             {
@@ -108,7 +110,8 @@ def cmd_import_chaostoolkit(args: argparse.Namespace) -> int:
         return 0
     print(
         f"{done.playbook}: written: scenario {scenario['id']} on {scenario['service']}, "
-        f"fault {scenario['fault']}, {steps[0]} recovery, {steps[1]} test, {steps[2]} resume steps"
+        f"fault {scenario['fault']}, {steps[0]} recovery, {steps[1]} test, "
+        f"{steps[2]} rollback steps"
     )
     print(
         f"{done.target}: added probes: {len(conversion.probes)}, "
@@ -223,9 +226,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="a Chaos Toolkit experiment as a playbook scenario and target.yaml entries",
         description=(
             "The steady-state hypothesis's probes become probes of target.yaml (tolerances "
-            "kept) and the test procedure, the method's first action the scenario's fault "
-            "and its other activities the recovery steps, the rollbacks the resume "
-            "procedure; title and description become the scenario's. Writes "
+            "kept) and the test procedure, the method's first action not run in the "
+            "background (or --fault) the scenario's fault and its other activities the "
+            "recovery steps, the rollbacks the rollback procedure; title and description "
+            "become the scenario's; a note says what became of background activities, "
+            "pauses, controls, contributions, extensions and unused secrets. Writes "
             "DIR/playbooks/<id>.yaml (never overwritten) and adds to DIR/target.yaml, "
             "keeping its comments. RTO, RPO and the lead are TODO unless given. Exit 2 on a "
             "file that is not an experiment. See docs/your-own-system.md."
@@ -237,6 +242,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "--service", metavar="ID", help="the service it breaks (default: the entrypoint)"
     )
     chaostoolkit.add_argument("--lead", metavar="NAME", help="the primary lead (default: TODO)")
+    chaostoolkit.add_argument(
+        "--fault",
+        metavar="ACTIVITY",
+        help="the method's action to inject (default: its first not run in the background)",
+    )
     chaostoolkit.add_argument(
         "--id", metavar="SCENARIO", help="the scenario id (default: from the title)"
     )

@@ -7,11 +7,17 @@ meaning, in the game day's terms:
 - the steady-state hypothesis's probes become ``probes`` (what the prober samples, so the
   outage is measured), each a ``{chaostoolkit: ACTIVITY}`` with its tolerance kept; they are
   also the test procedure, as Chaos Toolkit checks the hypothesis again after the method;
-- the method's first action becomes the scenario's ``fault``; its other activities, in
-  order, the recovery procedure's steps (none: ``fault: manual``, the team breaks it);
-- the rollbacks become the resume procedure;
-- the title and description become the scenario's; the experiment's ``configuration`` and
-  ``secrets`` go to ``target.yaml`` as they are, for chaostoolkit-lib to resolve.
+- the method's first action not run in the background (or the one ``--fault`` names)
+  becomes the scenario's ``fault``; its other activities, in order, the recovery
+  procedure's steps (none: ``fault: manual``, the team breaks it);
+- the rollbacks become the rollback procedure, run when an exercise ends unrecovered;
+- the title and description become the scenario's, the contributions a line of its
+  overview; the experiment's ``configuration``, and the ``secrets`` its kept activities use,
+  go to ``target.yaml`` as they are, for chaostoolkit-lib to resolve.
+
+What a game day does not do the Chaos Toolkit way gets a note saying what became of it:
+background activities (run in turn here), pauses (not kept), controls and extensions (not
+imported), secrets no kept activity uses (not imported).
 
 What Chaos Toolkit does not know (RTO, RPO, the leads) is written ``TODO``, which ``validate``
 flags and the analyses tolerate, so nobody mistakes a guess for a decision.
@@ -22,20 +28,18 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from bookstore_resil.define.files import read_text
-from bookstore_resil.define.loader import Collector
+from bookstore_resil.define.chaostoolkit_read import read_experiment
 from bookstore_resil.define.model import MANUAL_FAULT
 from bookstore_resil.define.units import TODO
-from bookstore_resil.errors import DefinitionError, Problem, UsageError
+from bookstore_resil.errors import UsageError
 
-PROVIDERS = ("process", "python", "http")
 ID_LENGTH = 60
+NO_CONTROLS = "not imported (a game day runs no Chaos Toolkit controls)"
+__all__ = ["Conversion", "SystemFacts", "convert", "describe", "read_experiment", "slug"]
 
 
 @dataclass(frozen=True)
@@ -61,105 +65,6 @@ class Conversion:
     notes: list[str]
 
 
-def read_experiment(path: str | Path) -> dict[str, Any]:
-    """Parse a JSON or YAML experiment and check its shape; a DefinitionError otherwise,
-    one line for a file that is no experiment at all."""
-    path = Path(path)
-    file = str(path)
-    found = Collector(path.resolve().parent)  # the experiment may be a link to elsewhere
-    if not path.is_file():
-        raise DefinitionError([Problem(file, 0, "(file)", "no such file")])
-    document = found.read(path)
-    if document is None and path.suffix.lower() == ".json":
-        # JSON that YAML cannot read (tab indents): read as JSON, without line numbers.
-        try:
-            document = json.loads(read_text(path))
-            found.problems.clear()
-        except json.JSONDecodeError as exc:
-            problem = Problem(file, exc.lineno, "(json)", f"invalid JSON: {exc.msg}")
-            raise DefinitionError([problem]) from None
-        if not isinstance(document, dict):
-            problem = Problem(file, 1, "(document)", "expected a mapping, got a list or a scalar")
-            raise DefinitionError([problem])
-    if document is not None:
-        _check(found, file, document)
-    if found.problems:
-        raise DefinitionError(found.problems)
-    return _plain(document)
-
-
-def _plain(node: Any) -> Any:
-    """Plain dicts and lists (no line marks), as a dumper and a comparison expect them."""
-    if isinstance(node, dict):
-        return {key: _plain(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_plain(value) for value in node]
-    return node
-
-
-def _check(found: Collector, file: str, experiment: dict) -> None:
-    missing = [key for key in ("title", "method") if key not in experiment]
-    if missing:
-        what = " and no ".join(repr(key) for key in missing)
-        found.add(file, (), f"not a Chaos Toolkit experiment: it has no {what}")
-        return
-    if not isinstance(experiment["title"], str) or not experiment["title"].strip():
-        found.add(file, ("title",), "expected a non-empty string")
-    activities = list(_activities(found, file, experiment))
-    defined = set()
-    for path, activity in activities:
-        if not isinstance(activity, dict):
-            found.add(file, path, "expected an activity (a mapping with type and provider)")
-        elif "ref" not in activity:
-            problem = _activity_problem(activity)
-            if problem:
-                found.add(file, (*path, *problem[0]), problem[1])
-            else:
-                defined.add(activity["name"])
-    for path, activity in activities:
-        if isinstance(activity, dict) and "ref" in activity and activity["ref"] not in defined:
-            found.add(file, (*path, "ref"), f"no activity named {activity['ref']!r}")
-
-
-def _activity_problem(activity: dict) -> tuple[tuple[str, ...], str] | None:
-    """What is wrong with an activity, and where in it; None when it is a valid one."""
-    kind, provider = activity.get("type"), activity.get("provider")
-    if kind not in ("action", "probe"):
-        what = "no type" if kind is None else f"type {kind!r}"
-        return (), f"not a Chaos Toolkit activity: {what} (action or probe)"
-    if not isinstance(activity.get("name"), str) or not activity["name"]:
-        return (), "an activity needs a name"
-    if not isinstance(provider, dict):
-        return ("provider",), "expected a provider (a mapping with a type)"
-    if provider.get("type") not in PROVIDERS:
-        got = provider.get("type")
-        return ("provider", "type"), f"{got!r}: expected one of {', '.join(PROVIDERS)}"
-    needed = {"process": ("path",), "python": ("module", "func"), "http": ("url",)}
-    lacking = [key for key in needed[provider["type"]] if not provider.get(key)]
-    if lacking:
-        return ("provider",), f"a {provider['type']} provider needs {' and '.join(lacking)}"
-    return None
-
-
-def _activities(found: Collector, file: str, experiment: dict) -> Iterator[tuple[tuple, Any]]:
-    """(path, activity) of every activity: hypothesis probes, method, rollbacks; a problem
-    for each of those sections that is not a list."""
-    hypothesis = experiment.get("steady-state-hypothesis") or {}
-    lists = [
-        (("steady-state-hypothesis", "probes"), hypothesis.get("probes", [])),
-        (("method",), experiment.get("method")),
-        (("rollbacks",), experiment.get("rollbacks", [])),
-    ]
-    if not isinstance(hypothesis, dict):
-        lists[0] = (("steady-state-hypothesis",), None)
-    for path, items in lists:
-        if not isinstance(items, list):
-            found.add(file, path, "expected a list of activities")
-            continue
-        for index, item in enumerate(items):
-            yield (*path, index), item
-
-
 def convert(
     experiment: dict[str, Any],
     facts: SystemFacts,
@@ -169,12 +74,14 @@ def convert(
     lead: str | None = None,
     scenario_id: str | None = None,
     probe_services: dict[str, str] | None = None,
+    fault: str | None = None,
 ) -> Conversion:
     """The scenario and target.yaml entries of a checked ``experiment`` (see the module).
 
     ``probe_services`` names the service a hypothesis probe watches (activity name ->
     service id, each a service of ``facts`` no probe watches yet), where its name does not
-    say; UsageError when a name is no probe of the hypothesis."""
+    say; UsageError when a name is no probe of the hypothesis. ``fault`` names the method's
+    action to inject (default: its first action not run in the background)."""
     hypothesis = experiment.get("steady-state-hypothesis") or {}
     sections = [hypothesis.get("probes", []), experiment["method"], experiment.get("rollbacks", [])]
     named = {a["name"]: a for section in sections for a in section if "ref" not in a}
@@ -183,15 +90,17 @@ def convert(
     )
     notes: list[str] = []
     service = service or facts.entrypoint or TODO
-    fault = next((a for a in method if a["type"] == "action"), None)
+    injected = _fault(method, fault)
     steps = _Steps()
     actions: dict[str, dict[str, Any]] = {}
-    recovery = [steps.step(a, actions) for a in method if a is not fault]
+    recovery = [steps.step(a, actions) for a in method if a is not injected]
     test = [steps.step(a, actions) for a in hypothesis_probes]
-    resume = [steps.step(a, actions) for a in rollbacks]
-    if not (recovery or test or resume):
+    rollback = [steps.step(a, actions) for a in rollbacks]
+    if not (recovery or test):
         recovery = [{"id": f"restore-{slug(service)}", "title": f"{TODO}: restore {service}"}]
         notes.append("the experiment has no step after its fault: write the recovery steps")
+    kept = list({id(a): a for a in [*hypothesis_probes, *method, *rollbacks]}.values())
+    notes += _what_became_of(experiment, kept, injected, steps)
     chosen = _chosen_services(probe_services or {}, hypothesis_probes, facts)
     probes = _probes(hypothesis_probes, facts, service, notes, chosen)
     scenario: dict[str, Any] = {
@@ -201,16 +110,20 @@ def convert(
         "playbook": _playbook_kind(service, facts),
         "service": service,
         "leads": {"primary": lead or TODO},
-        "overview": [f"Imported from the Chaos Toolkit experiment {source}."],
+        "overview": [
+            f"Imported from the Chaos Toolkit experiment {source}.",
+            *_contributions(experiment),
+        ],
         "assumptions": [f"Steady state: {hypothesis['title']}"] if hypothesis.get("title") else [],
         "rto": TODO,
         "rpo": TODO,
-        "fault": slug(fault["name"]) if fault else MANUAL_FAULT,
+        "fault": slug(injected["name"]) if injected else MANUAL_FAULT,
         "recovery_procedure": recovery,
         "test_procedure": test,
-        "resume_procedure": resume,
     }
-    secrets = experiment.get("secrets") or {}
+    if rollback:
+        scenario["rollback_procedure"] = rollback
+    secrets = _used_secrets(experiment.get("secrets") or {}, kept, notes)
     notes += [
         f"secret {scope}.{key} is written as it is in the experiment; "
         "prefer {type: env, key: NAME}"
@@ -222,7 +135,7 @@ def convert(
     return Conversion(
         scenario=scenario,
         probes=probes,
-        faults={slug(fault["name"]): {"chaostoolkit": deepcopy(fault)}} if fault else {},
+        faults={slug(injected["name"]): {"chaostoolkit": deepcopy(injected)}} if injected else {},
         actions=actions,
         configuration=deepcopy(experiment.get("configuration") or {}),
         secrets=deepcopy(secrets),
@@ -230,11 +143,84 @@ def convert(
     )
 
 
+def _fault(method: list[dict[str, Any]], wanted: str | None) -> dict[str, Any] | None:
+    """The method's activity to inject: ``wanted``, else its first action not run in the
+    background (a load generator started alongside is no fault)."""
+    if wanted is None:
+        return next((a for a in method if a["type"] == "action" and not a.get("background")), None)
+    found = next((a for a in method if a["name"] == wanted), None)
+    if found is None or found["type"] != "action":
+        actions = ", ".join(a["name"] for a in method if a["type"] == "action") or "none"
+        what = "a probe" if found else "no activity of the method"
+        raise UsageError(f"--fault {wanted}: {what}, not one of its actions ({actions})")
+    return found
+
+
+def _what_became_of(
+    experiment: dict[str, Any], kept: list[dict[str, Any]], injected: Any, steps: _Steps
+) -> list[str]:
+    """A note for each thing Chaos Toolkit does that a game day does otherwise."""
+    notes = []
+    for activity in kept:
+        name = activity["name"]
+        if activity.get("background"):
+            became = (
+                "the fault, injected before the steps"
+                if activity is injected
+                else f"step {steps.of[id(activity)]!r}, run in turn (start it by hand before "
+                "the fault if it must run alongside)"
+            )
+            notes.append(
+                f"activity {name!r} runs in the background in the experiment; here it is {became}"
+            )
+        pauses = activity.get("pauses")
+        if isinstance(pauses, dict) and pauses:
+            waits = ", ".join(f"{when} {seconds}s" for when, seconds in pauses.items())
+            notes.append(
+                f"activity {name!r} pauses ({waits}): not kept; the next step starts when it "
+                "is done, so wait by hand where the pause matters"
+            )
+        for control in activity.get("controls") or []:
+            notes.append(f"control {_name(control)!r} of activity {name!r}: {NO_CONTROLS}")
+    for control in experiment.get("controls") or []:
+        notes.append(f"control {_name(control)!r}: {NO_CONTROLS}")
+    if experiment.get("contributions"):
+        notes.append("contributions: kept as a line of the scenario's overview")
+    for extension in experiment.get("extensions") or []:
+        notes.append(
+            f"extension {_name(extension)!r}: not imported (the scenario has no place for it)"
+        )
+    return notes
+
+
+def _name(item: object) -> str:
+    return str(item.get("name") if isinstance(item, dict) else item)
+
+
+def _contributions(experiment: dict[str, Any]) -> list[str]:
+    found = experiment.get("contributions")
+    if not isinstance(found, dict) or not found:
+        return []
+    return ["Chaos Toolkit contributions: " + ", ".join(f"{k} {v}" for k, v in found.items())]
+
+
+def _used_secrets(
+    secrets: dict[str, Any], kept: list[dict[str, Any]], notes: list[str]
+) -> dict[str, Any]:
+    """The secret scopes a kept activity names; a note for each other one."""
+    used = {str(scope) for activity in kept for scope in activity.get("secrets") or []}
+    for scope in secrets:
+        if scope not in used:
+            notes.append(f"secrets {scope!r}: used by no imported activity, not imported")
+    return {scope: deepcopy(values) for scope, values in secrets.items() if scope in used}
+
+
 class _Steps:
     """Playbook steps of activities, each id unique in the scenario."""
 
     def __init__(self) -> None:
         self.ids: set[str] = set()
+        self.of: dict[int, str] = {}  # id() of an activity -> the id of its step
 
     def step(self, activity: dict[str, Any], actions: dict[str, dict[str, Any]]) -> dict[str, Any]:
         name = slug(activity["name"])
@@ -244,6 +230,7 @@ class _Steps:
             count += 1
             step_id = f"{name}-{count}"
         self.ids.add(step_id)
+        self.of[id(activity)] = step_id
         step: dict[str, Any] = {
             "id": step_id,
             "title": activity["name"].replace("-", " ").replace("_", " ").capitalize(),

@@ -2,14 +2,22 @@
 
 The scenario becomes ``playbooks/<id>.yaml`` (never overwritten); its probes, fault, actions,
 configuration and secrets are added to ``target.yaml``, created when missing. ``target.yaml``
-is a file people edit and comment, so it is rewritten through ruamel.yaml's round trip:
-their comments, order and quoting stay. An entry that already exists with the same content
-is kept; one with other content is a problem, and nothing is written.
+is a file people edit and comment, so it is rewritten through ruamel.yaml's round trip, with
+the indentation the file already uses and no line re-wrapped: the lines the import does not
+change stay byte for byte. An entry that already exists with the same content is kept; one
+with other content is a problem, and nothing is written.
+
+Both files are written inside the system folder, links resolved: a ``target.yaml`` or a
+``playbooks/`` that leads out of the folder is refused, and the playbook is created only
+where nothing (not even a dangling link) is.
 """
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +63,7 @@ def import_chaostoolkit(
     lead: str | None = None,
     scenario_id: str | None = None,
     probe_services: dict[str, str] | None = None,
+    fault: str | None = None,
 ) -> Imported:
     """Convert the experiment and write it into ``data_dir``; DefinitionError or UsageError
     (and nothing written) when it cannot be."""
@@ -69,9 +78,11 @@ def import_chaostoolkit(
         raise UsageError(f"--lead {lead!r}: no such contact (known: {', '.join(contacts)})")
     if scenario_id is not None and not re.match(ID_PATTERN, scenario_id):
         raise UsageError(f"--id {scenario_id!r}: expected a plain name ([a-z0-9-])")
-    target_path = folder / TARGET_FILE
-    rt = _round_trip()
-    target = _read_target(rt, target_path)
+    target_path = _inside(folder, folder / TARGET_FILE)
+    _inside(folder, folder / PLAYBOOKS_DIR)
+    text = read_text(target_path, folder) if target_path.exists() else NEW_TARGET
+    rt = _round_trip(text)
+    target = _read_target(rt, text, target_path)
     probes = target.get("probes") or []
     facts = SystemFacts(
         services=services,
@@ -87,30 +98,72 @@ def import_chaostoolkit(
         lead=lead,
         scenario_id=scenario_id,
         probe_services=probe_services,
+        fault=fault,
     )
     scenario_id = conversion.scenario["id"]
     playbook = folder / PLAYBOOKS_DIR / f"{scenario_id}.yaml"
-    if playbook.exists() or scenario_id in {s.id for s in system.scenarios}:
+    taken = playbook.exists() or playbook.is_symlink()
+    if taken or scenario_id in {s.id for s in system.scenarios}:
         raise UsageError(f"{playbook}: scenario {scenario_id!r} exists; give another --id")
     _merge(target, conversion, str(target_path))
-    playbook.parent.mkdir(parents=True, exist_ok=True)
     header = (
         f"# Imported from {Path(experiment_path).name} by bookstore-resil import-chaostoolkit.\n"
         "# Fill in every TODO (rto, rpo, leads) and review the steps before a game day.\n"
     )
-    body = yaml.safe_dump(conversion.scenario, sort_keys=False, allow_unicode=True, width=100)
-    playbook.write_text(header + body, encoding="utf-8")
-    with target_path.open("w", encoding="utf-8") as stream:
-        rt.dump(target, stream)
+    body = yaml.safe_dump(conversion.scenario, sort_keys=False, allow_unicode=True, width=UNWRAPPED)
+    written = io.StringIO()
+    rt.dump(target, written)
+    playbook.parent.mkdir(parents=True, exist_ok=True)
+    _inside(folder, playbook.parent)  # made just now: still inside
+    _create(playbook, header + body)
+    _replace(target_path, written.getvalue())
     return Imported(playbook, target_path, conversion)
 
 
-def _read_target(rt: YAML, path: Path) -> dict:
-    """The existing target.yaml (or a new one) as ruamel.yaml's round-trip mapping; a
-    DefinitionError naming the line when it cannot be edited."""
+# Wider than any line: a line the import does not change is never re-wrapped.
+UNWRAPPED = 1 << 16
+# (mapping, sequence, offset) indentations tried on an existing file; the first is the one a
+# new target.yaml gets (`- name:` two in from `probes:`).
+INDENTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 2, 0), (2, 4, 0), (4, 4, 0), (4, 6, 4))
+
+
+def _inside(folder: Path, path: Path) -> Path:
+    """``path`` with its links resolved, when that stays inside ``folder``; a UsageError
+    (nothing written) when it leads out."""
+    real = path.resolve()
+    if not real.is_relative_to(folder.resolve()):
+        raise UsageError(f"{path}: refused: it leads outside the system folder (to {real})")
+    return real
+
+
+def _create(path: Path, text: str) -> None:
+    """A new file at ``path``: never through a link, never over anything there."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    with os.fdopen(os.open(path, flags, 0o644), "w", encoding="utf-8") as stream:
+        stream.write(text)
+
+
+def _replace(path: Path, text: str) -> None:
+    """``path`` (links resolved already) replaced at once by ``text``: written beside it,
+    then renamed over it, so a failure leaves the old file whole."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _read_target(rt: YAML, text: str, path: Path) -> dict:
+    """The existing target.yaml's ``text`` (or a new one's) as ruamel.yaml's round-trip
+    mapping; a DefinitionError naming the line when it cannot be edited."""
     file = str(path)
     try:
-        target = rt.load(read_text(path, path.parent) if path.exists() else NEW_TARGET)
+        target = rt.load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         message = f"invalid YAML: {getattr(exc, 'problem', None) or exc}"
@@ -129,11 +182,30 @@ def _read_target(rt: YAML, path: Path) -> dict:
     return target
 
 
-def _round_trip() -> YAML:
+def _round_trip(text: str) -> YAML:
+    """A round-trip YAML that writes ``text`` back as it is, or as near as its indentation
+    allows: of the usual indentations, the one that changes fewest of its lines."""
+    best, fewest = _yaml(*INDENTS[0]), None
+    for indents in INDENTS:
+        rt = _yaml(*indents)
+        try:
+            out = io.StringIO()
+            rt.dump(rt.load(text), out)
+        except YAMLError:
+            return best  # _read_target says why
+        changed = len(set(text.splitlines()) - set(out.getvalue().splitlines()))
+        if fewest is None or changed < fewest:
+            best, fewest = rt, changed
+        if changed == 0:
+            break
+    return best
+
+
+def _yaml(mapping: int, sequence: int, offset: int) -> YAML:
     rt = YAML()
     rt.preserve_quotes = True
-    rt.indent(mapping=2, sequence=4, offset=2)
-    rt.width = 100
+    rt.indent(mapping=mapping, sequence=sequence, offset=offset)
+    rt.width = UNWRAPPED
     return rt
 
 
