@@ -59,7 +59,8 @@ COLUMNS = (
     "rpo_met",
     "dry_run",
 )
-TRENDED = ("passed", "failed")  # outcomes whose downtime says how fast the team recovers
+# The outcomes whose downtime says how fast the team recovers.
+TRENDED = ("passed", "missed", "failed")
 
 
 @dataclass(frozen=True)

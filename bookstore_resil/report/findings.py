@@ -51,7 +51,7 @@ HEADROOM = 3.0
 # 1min, 5min, 15min, 30min, 1h, 2h, 4h, 8h, 12h, 1d, 2d, 7d
 ROUND_DURATIONS_S = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 172800, 604800)
 # Halted before the recovery, or the fault never seen: no evidence for an objective.
-UNTESTED_OUTCOMES = ("aborted", "inconclusive")
+UNTESTED_OUTCOMES = ("aborted", "inconclusive", "error")
 
 
 def judges_objectives(outcome: str, dry_run: bool) -> bool:
@@ -307,7 +307,7 @@ def recommendations(
                 "playbook (fix the step, or add a failed: branch to what the team did instead)",
             )
         )
-    if summary.outcome != "passed" and not unhandled:
+    if summary.outcome not in ("passed", "missed") and not unhandled:
         found.append(
             Recommendation(
                 "update-playbook",
