@@ -201,3 +201,16 @@ def test_on_a_terminal_one_line_per_system_riskiest_first(organisation, tmp_path
         "stage 0  Bookstore (owner: Alice): cdn-failure: never exercised; "
         "database-failure: never exercised"
     )
+
+
+def test_a_playbook_edited_after_its_sign_offs_shows_them_stale(organisation, tmp_path):
+    playbook = organisation / "shop" / "bookstore" / "playbooks" / "api-failure.yaml"
+    playbook.write_text(playbook.read_text().replace("rto: 12h", "rto: 6h", 1))
+    board = load_board([organisation], tmp_path / "none", at=_at())
+    bookstore = next(row for row in board.systems if row.name == "Bookstore")
+    assert bookstore.stale_signoffs == (
+        "Alice on api-failure",
+        "Bob on api-failure",
+        "Christina on api-failure",
+    )
+    assert bookstore.as_json()["stale_signoffs"] == list(bookstore.stale_signoffs)

@@ -244,17 +244,20 @@ def match(
 ) -> tuple[dict[int, list[tuple[dict[str, Any], str]]], list[str]]:
     """Each system's archives (by its index in ``sources``), and the archives of none."""
     by_scenario: dict[str, list[int]] = {}
+    by_name: dict[tuple[str, str], list[int]] = {}
     for index, source in enumerate(sources):
         for scenario in source.system.scenarios if source.system else ():
             by_scenario.setdefault(scenario.id, []).append(index)
+            by_name.setdefault((source.name, scenario.id), []).append(index)
     names = {index: {_slug(s.name), _slug(Path(s.where).name)} for index, s in enumerate(sources)}
     owned: dict[int, list[tuple[dict[str, Any], str]]] = {i: [] for i in range(len(sources))}
     unmatched = []
     for doc, address in exercises:
-        candidates = by_scenario.get(doc["scenario"], [])
         recorded = doc.get("system")
         if isinstance(recorded, str):
-            candidates = [i for i in candidates if sources[i].name == recorded]
+            candidates = by_name.get((recorded, doc["scenario"]), [])
+        else:
+            candidates = by_scenario.get(doc["scenario"], [])
         if len(candidates) > 1:
             folders = {_slug(part) for part in re.split(r"[/\\]", address)}
             candidates = [i for i in candidates if names[i] & folders]
@@ -299,11 +302,8 @@ def system_row(
         )
     rows.sort(key=lambda s: (not s.alarming, not s.overdue, s.id))
     stage1 = next(s for s in drawn.stages if s.stage == 1)
-    stale = [
-        f"{s.name} on {s.scenario}"
-        for s in signoff_statuses(system, list(source.signoffs))
-        if s.status == STALE
-    ]
+    statuses = signoff_statuses(system, list(source.signoffs)) if source.signoffs else []
+    stale = [f"{s.name} on {s.scenario}" for s in statuses if s.status == STALE]
     findings = analysis.findings
     quarter = quarter_start(at)
     return SystemRow(
