@@ -90,12 +90,12 @@ def test_an_answer_that_drips_slower_than_the_timeout_is_no_answer(dripping: str
 def test_a_probe_of_a_dripping_endpoint_reads_down(tmp_path: Path, dripping: str):
     probe = {"name": "app", "http": {"url": dripping, "contains": "okok", "timeout": "1s"}}
     target = system_target(tmp_path, probes=[probe])
-    assert target.probes()[0].check() is False
+    assert not target.probes()[0].check()
 
 
 def test_a_prompt_answer_is_still_up(tmp_path: Path, prompt: str):
     probe = {"name": "app", "http": {"url": prompt, "contains": "okok", "timeout": "1s"}}
     target = system_target(tmp_path, probes=[probe])
-    assert target.probes()[0].check() is True
+    assert target.probes()[0].check()
     result = http_call(HttpSpec(url=prompt), timeout_s=1.0)
     assert (result.ok, result.output) == (True, f"GET {prompt}: HTTP 200\n{BODY.decode()}")
