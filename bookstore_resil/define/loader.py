@@ -79,6 +79,9 @@ class Collector:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.documents: dict[str, Any] = {}
+        # The system as far as it could be read, problems or not (validate checks the
+        # companion files against it).
+        self.system: System | None = None
 
     def add(self, file: str, path: tuple[Any, ...], message: str, missing: bool = False) -> None:
         """Record a problem; ``missing``: one an incomplete load keeps as a warning."""
@@ -142,7 +145,13 @@ class Collector:
                 self.add(file, path, message)
         except RecursionError:
             self.add(file, (), "structure nests too deeply (recursive anchors?)")
-        return None
+            return None
+        # Read on with what was unreadable as unknown, so the checks across files (the
+        # entrypoint, the dependencies, target.yaml) still run: every problem in one run.
+        try:
+            return model.model_validate(document, context={**context, "unreadable": True})
+        except (ValidationError, RecursionError):
+            return None
 
 
 def _is_key(part: Any) -> bool:
@@ -231,9 +240,7 @@ def load_collecting(found: Collector) -> System:
     _check_system(found, system_file, parsed_system)
     _check_contacts(found, contacts_file, parsed_contacts, parsed_system)
     _check_scenarios(found, scenarios, covered, parsed_system, parsed_contacts)
-    if found.problems:
-        raise DefinitionError(found.problems)
-    return System(
+    found.system = System(
         system=parsed_system.system,
         description=parsed_system.description,
         entrypoint=parsed_system.entrypoint,
@@ -244,6 +251,9 @@ def load_collecting(found: Collector) -> System:
         scenarios=scenarios,
         path=str(folder),
     )
+    if found.problems:
+        raise DefinitionError(found.problems)
+    return found.system
 
 
 def _duplicates(ids: list[str]) -> list[int]:

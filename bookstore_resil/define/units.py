@@ -104,6 +104,15 @@ def _duration(value: Any, info: ValidationInfo, minimum_s: float = MIN_DURATION_
     context = info.context or {}
     if context.get("incomplete") and isinstance(value, str) and value.strip().upper() == TODO:
         return None  # an objective not decided yet: analysed as unknown, never guessed
+    if context.get("unreadable"):  # reported already: read on with it unknown
+        try:
+            return _strict(value, context, minimum_s)
+        except ValueError:
+            return None
+    return _strict(value, context, minimum_s)
+
+
+def _strict(value: Any, context: dict[str, Any], minimum_s: float) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if context.get("from_file"):
             raise ValueError(f"expected a duration with a unit such as '12h', got {value!r}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bookstore_resil.define.aws_config import AWS_FILE, load_aws_config
-from bookstore_resil.define.loader import load_system
+from bookstore_resil.define.loader import Collector, load_collecting
 from bookstore_resil.define.model import System
 from bookstore_resil.define.signoffs import load_signoffs
 from bookstore_resil.define.target_file import TARGET_FILE, load_target_file
@@ -19,14 +19,17 @@ from bookstore_resil.errors import DefinitionError, Problem
 
 
 def validate_folder(folder: str | Path) -> System:
-    """The loaded system; raise DefinitionError with the problems of every file."""
+    """The loaded system; raise DefinitionError with the problems of every file, all found
+    in one run: the companion files are checked against the system as far as it could be
+    read (a bad duration does not hide a target.yaml that names an unknown service)."""
     folder = Path(folder)
     problems: list[Problem] = []
-    system = None
+    found = Collector(folder)
     try:
-        system = load_system(folder)
+        load_collecting(found)
     except DefinitionError as error:
         problems += error.problems
+    system = found.system
     try:
         load_signoffs(folder)
     except DefinitionError as error:
@@ -36,11 +39,11 @@ def validate_folder(folder: str | Path) -> System:
             load_aws_config(folder, system)
         except DefinitionError as error:
             problems += error.problems
-    if system is not None and (folder / TARGET_FILE).exists():
+    if (folder / TARGET_FILE).exists():
         try:
             load_target_file(folder, system)
         except DefinitionError as error:
             problems += error.problems
-    if problems:
+    if problems or system is None:
         raise DefinitionError(problems)
     return system
