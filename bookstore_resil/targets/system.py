@@ -68,7 +68,8 @@ def http_call(spec: HttpSpec, timeout_s: float) -> ActionResult:
         status, body = fetch(request, timeout_s, OUTPUT_CAP)
     except (OSError, ValueError, http.client.HTTPException) as error:
         took = time.monotonic() - began
-        return ActionResult(False, "", took, f"{spec.method} {spec.url}: {error}")
+        said = getattr(error, "reason", error)  # urllib wraps it: "<urlopen error ...>"
+        return ActionResult(False, "", took, f"{spec.method} {spec.url}: {said}")
     took = time.monotonic() - began
     text = body.decode("utf-8", "replace")
     output = f"{spec.method} {spec.url}: HTTP {status}\n{text}"
