@@ -262,7 +262,8 @@ class Lab:
     def locked(self) -> Iterator[None]:
         """Serialise changes to the lab (two ``up`` at once, a fault during an ``up``)."""
         self.root.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-        fd = os.open(self.root / ".lock", os.O_WRONLY | os.O_CREAT, PRIVATE_FILE)
+        self.check_owner()
+        fd = os.open(self.root / ".lock", os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, PRIVATE_FILE)
         with os.fdopen(fd, "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
