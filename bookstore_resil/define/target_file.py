@@ -340,13 +340,13 @@ def _check_probes(found: Collector, file: str, config: TargetFile) -> None:
 
 
 def _check_quoting(found: Collector, file: str, config: TargetFile) -> None:
-    """Every placeholder where the shell reads a bare word (a probe or a fault has none)."""
+    """Every placeholder where the shell reads a bare word (a probe or a fault has none;
+    ``newest_record``'s are times the workbook writes, digits and ``-:.TZ``, safe quoted:
+    SQL wants them inside its own quotes)."""
     commands = [(("actions", name), action.run) for name, action in config.actions.items()]
     if config.canary is not None:
         keys = ("write", "read", "cleanup")
         commands += [(("canary", key), getattr(config.canary, key)) for key in keys]
-    if config.newest_record is not None:
-        commands.append((("newest_record",), config.newest_record.run))
     for at, command in commands:
         for message in misplaced(command or ""):
             found.add(file, at, message)

@@ -11,6 +11,7 @@ after the shell exits; the output that daemon still holds open is given up after
 from __future__ import annotations
 
 import os
+import re
 import selectors
 import shlex
 import signal
@@ -48,6 +49,19 @@ def fill(command: str, args: Mapping[str, Any]) -> str:
     if missing:
         raise TargetError("system", f"no argument for {{{missing[0]}}} in {command!r}")
     return PLACEHOLDER.sub(lambda m: shlex.quote(str(args[m.group(1)])), command)
+
+
+SAFE_TIME = re.compile(r"[0-9TZ:.+-]+")
+
+
+def fill_times(command: str, times: Mapping[str, str]) -> str:
+    """``command`` with the workbook's own times in place of their placeholders, as written:
+    digits and ``TZ:.+-`` need no quoting, so they may stand inside the command's quotes
+    (SQL's ``'{before}'``). Anything else is refused, never filled."""
+    for name, value in times.items():
+        if not SAFE_TIME.fullmatch(value):
+            raise TargetError("system", f"{{{name}}}: not a time: {value!r}")
+    return PLACEHOLDER.sub(lambda m: times.get(m.group(1), m.group(0)), command)
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ from bookstore_resil.targets.base import (
 )
 from bookstore_resil.targets.bounded_http import fetch
 from bookstore_resil.targets.chaostoolkit import Context, ProbeCheck, run_in_child
-from bookstore_resil.targets.commands import OUTPUT_CAP, fill, run_command
+from bookstore_resil.targets.commands import OUTPUT_CAP, fill, fill_times, run_command
 
 FAULT_TIMEOUT_S = 60.0
 # How much of a failed fault's output its event keeps (the end: where the error is).
@@ -267,8 +267,10 @@ class SystemTarget(Target):
         spec = self.config.newest_record
         if spec is None:
             return None
-        args = {"before": clock.iso(before), "before_epoch": f"{before.timestamp():.6f}"}
-        result = self._execute(spec, "newest_record", args, spec.timeout(FAULT_TIMEOUT_S))
+        times = {"before": clock.iso(before), "before_epoch": f"{before.timestamp():.6f}"}
+        if spec.run is not None:
+            spec = spec.model_copy(update={"run": fill_times(spec.run, times)})
+        result = self._execute(spec, "newest_record", {}, spec.timeout(FAULT_TIMEOUT_S))
         if not result.ok:
             said = Checked.of_result(result).reason
             raise TargetError(self.name, f"newest_record failed: {said}", result.output)
