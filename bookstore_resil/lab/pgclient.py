@@ -164,7 +164,7 @@ class DatabaseCheck:
         if state == pq.PollingStatus.FAILED:
             error = pg.get_error_message()
             pg.finish()
-            raise TargetError("lab", f"database {at[0]}:{at[1]}: {error}")
+            raise ConnectionError(error)
         return pg
 
     def close(self) -> None:
