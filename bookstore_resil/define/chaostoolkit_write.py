@@ -34,6 +34,7 @@ from bookstore_resil.define.files import read_text
 from bookstore_resil.define.incomplete import load_incomplete
 from bookstore_resil.define.loader import PLAYBOOKS_DIR
 from bookstore_resil.define.model import ID_PATTERN
+from bookstore_resil.define.schema import schema_line
 from bookstore_resil.define.target_file import TARGET_FILE
 from bookstore_resil.errors import DefinitionError, Problem, UsageError
 
@@ -106,7 +107,7 @@ def import_chaostoolkit(
     if taken or scenario_id in {s.id for s in system.scenarios}:
         raise UsageError(f"{playbook}: scenario {scenario_id!r} exists; give another --id")
     _merge(target, conversion, str(target_path))
-    header = (
+    header = schema_line("playbook", playbook, folder) + (
         f"# Imported from {Path(experiment_path).name} by bookstore-resil import-chaostoolkit.\n"
         "# Fill in every TODO (rto, rpo, leads) and review the steps before a game day.\n"
     )
@@ -116,7 +117,8 @@ def import_chaostoolkit(
     playbook.parent.mkdir(parents=True, exist_ok=True)
     _inside(folder, playbook.parent)  # made just now: still inside
     _create(playbook, header + body)
-    _replace(target_path, written.getvalue())
+    first = "" if target_path.exists() else schema_line("target", target_path, folder)
+    _replace(target_path, first + written.getvalue())
     return Imported(playbook, target_path, conversion)
 
 

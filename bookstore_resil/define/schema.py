@@ -11,6 +11,7 @@ is for ``validate``.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 
 from bookstore_resil.define.loader import FILE_MODELS
 from bookstore_resil.define.target_file import TargetFile
+from bookstore_resil.errors import UsageError
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # The loader's files, and target.yaml (read by the system target, docs/contract.md §4).
@@ -43,6 +45,25 @@ def json_schema(kind: str) -> dict[str, Any]:
 
 def schema_text(kind: str) -> str:
     return json.dumps(json_schema(kind), indent=2, sort_keys=False) + "\n"
+
+
+SCHEMA_LINE = "# yaml-language-server: $schema={path}\n"
+
+
+def schema_line(kind: str, file: Path, folder: Path) -> str:
+    """The first line of a ``kind`` file the tool writes at ``file`` in the system
+    ``folder``, naming its schema as the shipped examples do: the schemas beside the
+    folder (an ``init`` workbook's, a checkout's ``data/schemas``) or in it, written into
+    ``folder/schemas`` when neither has them."""
+    for schemas in (folder.parent / SCHEMA_DIR, folder / SCHEMA_DIR):
+        if (schemas / file_name(kind)).is_file():
+            break
+    else:
+        schemas = folder / SCHEMA_DIR
+        if not schemas.resolve().is_relative_to(folder.resolve()):
+            raise UsageError(f"{schemas}: refused: it leads outside the system folder")
+        write_schemas(schemas)
+    return SCHEMA_LINE.format(path=os.path.relpath(schemas / file_name(kind), file.parent))
 
 
 def write_schemas(folder: str | Path, kinds: list[str] | None = None) -> list[Path]:

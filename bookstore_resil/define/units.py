@@ -129,8 +129,18 @@ def _objective_duration(value: Any, info: ValidationInfo) -> float | None:
 # and every exercise, always has the number. A Duration (an interval, a timeout) may be
 # under a second; an Objective (an RTO or RPO) may not: a nanosecond objective is a typo no
 # one can meet.
+# What a file may write (an editor flags "banana" as it is typed); validate reads it.
+DURATION_PATTERN = (
+    r"^\s*(?:TODO"  # not decided yet: deps analyses it as unknown, validate refuses it
+    r"|[-+]?P(?=\d|T\d)(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?"
+    r"|(?:\d+(?:\.\d+)?\s*(?:w|W|weeks?|d|D|days?|h|H|hr|hrs|hours?|m|min|mins|minutes?"
+    r"|s|S|sec|secs|seconds?|ms|milliseconds?|us|microseconds?|ns|nanoseconds?)\s*)+"
+    r"|(?:\d+\s+days?,?\s+)?\d{1,2}:\d{2}:\d{2}(?:\.\d+)?"
+    r")\s*$"
+)
 DURATION_SCHEMA = {
     "type": "string",
+    "pattern": DURATION_PATTERN,
     "description": "a duration with a unit: 12h, 30min, 90s, 2d",
     "examples": ["12h", "30min", "90s", "2d"],
 }

@@ -25,6 +25,7 @@ from bookstore_resil.define.backstage.system import (
     convert,
 )
 from bookstore_resil.define.loader import CONTACTS_FILE, SYSTEM_FILE
+from bookstore_resil.define.schema import schema_line
 from bookstore_resil.errors import UsageError
 
 __all__ = ["Catalog", "Entity", "Imported", "convert", "import_backstage", "read_catalog"]
@@ -99,8 +100,10 @@ def import_backstage(
         SYSTEM_FILE: f"# Replace every {TODO}, review each 'critical', then trust the analysis.\n",
         CONTACTS_FILE: "# Add phone, availability and timezone; review who reports to whom.\n",
     }
+    kinds = {SYSTEM_FILE: "system", CONTACTS_FILE: "contacts"}
     for target, document in targets:
-        target.write_text(_dump(source + headers[target.name], document), encoding="utf-8")
+        first = schema_line(kinds[target.name], target, out)
+        target.write_text(_dump(first + source + headers[target.name], document), encoding="utf-8")
     notes = [*catalog.notes, *skipped_kinds(catalog), *conversion.notes]
     count = len(contacts["contacts"]) if contacts else 0
     return Imported([t for t, _ in targets], conversion, count, notes)
