@@ -20,6 +20,38 @@ import pytest
 OTHER_USER = "nobody"
 PYTHON = "/usr/bin/python3"
 
+# An HTTP server that says yes to everything (200, a fine API root; 201 to any write) and
+# prints each request it got, and whether it came signed with a key (``Authorization``).
+YES_SERVER = r"""
+import json, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+ROOT = json.dumps({"authors": "/authors/", "books": "/books/"}).encode()
+class Yes(BaseHTTPRequestHandler):
+    def answer(self, status):
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        signed = "signed" if self.headers.get("Authorization") else "unsigned"
+        print("request", self.command, self.path, signed, flush=True)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(ROOT)))
+        self.end_headers()
+        self.wfile.write(ROOT)
+    def do_GET(self):
+        self.answer(200)
+    def do_HEAD(self):
+        self.answer(200)
+    def do_PUT(self):
+        self.answer(200)
+    def do_POST(self):
+        self.answer(201)
+    def log_message(self, *args):
+        pass
+server = HTTPServer(("127.0.0.1", int(sys.argv[1])), Yes)
+print("listening")
+server.serve_forever()
+"""
+
 needs_a_neighbour = pytest.mark.skipif(
     os.geteuid() != 0 or shutil.which("runuser") is None or not Path(PYTHON).exists(),
     reason="needs root, runuser and /usr/bin/python3 to act as another local user",

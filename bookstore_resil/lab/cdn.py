@@ -55,6 +55,9 @@ def wait_ready(lab: Lab, port: int, timeout_s: float = 30.0) -> None:
 
 
 def client(lab: Lab):
+    """boto3's S3 client of the lab's CDN, signing with the lab's keys; refused when what
+    answers at the CDN's address is not the lab's (it would learn the access key id, which
+    is what the CDN's door checks)."""
     import boto3
     from botocore.config import Config
 
@@ -62,6 +65,9 @@ def client(lab: Lab):
     if not url:
         raise TargetError("lab", "no cdn record yet (run 'bookstore-resil lab up')")
     keys = lab.secrets()
+    answer = http_get(url + "/", timeout_s=1.0, key=keys.endpoint_key)
+    if answer.impostor:
+        raise TargetError("lab", f"the CDN at {url}: {answer.error}")
     return boto3.client(
         "s3",
         endpoint_url=url,

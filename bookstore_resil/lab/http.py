@@ -27,6 +27,7 @@ class HttpAnswer:
     status: int | None
     body: bytes = b""
     error: str = ""
+    impostor: bool = False  # something answered, without the proof of being the lab's
 
     def describe(self) -> str:
         if self.status is None:
@@ -65,7 +66,7 @@ def http_request(
         conn.close()
     if key is not None and not proves(key, nonce, parts.netloc, response.getheader(PROOF_HEADER)):
         error = f"HTTP {response.status} from {parts.netloc}, not proven to be the lab's"
-        return HttpAnswer(url, None, content, error=error)
+        return HttpAnswer(url, None, content, error=error, impostor=True)
     return HttpAnswer(url, response.status, content)
 
 
