@@ -206,7 +206,7 @@ def test_on_a_terminal_one_line_per_system_riskiest_first(organisation, tmp_path
 def test_a_playbook_edited_after_its_sign_offs_shows_them_stale(organisation, tmp_path):
     playbook = organisation / "shop" / "bookstore" / "playbooks" / "api-failure.yaml"
     playbook.write_text(playbook.read_text().replace("rto: 12h", "rto: 6h", 1))
-    board = load_board([organisation], tmp_path / "none", at=_at())
+    board = load_board([organisation], tmp_path, at=_at())
     bookstore = next(row for row in board.systems if row.name == "Bookstore")
     assert bookstore.stale_signoffs == (
         "Alice on api-failure",
@@ -214,3 +214,21 @@ def test_a_playbook_edited_after_its_sign_offs_shows_them_stale(organisation, tm
         "Christina on api-failure",
     )
     assert bookstore.as_json()["stale_signoffs"] == list(bookstore.stale_signoffs)
+
+
+def test_a_system_without_scenarios_is_not_reported_well(tmp_path):
+    catalog = REPO / "tests" / "fixtures" / "backstage" / "examples"
+    board = load_board([catalog], tmp_path, at=_at())
+    row = next(row for row in board.systems if row.name == "Artist Engagement Portal")
+    assert row.owner == "team-a" and row.scenarios == () and not row.well
+    assert row.headline == "no playbook scenario yet: nothing can be exercised"
+    assert row.risk()[0] == 1
+
+
+def test_a_missing_out_folder_is_one_line(organisation, tmp_path, capsys):
+    argv = ["board", "--systems", str(organisation), "--out", str(tmp_path / "typo")]
+    assert main(argv) == 2
+    assert (
+        capsys.readouterr().err
+        == f"bookstore-resil: error: --out {tmp_path / 'typo'}: no such folder\n"
+    )

@@ -10,7 +10,8 @@ a folder of its address named like the system. An outcome of ``error``, ``aborte
 exercise at all.
 
 Systems are ordered by risk: first those with a critical scenario (severity ``critical``)
-never exercised or whose last exercise missed its objective, then by stage, lowest first.
+never exercised or whose last exercise missed its objective, then those that cannot be read
+or have no scenario at all, then the rest; within each, by stage, lowest first.
 See docs/scheduling.md.
 """
 
@@ -34,6 +35,7 @@ from bookstore_resil.history.stages import checklist
 
 NOT_EVIDENCE = ("error", "aborted", "inconclusive")
 NEVER = "never exercised"
+NO_SCENARIO = "no playbook scenario yet: nothing can be exercised"
 EXIT_MISSED = 1  # a critical scenario's last exercise missed its objective
 
 
@@ -142,8 +144,10 @@ class SystemRow:
     @property
     def well(self) -> bool:
         """Every scenario passed its last exercise, none overdue."""
-        return self.problem is None and all(
-            s.state == "passed" and not s.overdue for s in self.scenarios
+        return (
+            self.problem is None
+            and bool(self.scenarios)
+            and all(s.state == "passed" and not s.overdue for s in self.scenarios)
         )
 
     @property
@@ -151,6 +155,8 @@ class SystemRow:
         """Why the system stands where it does, in one line."""
         if self.problem:
             return f"definition cannot be read: {self.problem}"
+        if not self.scenarios:
+            return NO_SCENARIO
         words = []
         for scenario in self.scenarios:
             said = [] if scenario.state == "passed" else [scenario.state]
@@ -163,7 +169,7 @@ class SystemRow:
         return "; ".join(words) or "every scenario passed its last exercise, on time"
 
     def risk(self) -> tuple[int, int, int, str]:
-        rank = 0 if self.alarms else 1 if self.problem else 2
+        rank = 0 if self.alarms else 1 if self.problem or not self.scenarios else 2
         return rank, self.stage or 0, -len(self.alarms), self.name.lower()
 
     def as_json(self) -> dict[str, Any]:

@@ -29,7 +29,13 @@ import orjson
 from bookstore_resil.archive import layout, storage
 from bookstore_resil.archive.fields import summary_problem
 from bookstore_resil.clock import parse_ts
-from bookstore_resil.errors import EventLogError, ReportError, ResilError, UsageError
+from bookstore_resil.errors import (
+    EventLogError,
+    MissingExtra,
+    ReportError,
+    ResilError,
+    UsageError,
+)
 from bookstore_resil.history.history import Skipped, _read_summary
 
 THREADS = 16
@@ -111,8 +117,8 @@ def _archives(root: Path) -> Iterator[tuple[str, bytes | None]]:
 
 def read_local(root: Path) -> Read:
     exercises, skipped = [], []
-    if not root.is_dir():
-        return Read([], [])
+    if not root.is_dir():  # a mistyped --out would show every system as never exercised
+        raise UsageError(f"--out {root}: no such folder")
     for folder, data in _archives(root):
         try:
             if data is not None:
@@ -137,7 +143,7 @@ def _client(uri: str, threads: int) -> Iterator[Any]:
         from botocore.config import Config
         from botocore.exceptions import BotoCoreError, ClientError
     except ImportError:
-        raise UsageError("S3 archives need boto3: pip install 'bookstore-resil[aws]'") from None
+        raise MissingExtra("boto3") from None
     config = Config(max_pool_connections=threads, **storage.TIMEOUTS)
     try:
         yield boto3.client("s3", config=config)
