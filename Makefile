@@ -42,8 +42,12 @@ format: $(STAMP)
 	$(BIN)/ruff format bookstore_resil tests benchmarks
 	$(BIN)/ruff check --fix bookstore_resil tests benchmarks
 
+# `make benchmarks`: one line a figure, with its floor from the same run and its target; each
+# benchmark's --full prints more.
 benchmarks: $(STAMP)
-	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@began=$$(date +%s); \
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done; \
+	echo "make benchmarks: $$(( $$(date +%s) - began )) s (target: under 300 s)"
 
 clean-venv:
 	rm -rf $(VENV)

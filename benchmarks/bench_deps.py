@@ -10,11 +10,12 @@ services are about 150,000 lines of YAML in 4,000 files.
 The floor is a process that reads the same files and has libyaml compose each with node
 marks (``yaml.compose`` with ``CSafeLoader``): what any loader that reports ``FILE:LINE``
 must at least do. The two run alternately, in fresh processes, so a busy machine slows both;
-printed are the medians, the median of the per-round ratios (target: within 1.6x of the
-floor) and the 20k/10k growth (2.0 is linear). Then, for the record, the in-process phases
-of one run: load, graph, analyse, dump.
+printed are the medians and the median of the per-round ratios (target: within 1.6x of the
+floor), one line a size. ``--full`` runs 10,000 and 20,000 services and prints the 20k/10k
+growth (2.0 is linear) and, for the record, the in-process phases of one run: load, graph,
+analyse, dump.
 
-    .venv/bin/python benchmarks/bench_deps.py [--sizes 10000 20000] [--rounds 3]
+    .venv/bin/python benchmarks/bench_deps.py [--sizes 10000] [--rounds 3] [--full]
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import time
 from pathlib import Path
 
 import yaml
+from figures import figure
 
 from bookstore_resil.analyse.graph import DependencyGraph
 from bookstore_resil.cli.common import print_json
@@ -165,38 +167,43 @@ def phases(folder: Path) -> dict[str, float]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--full", action="store_true", help="10k and 20k, growth, phases")
     args = parser.parse_args(argv)
+    sizes = sorted({*args.sizes, 10_000, 20_000}) if args.full else args.sizes
     rows = {}
     with tempfile.TemporaryDirectory(prefix="bench-deps-") as workdir:
-        for size in args.sizes:
+        for size in sizes:
             folder = Path(workdir) / f"system-{size}"
             write_folder(folder, *synthetic_system(size))
             lines = sum(
                 len(p.read_text().splitlines()) for p in folder.rglob("*.yaml") if p.is_file()
             )
-            rows[size] = {"lines": lines, **whole_process(folder, args.rounds), **phases(folder)}
-    print(f"whole processes, median of {args.rounds} rounds (floor: libyaml composing the files)")
-    print(
-        f"{'services':>9} {'lines':>8} {'floor s':>8} {'deps s':>7} {'deps/floor':>10} "
-        f"{'load s':>7} {'graph s':>7} {'analyse s':>9} {'dump s':>6}"
-    )
-    for size, r in rows.items():
+            row = {"lines": lines, **whole_process(folder, args.rounds)}
+            rows[size] = {**row, **phases(folder)} if args.full else row
+            figure(
+                f"deps --json {size:,} services, median of {args.rounds}",
+                f"{row['deps']:.2f} s = {row['ratio']:.2f}x",
+                f"{row['floor']:.2f} s (libyaml composing the files)",
+                f"<= {TARGET_RATIO:g}x",
+                row["ratio"] <= TARGET_RATIO,
+            )
+    if args.full:
         print(
-            f"{size:>9} {r['lines']:>8} {r['floor']:>8.2f} {r['deps']:>7.2f} {r['ratio']:>9.2f}x "
-            f"{r['load']:>7.2f} {r['graph']:>7.2f} {r['analyse']:>9.2f} {r['dump']:>6.2f}"
+            f"{'services':>9} {'lines':>8} {'load s':>7} {'graph s':>7} {'analyse s':>9} "
+            f"{'dump s':>6}"
         )
-    if 10_000 in rows and 20_000 in rows:
+        for size, r in rows.items():
+            print(
+                f"{size:>9} {r['lines']:>8} {r['load']:>7.2f} {r['graph']:>7.2f} "
+                f"{r['analyse']:>9.2f} {r['dump']:>6.2f}"
+            )
         growth = rows[20_000]["deps"] / rows[10_000]["deps"]
         print(f"20k/10k deps: {growth:.2f} (2.00 is linear)")
-    worst = max(r["ratio"] for r in rows.values())
-    verdict = "met" if worst <= TARGET_RATIO else "MISSED"
-    print(f"target: deps --json within {TARGET_RATIO}x of the floor: {worst:.2f}x, {verdict}")
-    return 0 if worst <= TARGET_RATIO else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -9,7 +9,7 @@ every simulated 10 minutes, and prints how much the process's resident memory (R
 The floor is the same checks and writes made by bare threads that keep nothing. Target: at
 most 10 MB, whatever the length.
 
-    .venv/bin/python benchmarks/bench_long_exercise.py [--hours 8] [--probes 6]
+    .venv/bin/python benchmarks/bench_long_exercise.py [--hours 8] [--probes 6] [--detail]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 import psutil
+from figures import figure
 
 from bookstore_resil.archive.events import EventLog
 from bookstore_resil.clock import ExerciseClock
@@ -148,6 +149,7 @@ def main() -> None:
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--probes", type=int, default=6)
     parser.add_argument("--speedup", type=float, default=1000.0, help="time compression")
+    parser.add_argument("--detail", action="store_true", help="how many, in how long")
     args = parser.parse_args()
     samples = int(args.hours * 3600 / PROBE_INTERVAL_S)
     writes = int(args.hours * 3600 / CANARY_INTERVAL_S)
@@ -157,13 +159,15 @@ def main() -> None:
         grown, took = watch_growth(
             CountedTarget(args.probes, samples, writes), Path(folder), args.speedup
         )
-    verdict = "met" if grown / MB <= TARGET_MB else "MISSED"
-    print(
-        f"long exercise ({args.hours:g} h, {args.probes} probes: {args.probes * samples:,} "
-        f"samples, {writes:,} canary writes in {took:.0f} s): RSS grew {grown / MB:.1f} MB; "
-        f"floor {floor / MB:.1f} MB (bare threads keeping nothing); "
-        f"target {TARGET_MB:g} MB: {verdict}"
+    figure(
+        f"memory over {args.hours:g} h, {args.probes} probes",
+        f"RSS +{grown / MB:.1f} MB",
+        f"{floor / MB:.1f} MB (the same calls, nothing kept)",
+        f"<= {TARGET_MB:g} MB",
+        grown / MB <= TARGET_MB,
     )
+    if args.detail:
+        print(f"  {args.probes * samples:,} samples and {writes:,} canary writes in {took:.0f} s")
 
 
 if __name__ == "__main__":

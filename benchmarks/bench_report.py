@@ -4,9 +4,9 @@ The floor is papermill running a two-cell notebook (pandas and one chart, ``floo
 with the same kernel and options in the same run. Each round times the floor, then
 ``build_report`` on a fresh copy of the database fixture (the largest: 142 events,
 canaries, three charts); the two alternate so that a busy machine slows both, and the
-median of the per-round ratios is printed.
+median of the per-round ratios is printed (``--phases``: and each phase's median time).
 
-    .venv/bin/python benchmarks/bench_report.py [--rounds 5] [--fixture database-data-loss]
+    .venv/bin/python benchmarks/bench_report.py [--rounds 3] [--fixture database-data-loss]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from figures import figure
 from floors import notebook_floor_s
 
 from bookstore_resil.report.build import build_report
@@ -41,7 +42,8 @@ def report_s(fixture: Path, folder: Path, phases: dict[str, list[float]]) -> flo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--phases", action="store_true", help="each phase's median too")
     parser.add_argument("--fixture", default="database-data-loss")
     args = parser.parse_args()
     fixture = FIXTURES / args.fixture
@@ -55,15 +57,16 @@ def main() -> None:
             reports.append(report_s(fixture, folder, phases))
     floor, report = statistics.median(floors), statistics.median(reports)
     ratio = statistics.median(r / f for r, f in zip(reports, floors, strict=True))
-    print(f"fixture: {args.fixture}, {args.rounds} rounds (medians; min-max in brackets)")
-    print(f"papermill two-cell floor:         {floor:6.2f}s  [{min(floors):.2f}-{max(floors):.2f}]")
-    print(
-        f"build_report:                     {report:6.2f}s  [{min(reports):.2f}-{max(reports):.2f}]"
+    figure(
+        f"report build, median of {args.rounds}",
+        f"{report:.2f} s = {ratio:.2f}x",
+        f"{floor:.2f} s (papermill, two cells)",
+        f"<= {TARGET_RATIO:g}x",
+        ratio <= TARGET_RATIO,
     )
-    for phase, seconds in phases.items():
-        print(f"  {phase:<30} {statistics.median(seconds):6.2f}s")
-    verdict = "within" if ratio <= TARGET_RATIO else "over"
-    print(f"ratio: {ratio:.2f}x the floor, median of the rounds ({verdict} the 2x target)")
+    if args.phases:
+        for phase, seconds in phases.items():
+            print(f"  {phase:<30} {statistics.median(seconds):6.2f}s")
 
 
 if __name__ == "__main__":
