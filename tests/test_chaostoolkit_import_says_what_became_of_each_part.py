@@ -200,3 +200,10 @@ def test_a_target_yaml_or_playbooks_leading_out_of_the_folder_is_refused(
     assert "leads outside the system folder" in capsys.readouterr().err
     assert sorted(p.name for p in outside.iterdir()) == ["target.yaml"]
     assert not (bookstore / "target.yaml").exists()
+
+
+def test_quiet_silences_the_notes(bookstore, tmp_path, capsys):
+    assert run(tmp_path, bookstore, EXPERIMENT, "-q") == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "note:" not in captured.out

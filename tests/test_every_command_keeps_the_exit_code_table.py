@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +105,16 @@ def test_a_missing_extra_exits_2_naming_it(command, fill, monkeypatch, capsys):
     hint = f"{module} is not installed: pip install 'bookstore-resil[{extra}]'"
     assert captured.err == f"bookstore-resil: error: {hint}\n"
     assert captured.out == ""
+
+
+def test_a_missing_extra_deep_in_a_targets_driver_exits_2_naming_it(fill, monkeypatch, capsys):
+    [data] = fill(["{data}"])
+    (Path(data) / "target.yaml").write_text(
+        "environment: staging\nprobes:\n  - name: api\n    chaostoolkit:\n"
+        "      {type: probe, name: api-up, provider: {type: process, path: 'true'}}\n"
+    )
+    monkeypatch.setitem(sys.modules, "chaoslib", None)  # as if not installed
+    argv = fill(["drill", "api-failure", "--data", "{data}", "--out", "{tmp}/reports", "-q"])
+    assert main(argv) == 2
+    hint = "chaoslib is not installed: pip install 'bookstore-resil[chaostoolkit]'"
+    assert capsys.readouterr().err == f"bookstore-resil: error: {hint}\n"

@@ -76,8 +76,12 @@ def _run(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return error.exit_code
     except ResilError as error:
-        print(f"bookstore-resil: error: {error}", file=sys.stderr)
-        return error.exit_code
+        # An optional package found missing deep inside (a target's driver): the one line
+        # and exit code of a missing extra, wherever it bites.
+        cause = error.__cause__
+        hint = install_hint(cause.name or "") if isinstance(cause, ImportError) else None
+        print(f"bookstore-resil: error: {hint or error}", file=sys.stderr)
+        return 2 if hint else error.exit_code
     except KeyboardInterrupt:
         print("bookstore-resil: interrupted", file=sys.stderr)
         return 130
