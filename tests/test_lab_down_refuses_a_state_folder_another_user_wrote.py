@@ -49,6 +49,8 @@ def test_down_refuses_a_folder_another_user_owns_and_kills_nothing(planted, caps
     code, said = lab_down(lab, capsys)
     assert code == 2, said
     assert len(said.strip().splitlines()) == 1 and "another user" in said
+    for verb in (["status"], ["fault", "db-crash"], ["up"]):
+        assert main(["lab", *verb, "--state", str(lab.root)]) == 2, verb
     assert procs.pid_alive(process.pid, process.started)
 
 

@@ -144,7 +144,11 @@ class Lab:
 
     @classmethod
     def at(cls, state_dir: str | os.PathLike[str] | None = None) -> Lab:
-        return cls(resolve_state_dir(state_dir))
+        """The lab in ``state_dir`` (see :func:`resolve_state_dir`), refused at once when the
+        folder is not its owner's alone (:meth:`check_owner`)."""
+        lab = cls(resolve_state_dir(state_dir))
+        lab.check_owner()
+        return lab
 
     @property
     def records_file(self) -> Path:
