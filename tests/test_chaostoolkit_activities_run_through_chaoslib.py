@@ -204,5 +204,11 @@ def test_a_probe_is_up_only_within_its_tolerance(tmp_path: Path, web: str):
         },
     ]
     target = system_target(tmp_path, probes=probes)
-    states = {probe.name: probe.check() for probe in target.probes()}
-    assert states == {"web": True, "page": False, "json": True, "gone": False}
+    answers = {probe.name: probe.check() for probe in target.probes()}
+    assert {name: a.up for name, a in answers.items()} == {
+        "web": True,
+        "page": False,
+        "json": True,
+        "gone": False,
+    }
+    assert answers["page"].reason and answers["gone"].reason  # why each is down
