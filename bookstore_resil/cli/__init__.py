@@ -22,6 +22,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from bookstore_resil import workbook
 from bookstore_resil.cli import analyse, archive, board, define, exercise, lab, watch
 from bookstore_resil.cli.common import CommandParser, add_loudness, install_hint, logging_to_stderr
 from bookstore_resil.errors import DefinitionError, ResilError
@@ -36,7 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
             "A game-day workbook for resilience engineering: map a system's dependencies, "
             "run measured failover exercises against a real target, and archive the results."
         ),
-        epilog="Run 'bookstore-resil COMMAND --help' for a command's options.",
+        epilog=(
+            "Run 'bookstore-resil COMMAND --help' for a command's options. The docs/ pages "
+            f"the help names ship with the package, in {workbook.docs_dir()}; the contract "
+            "(commands, files, archives, exit codes) is contract.md there."
+        ),
     )
     parser.add_argument("--version", action=_Version, help="print the version and exit")
     add_loudness(parser)

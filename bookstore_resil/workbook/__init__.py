@@ -1,9 +1,10 @@
-"""The workbook that ships inside the package: the notebooks and the example system folders.
+"""The workbook that ships inside the package: the notebooks, the example system folders and
+the documentation pages the commands' help names.
 
-In a checkout, ``notebooks`` and ``examples`` here are links to the top-level ``notebooks/``
-and ``data/`` folders; a built wheel holds copies of them. Either way they are read through
-:mod:`importlib.resources`, so ``drill``, ``report`` and ``init`` work from a plain
-``pip install``.
+In a checkout, ``notebooks``, ``examples`` and ``docs`` here are links to the top-level
+``notebooks/``, ``data/`` and ``docs/`` folders; a built wheel holds copies of them. Either
+way they are read through :mod:`importlib.resources`, so ``drill``, ``report`` and ``init``
+work from a plain ``pip install``.
 """
 
 from __future__ import annotations
@@ -40,3 +41,8 @@ def examples_dir() -> Path:
 def example(name: str = DEFAULT_EXAMPLE) -> Path:
     """The system folder of one example."""
     return examples_dir() / name
+
+
+def docs_dir() -> Path:
+    """The folder of the documentation pages (``contract.md``, ``format.md``, ...)."""
+    return _folder("docs")
