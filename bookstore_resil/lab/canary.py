@@ -5,15 +5,15 @@ writes while the lab is up, which tells how far back a restore really went.
 The canaries are not for anyone else to see or forge: they go to a table of their own
 (``POST /canary/``, which no read of the API lists), and each carries a proof, an HMAC
 of its run and number with the run's own secret (derived from the lab's endpoint key and
-the run id, so a resumed exercise has it again). The reader counts only records that
-prove themselves and whose numbers are in bounds; a record another user posted, with
-the run id guessed or seen, counts for nothing.
+the run id, so a resumed exercise has it again: :func:`.identity.canary_proof`). The API
+refuses a record without it, and the reader counts only records that prove themselves
+and whose numbers are in bounds; a record another user made up, with the run id guessed
+or seen, is never stored and would count for nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -21,6 +21,7 @@ from typing import Any
 
 from bookstore_resil.lab import pgclient
 from bookstore_resil.lab.http import http_request
+from bookstore_resil.lab.identity import canary_proof
 from bookstore_resil.lab.state import Lab
 from bookstore_resil.targets.base import Canary
 
@@ -32,10 +33,6 @@ HEARTBEAT_S = 0.5
 HEARTBEAT_KEPT = timedelta(days=1)
 
 
-def _hmac(key: str, message: str) -> str:
-    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
-
-
 class LabCanary(Canary):
     """Canary ``seq`` of run ``RUN`` is the record ``(RUN, seq, proof)``; ``RUN`` tells
     runs apart."""
@@ -44,11 +41,10 @@ class LabCanary(Canary):
         self.lab = lab
         self.run_id = run_id or secrets.token_hex(4)
         self._endpoint_key = lab.secrets().endpoint_key
-        self._run_key = _hmac(self._endpoint_key, f"canary run {self.run_id}")
         self._url = lab.router_url() + "/canary/"
 
     def _proof(self, seq: int) -> str:
-        return _hmac(self._run_key, f"{self.run_id} {seq}")
+        return canary_proof(self._endpoint_key, self.run_id, seq)
 
     def write(self, seq: int) -> bool:
         if not 1 <= seq <= MAX_SEQ:

@@ -9,6 +9,8 @@ the router, the CDN) answers with ``X-Lab-Proof``: an HMAC, with the lab's endpo
 answer proves itself; a proof made for another address or another nonce proves nothing,
 so neither relaying to another of the lab's endpoints nor replaying an old answer helps.
 
+The same key makes the exercises' canaries unforgeable (:func:`canary_proof`).
+
 Only the standard library: the router, the CDN and the API import this.
 """
 
@@ -33,11 +35,21 @@ def proof(key: str, nonce: str, address: str) -> str:
     nonce that is not one of ours (nothing is signed on a stranger's terms)."""
     if not _NONCE.fullmatch(nonce or ""):
         return ""
-    message = f"{nonce} {address}".encode()
-    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+    return _hmac(key, f"{nonce} {address}")
 
 
 def proves(key: str, nonce: str, address: str, given: str | None) -> bool:
     """Does ``given`` prove the answer came from the lab's endpoint at ``address``?"""
     expected = proof(key, nonce, address)
     return bool(expected) and hmac.compare_digest(expected, given or "")
+
+
+def canary_proof(key: str, run: str, seq: int) -> str:
+    """The proof canary ``seq`` of run ``run`` carries: an HMAC with the run's own secret,
+    itself an HMAC of the run with the lab's key (so a resumed run has it again)."""
+    run_key = _hmac(key, f"canary run {run}")
+    return _hmac(run_key, f"{run} {seq}")
+
+
+def _hmac(key: str, message: str) -> str:
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()

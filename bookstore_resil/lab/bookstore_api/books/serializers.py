@@ -1,4 +1,9 @@
+import hmac
+
+from django.conf import settings
 from rest_framework import serializers
+
+from bookstore_resil.lab.identity import canary_proof
 
 from .models import MAX_CANARY_SEQ, Author, Book, Canary
 
@@ -52,3 +57,10 @@ class CanarySerializer(serializers.ModelSerializer):
         model = Canary
         fields = ["run", "seq", "proof"]
         validators = []  # a canary written twice (a retried write) is stored once
+
+    def validate(self, data):
+        """Only the exercise's own canaries: their proof made with the lab's key."""
+        expected = canary_proof(settings.LAB_ENDPOINT_KEY, data["run"], data["seq"])
+        if not hmac.compare_digest(expected, data["proof"]):
+            raise serializers.ValidationError("not a canary of this lab's exercises")
+        return data
