@@ -18,6 +18,7 @@ from bookstore_resil.lab import api, cdn, postgres, procs, snapshots
 from bookstore_resil.lab.checks import api_probe, cdn_probe, db_probe
 from bookstore_resil.lab.http import http_get
 from bookstore_resil.lab.state import LOOPBACK, Lab, LabConfig, Records, free_port, utc_now
+from bookstore_resil.targets.base import Checked, Probe
 
 ROUTER = "router"
 SNAPSHOTTER = "snapshotter"
@@ -262,26 +263,20 @@ def status(lab: Lab) -> LabStatus:
     cdn_process = procs.running(lab, cdn.PROCESS)
     snapshotter = procs.running(lab, SNAPSHOTTER)
     latest = snapshots.latest(lab)
-    api_p, db_p, cdn_p = api_probe(lab), db_probe(lab), cdn_probe(lab)
     components = [
         ComponentStatus("router", router is not None, lab.router_url() + "/", "", _pid(router)),
-        ComponentStatus(
-            "api",
-            bool(api_p.check()),
-            api_p.address,
+        _probed(
+            api_probe(lab),
             f"instance {instance.id} ({api.state(lab, instance)})" if instance else "no instance",
             _pid(procs.running(lab, instance.id) if instance else None),
         ),
-        ComponentStatus(
-            "database",
-            bool(db_p.check()),
-            records.db,
+        _probed(
+            db_probe(lab),
             f"cluster {cluster.id}" if cluster else "no cluster at the db record",
             _pid(procs.running(lab, cluster.id) if cluster else None),
+            records.db,
         ),
-        ComponentStatus(
-            "cdn", bool(cdn_p.check()), cdn_p.address, f"bucket {cdn.BUCKET}", _pid(cdn_process)
-        ),
+        _probed(cdn_probe(lab), f"bucket {cdn.BUCKET}", _pid(cdn_process)),
         ComponentStatus(
             "snapshots",
             snapshotter is not None,
@@ -305,6 +300,14 @@ def status(lab: Lab) -> LabStatus:
         ],
         records=records,
     )
+
+
+def _probed(probe: Probe, detail: str, pid: int | None, endpoint: str = "") -> ComponentStatus:
+    """The component its probe watches: healthy when the probe reads it up, else the
+    probe's reason after the detail."""
+    answer = Checked.of(probe.check())
+    detail = detail if answer.up else f"{detail}: {answer.reason}"
+    return ComponentStatus(probe.name, answer.up, endpoint or probe.address, detail, pid)
 
 
 def _pid(process: procs.TrackedProcess | None) -> int | None:
