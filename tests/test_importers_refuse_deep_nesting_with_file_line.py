@@ -37,3 +37,15 @@ def test_import_chaostoolkit_refuses_deep_nesting_with_file_line(suffix, tmp_pat
     captured = capsys.readouterr()
     assert captured.err == f"{experiment}:3: (document): nested more than 100 levels deep\n"
     assert not (data / "target.yaml").exists()
+
+
+def test_validate_names_the_line_where_the_nesting_goes_too_deep(tmp_path, capsys):
+    data = shutil.copytree(BOOKSTORE, tmp_path / "data")
+    playbook = data / "playbooks" / "api-failure.yaml"
+    text = playbook.read_text()
+    playbook.write_text(text + "extra: " + "[" * DEPTH + "]" * DEPTH + "\n")
+    assert main(["validate", "--data", str(data)]) == 2
+    line = len(text.splitlines()) + 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{playbook}:{line}: (yaml): nested more than 100 levels deep"
+    ]

@@ -29,6 +29,7 @@ from bookstore_resil.define.model import (
     System,
     TimeZone,
 )
+from bookstore_resil.define.nesting import deep_message, too_deep
 from bookstore_resil.define.units import TODO
 from bookstore_resil.define.yamlpos import LineDict, field_name, line_of, parse_with_lines, path_to
 from bookstore_resil.errors import DefinitionError, Problem
@@ -113,7 +114,12 @@ class Collector:
             line = mark.line + 1 if mark else 1
             self.problems.append(Problem(file, line, "(yaml)", f"invalid YAML: {exc.problem}"))
             return None
-        except (yaml.YAMLError, RecursionError) as exc:
+        except RecursionError:
+            deep = too_deep(text)
+            message = deep_message() if deep else "invalid YAML: nested too deeply"
+            self.problems.append(Problem(file, deep or 1, "(yaml)", message))
+            return None
+        except yaml.YAMLError as exc:
             self.problems.append(Problem(file, 1, "(yaml)", f"invalid YAML: {exc}"))
             return None
         for mapping, key, line in duplicates:
