@@ -16,6 +16,8 @@ def test_status_exits_1_when_a_component_is_down(lab, lab_target, capsys):
     assert main(["lab", "status", "--json", "--state", str(lab.root)]) == 1
     document = json.loads(capsys.readouterr().out)
     assert document["healthy"] is False
+    cdn = next(c for c in document["components"] if c["name"] == "cdn")
+    assert not cdn["healthy"] and "HTTP 404" in cdn["detail"]  # why it is down
     assert main(["lab", "status", "--state", str(lab.root)]) == 1
     assert "NOT healthy" in capsys.readouterr().out
 
