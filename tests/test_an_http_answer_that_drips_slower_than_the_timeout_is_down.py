@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bookstore_resil.define.target_file import HttpSpec
+from bookstore_resil.define.kinds import HttpSpec
 from bookstore_resil.targets.system import http_call
 from tests.system_target_builders import system_target
 

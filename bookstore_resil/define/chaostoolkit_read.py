@@ -15,11 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bookstore_resil.define.files import read_text
+from bookstore_resil.define.kinds import CTK_PROVIDERS as PROVIDERS
 from bookstore_resil.define.loader import Collector
 from bookstore_resil.define.nesting import deep_message, too_deep
 from bookstore_resil.errors import DefinitionError, Problem
-
-PROVIDERS = ("process", "python", "http")
 
 
 def read_experiment(path: str | Path) -> dict[str, Any]:
@@ -98,8 +97,7 @@ def _activity_problem(activity: dict) -> tuple[tuple[str, ...], str] | None:
     if provider.get("type") not in PROVIDERS:
         got = provider.get("type")
         return ("provider", "type"), f"{got!r}: expected one of {', '.join(PROVIDERS)}"
-    needed = {"process": ("path",), "python": ("module", "func"), "http": ("url",)}
-    lacking = [key for key in needed[provider["type"]] if not provider.get(key)]
+    lacking = [key for key in PROVIDERS[provider["type"]] if not provider.get(key)]
     if lacking:
         return ("provider",), f"a {provider['type']} provider needs {' and '.join(lacking)}"
     if provider["type"] == "http" and not _is_url(provider["url"]):

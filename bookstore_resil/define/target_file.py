@@ -1,31 +1,32 @@
 """``target.yaml``: how the ``system`` target reaches, watches, breaks and repairs a system.
 
 The file sits in the system folder next to ``system.yaml`` (docs/contract.md §4). It names the
-probes that measure availability (``http``, ``tcp``, ``run`` or a Chaos Toolkit activity),
-an optional data-loss canary, the faults a scenario's ``fault:`` names and the actions a
-step's ``action:`` names. It is loaded like the rest of a system definition: every problem
-is reported at once as ``FILE:LINE: field: message`` in one
+probes that measure availability (``http``, ``tcp``, ``run``, a Chaos Toolkit activity: the
+kinds of :mod:`.kinds`), an optional data-loss canary, the faults a scenario's ``fault:``
+names and the actions a step's ``action:`` names. It is loaded like the rest of a system
+definition: every problem is reported at once as ``FILE:LINE: field: message`` in one
 :class:`~bookstore_resil.errors.DefinitionError`, and cross-checked against the system's
 services and playbooks so that a drill never finds a missing fault half-way through.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
     AliasChoices,
-    BaseModel,
     ConfigDict,
     Field,
-    field_validator,
+    create_model,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 
 from bookstore_resil.define.environments import is_production
+from bookstore_resil.define.kinds import KINDS, SHELL, KindSpec, Strict, timeout_field
 from bookstore_resil.define.loader import Collector
 from bookstore_resil.define.model import (
     ID_PATTERN,
@@ -53,104 +54,34 @@ def _under_a_day(seconds: float | None) -> float | None:
 
 
 Wait = Annotated[Duration, AfterValidator(_under_a_day)]
-KINDS = ("run", "http", "tcp", "chaostoolkit")
 
 NEWEST_RECORD_PLACEHOLDERS = ("before", "before_epoch")
 
 
-def _timeout() -> Any:
-    return Field(None, validation_alias=AliasChoices("timeout", "timeout_s"))
+_PLAIN_COMMAND = {"type": "string", "minLength": 1}
 
 
 def _plain_commands_allowed(schema: dict[str, Any]) -> None:
     """``faults``/``actions`` values in JSON Schema: a command string, or a Command."""
-    command = {"type": "string", "minLength": 1}
-    schema["additionalProperties"] = {"anyOf": [command, schema["additionalProperties"]]}
+    schema["additionalProperties"] = {"anyOf": [_PLAIN_COMMAND, schema["additionalProperties"]]}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _plain_command_allowed(schema: dict[str, Any]) -> None:
+    """``newest_record`` in JSON Schema: a command string too."""
+    schema["anyOf"].insert(0, _PLAIN_COMMAND)
 
 
-class HttpSpec(_Strict):
-    """A request that succeeds on the expected status and, if given, a text in the body.
-
-    Without ``status`` any 2xx or 3xx answer succeeds.
-    """
-
-    url: str
-    method: Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] = "GET"
-    status: int | list[int] | None = None
-    contains: str | None = None
-    headers: dict[str, str] = {}
-    body: str | None = None
-    timeout_s: Duration | None = _timeout()
-
-    @field_validator("url")
-    @classmethod
-    def _web_address(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"expected an http:// or https:// address, got {value!r}")
-        return value
-
-    def accepts(self, status: int) -> bool:
-        if self.status is None:
-            return 200 <= status < 400
-        wanted = self.status if isinstance(self.status, list) else [self.status]
-        return status in wanted
+def _one_kind_in_schema(schema: dict[str, Any], model: type[CommandBase]) -> None:
+    schema["oneOf"] = [{"required": [kind]} for kind in model.kinds]
 
 
-class TcpSpec(_Strict):
-    """A connection that succeeds when the port accepts it."""
+class CommandBase(Strict):
+    """What every command has besides its kind's field (:func:`command_model` adds one
+    for each kind of the registry)."""
 
-    host: str = Field(min_length=1)
-    port: int = Field(ge=1, le=65535)
-    timeout_s: Duration | None = _timeout()
-
-
-class CtkProvider(BaseModel):
-    """A Chaos Toolkit provider: only what chaostoolkit-lib needs to find it is checked here;
-    every other key goes to chaostoolkit-lib as written."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-    type: Literal["process", "python", "http"]
-
-    @model_validator(mode="after")
-    def _required(self) -> CtkProvider:
-        needed = {"process": ("path",), "python": ("module", "func"), "http": ("url",)}
-        extra = self.model_extra or {}
-        missing = [key for key in needed[self.type] if not extra.get(key)]
-        if missing:
-            raise ValueError(f"a {self.type} provider needs {' and '.join(missing)}")
-        return self
-
-
-class CtkActivity(BaseModel):
-    """A Chaos Toolkit activity (``type``, ``provider``, optional ``tolerance``...), run by
-    chaostoolkit-lib; its ``name`` defaults to the key it is written under."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-    type: Literal["probe", "action"]
-    name: str | None = None
-    provider: CtkProvider
-    tolerance: Any = None
-
-    def for_chaoslib(self, name: str) -> dict[str, Any]:
-        """The activity as chaostoolkit-lib reads it."""
-        activity = self.model_dump(exclude_none=True)
-        activity["name"] = self.name or name
-        return activity
-
-
-class Command(_Strict):
-    """One fault, action or probe: a command, an HTTP request, a TCP connect or a Chaos
-    Toolkit activity. A plain string is a command run by ``/bin/sh -c``."""
-
-    run: str | None = Field(None, min_length=1)
-    http: HttpSpec | None = None
-    tcp: TcpSpec | None = None
-    chaostoolkit: CtkActivity | None = None
-    timeout_s: Duration | None = _timeout()
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_one_kind_in_schema)
+    kinds: ClassVar[Mapping[str, KindSpec]] = {}
+    timeout_s: Duration | None = timeout_field()
     # An action that waits for something (a server started in the background): tried again
     # at the probe interval until it succeeds or this long has passed.
     until_s: Wait = Field(None, validation_alias=AliasChoices("until", "until_s"))
@@ -158,42 +89,73 @@ class Command(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _plain_command(cls, value: Any) -> Any:
-        return {"run": value} if isinstance(value, str) else value
+        return {SHELL: value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _one_kind(self) -> Command:
-        given = [kind for kind in KINDS if getattr(self, kind) is not None]
+    def _one_kind(self) -> CommandBase:
+        given = [kind for kind in self.kinds if getattr(self, kind) is not None]
         if len(given) != 1:
             what = "none" if not given else " and ".join(given)
-            raise ValueError(f"give exactly one of {', '.join(KINDS)} (got {what})")
+            raise ValueError(f"give exactly one of {', '.join(self.kinds)} (got {what})")
         return self
 
     @property
     def kind(self) -> str:
-        return next(kind for kind in KINDS if getattr(self, kind) is not None)
+        return next(kind for kind in self.kinds if getattr(self, kind) is not None)
+
+    @property
+    def spec(self) -> Any:
+        """The value under its kind's key."""
+        return getattr(self, self.kind)
+
+    @property
+    def shell(self) -> str | None:
+        """Its command line when it is one (a plain string, ``run:``), else None."""
+        return self.spec if self.kind == SHELL else None
 
     def timeout(self, default: float) -> float:
         """Its own timeout (the request's for http and tcp), else ``default``."""
-        inner = getattr(getattr(self, self.kind), "timeout_s", None)
+        inner = getattr(self.spec, "timeout_s", None)
         return inner or self.timeout_s or default
 
     def placeholders(self) -> list[str]:
-        return placeholders(self.run) if self.run is not None else []
+        return placeholders(self.shell) if self.shell is not None else []
 
     def describe(self) -> str:
         """One line saying what would run (a dry run records it)."""
-        if self.run is not None:
-            return self.run
-        if self.http is not None:
-            return f"{self.http.method} {self.http.url}"
-        if self.tcp is not None:
-            return f"connect to {self.tcp.host}:{self.tcp.port}"
-        provider = self.chaostoolkit.provider
-        extra = provider.model_extra or {}
-        where = (
-            extra.get("path") or extra.get("url") or f"{extra.get('module')}.{extra.get('func')}"
-        )
-        return f"chaostoolkit {self.chaostoolkit.type} ({provider.type}: {where})"
+        return self.kinds[self.kind].describe(self.spec)
+
+    def address(self) -> str:
+        """What it watches, as a probe."""
+        kind = self.kinds[self.kind]
+        return (kind.address or kind.describe)(self.spec)
+
+
+def command_model(kinds: Mapping[str, KindSpec]) -> type[CommandBase]:
+    """The ``Command`` model of a registry of kinds: an optional field for each kind, named
+    after it, of which exactly one is given."""
+    fields: dict[str, Any] = {
+        name: (kind.model | None, Field(None, description=kind.description))
+        for name, kind in kinds.items()
+    }
+    said = "; ".join(f"{name}: {kind.description}" for name, kind in kinds.items())
+    model = create_model(
+        "Command",
+        __base__=CommandBase,
+        __module__=__name__,
+        __doc__=f"One fault, action or probe, of one kind ({said}). A plain string is a "
+        f"{SHELL} command.",
+        **fields,
+    )
+    model.kinds = dict(kinds)
+    return model
+
+
+# mypy reads the fields a command has in common; the kinds' fields are the registry's.
+if TYPE_CHECKING:
+    Command = CommandBase
+else:
+    Command = command_model(KINDS)
 
 
 class ProbeSpec(Command):
@@ -204,7 +166,7 @@ class ProbeSpec(Command):
     user_facing: bool = False
 
 
-class CanarySpec(_Strict):
+class CanarySpec(Strict):
     """Numbered writes: ``write`` gets ``{seq}`` (and ``{run}``, a fresh id per exercise);
     ``read`` prints the surviving sequence numbers, one a line."""
 
@@ -212,10 +174,10 @@ class CanarySpec(_Strict):
     read: str = Field(min_length=1)
     # Run once at the end with {run}: the exercise's canary records out of the team's tables.
     cleanup: str | None = Field(None, min_length=1)
-    timeout_s: Duration | None = _timeout()
+    timeout_s: Duration | None = timeout_field()
 
 
-class TargetFile(_Strict):
+class TargetFile(Strict):
     """The whole of ``target.yaml``."""
 
     environment: str = Field(min_length=1)
@@ -234,7 +196,7 @@ class TargetFile(_Strict):
     canary: CanarySpec | None = None
     # Prints the time of the newest record the system holds written before {before} (ISO
     # 8601, UTC) / {before_epoch}: what a restore really went back to (data loss).
-    newest_record: Command | None = None
+    newest_record: Command | None = Field(None, json_schema_extra=_plain_command_allowed)
     faults: dict[str, Command] = Field(default={}, json_schema_extra=_plain_commands_allowed)
     actions: dict[str, Command] = Field(default={}, json_schema_extra=_plain_commands_allowed)
     # Chaos Toolkit's own: values, or {type: env, key: NAME} read from the environment when
@@ -256,7 +218,7 @@ class TargetFile(_Strict):
 
     def uses_chaostoolkit(self) -> bool:
         commands = [*self.probes, *self.faults.values(), *self.actions.values()]
-        return any(c.chaostoolkit is not None for c in commands)
+        return any(c.kind == "chaostoolkit" for c in commands)
 
 
 def load_target_file(folder: str | Path, system: System | None = None) -> TargetFile:
@@ -307,7 +269,7 @@ def _check_probes(found: Collector, file: str, config: TargetFile) -> None:
             found.add(file, ("probes", index, "name"), f"duplicate probe {probe.name!r}")
         seen.add(probe.name)
         if probe.placeholders():
-            found.add(file, ("probes", index, "run"), "a probe has no arguments for placeholders")
+            found.add(file, ("probes", index, SHELL), "a probe has no arguments for placeholders")
     facing = [i for i, p in enumerate(config.probes) if p.user_facing]
     for index in facing[1:]:
         found.add(file, ("probes", index, "user_facing"), "only one probe can be user-facing")
@@ -329,6 +291,7 @@ def _check_probes(found: Collector, file: str, config: TargetFile) -> None:
             found.add(file, ("faults", name), "'manual' means no fault: choose another name")
         if config.faults[name].placeholders():
             found.add(file, ("faults", name), "a fault has no arguments for placeholders")
+    waiting: list[tuple[str, int | str | None, CommandBase]]
     waiting = [("probes", i, p) for i, p in enumerate(config.probes)]
     waiting += [("faults", n, c) for n, c in config.faults.items()]
     if newest is not None:
@@ -343,7 +306,7 @@ def _check_quoting(found: Collector, file: str, config: TargetFile) -> None:
     """Every placeholder where the shell reads a bare word (a probe or a fault has none;
     ``newest_record``'s are times the workbook writes, digits and ``-:.TZ``, safe quoted:
     SQL wants them inside its own quotes)."""
-    commands = [(("actions", name), action.run) for name, action in config.actions.items()]
+    commands = [(("actions", name), action.shell) for name, action in config.actions.items()]
     if config.canary is not None:
         keys = ("write", "read", "cleanup")
         commands += [(("canary", key), getattr(config.canary, key)) for key in keys]

@@ -18,20 +18,21 @@ import socket
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from bookstore_resil import clock
+from bookstore_resil.define.kinds import SHELL, CtkActivity, HttpSpec, TcpSpec
 from bookstore_resil.define.target_file import (
     DEFAULT_INTERVAL_S,
     DEFAULT_PROBE_TIMEOUT_S,
     TARGET_FILE,
     CanarySpec,
     Command,
-    HttpSpec,
     ProbeSpec,
-    TcpSpec,
     load_target_file,
     probe_lines,
 )
@@ -76,8 +77,8 @@ def http_call(spec: HttpSpec, timeout_s: float) -> ActionResult:
     if not spec.accepts(status):
         return ActionResult(False, output, took, f"HTTP {status}", {"status": status})
     if spec.contains is not None and spec.contains not in text:
-        error = f"the answer does not contain {spec.contains!r}"
-        return ActionResult(False, output, took, error, {"status": status})
+        missing = f"the answer does not contain {spec.contains!r}"
+        return ActionResult(False, output, took, missing, {"status": status})
     return ActionResult(True, output, took, None, {"status": status})
 
 
@@ -169,17 +170,16 @@ class SystemTarget(Target):
 
     def _probe(self, spec: ProbeSpec) -> Probe:
         timeout_s = spec.timeout(DEFAULT_PROBE_TIMEOUT_S)
-        if spec.chaostoolkit is not None:
-            activity = spec.chaostoolkit.for_chaoslib(spec.name)
-            check = ProbeCheck(activity, self.context, timeout_s)
+        checker = RUNNERS[spec.kind].probe
+        if checker is not None:
+            check = checker(self, spec.spec, spec.name, timeout_s)
         else:
 
             def check() -> Checked:
                 result = self._execute(spec, spec.name, {}, timeout_s)
-                return Checked.of_result(result, tail=spec.run is not None)
+                return Checked.of_result(result, tail=spec.shell is not None)
 
-        address = spec.http.url if spec.http is not None else spec.describe()
-        return Probe(spec.name, address, check, user_facing=spec.user_facing)
+        return Probe(spec.name, spec.address(), check, user_facing=spec.user_facing)
 
     def probes(self) -> list[Probe]:
         return list(self._probes)
@@ -268,8 +268,8 @@ class SystemTarget(Target):
         if spec is None:
             return None
         times = {"before": clock.iso(before), "before_epoch": f"{before.timestamp():.6f}"}
-        if spec.run is not None:
-            spec = spec.model_copy(update={"run": fill_times(spec.run, times)})
+        if spec.shell is not None:
+            spec = spec.model_copy(update={SHELL: fill_times(spec.shell, times)})
         result = self._execute(spec, "newest_record", {}, spec.timeout(FAULT_TIMEOUT_S))
         if not result.ok:
             said = Checked.of_result(result).reason
@@ -295,19 +295,7 @@ class SystemTarget(Target):
     def _execute(
         self, spec: Command, name: str, args: dict[str, Any], timeout_s: float
     ) -> ActionResult:
-        if spec.run is not None:
-            ran = run_command(fill(spec.run, args), timeout_s, cwd=self.folder, cancel=self._halt)
-            data = {"exit_code": ran.exit_code, "output_bytes": ran.output_bytes}
-            if ran.truncated:
-                data["truncated"] = True
-            result = ActionResult(ran.ok, ran.output, ran.duration_s, ran.error(), data)
-        elif spec.http is not None:
-            result = http_call(spec.http, timeout_s)
-        elif spec.tcp is not None:
-            result = tcp_connect(spec.tcp, timeout_s)
-        else:
-            activity = spec.chaostoolkit.for_chaoslib(name)
-            result = run_in_child(activity, self.context, args, self.folder, timeout_s)
+        result = RUNNERS[spec.kind].run(self, spec.spec, name, args, timeout_s)
         return self._redacted(result)
 
     def _redacted(self, result: ActionResult) -> ActionResult:
@@ -319,12 +307,56 @@ class SystemTarget(Target):
 
 
 def _describe(spec: Command, args: dict[str, Any]) -> str:
-    if spec.run is not None:
+    if spec.shell is not None:
         try:
-            return fill(spec.run, args)
+            return fill(spec.shell, args)
         except TargetError:
-            return spec.run
+            return spec.shell
     return spec.describe()
+
+
+def _shell(
+    target: SystemTarget, command: str, name: str, args: dict[str, Any], timeout_s: float
+) -> ActionResult:
+    folder, halt = target.folder, target._halt
+    ran = run_command(fill(command, args), timeout_s, cwd=folder, cancel=halt)
+    data: dict[str, Any] = {"exit_code": ran.exit_code, "output_bytes": ran.output_bytes}
+    if ran.truncated:
+        data["truncated"] = True
+    return ActionResult(ran.ok, ran.output, ran.duration_s, ran.error(), data)
+
+
+def _activity(
+    target: SystemTarget, spec: CtkActivity, name: str, args: dict[str, Any], timeout_s: float
+) -> ActionResult:
+    activity = spec.for_chaoslib(name)
+    return run_in_child(activity, target.context, args, target.folder, timeout_s)
+
+
+def _activity_probe(
+    target: SystemTarget, spec: CtkActivity, name: str, timeout_s: float
+) -> Callable[[], Checked]:
+    return ProbeCheck(spec.for_chaoslib(name), target.context, timeout_s)
+
+
+@dataclass(frozen=True)
+class Runner:
+    """How the system target carries out one kind of command (define/kinds.py's KINDS):
+    ``run(target, spec, name, args, timeout_s)`` for a fault, an action or a probe's check;
+    ``probe(target, spec, name, timeout_s)``, when given, makes a probe's check instead."""
+
+    run: Callable[[SystemTarget, Any, str, dict[str, Any], float], ActionResult]
+    probe: Callable[[SystemTarget, Any, str, float], Callable[[], Checked]] | None = None
+
+
+# Keyed by the names of define/kinds.py's KINDS (a test holds the two to the same keys).
+RUNNERS: dict[str, Runner] = {
+    SHELL: Runner(_shell),
+    "http": Runner(lambda target, spec, name, args, timeout_s: http_call(spec, timeout_s)),
+    "tcp": Runner(lambda target, spec, name, args, timeout_s: tcp_connect(spec, timeout_s)),
+    # A probe's activity runs in this process: a child every 0.1 s would cost more than it measures.
+    "chaostoolkit": Runner(_activity, probe=_activity_probe),
+}
 
 
 def _safe(check: Any) -> Checked:
