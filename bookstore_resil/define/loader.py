@@ -29,7 +29,7 @@ from bookstore_resil.define.model import (
     System,
     TimeZone,
 )
-from bookstore_resil.define.nesting import deep_message, too_deep
+from bookstore_resil.define.nesting import deep_problem
 from bookstore_resil.define.units import TODO
 from bookstore_resil.define.yamlpos import LineDict, field_name, line_of, parse_with_lines, path_to
 from bookstore_resil.errors import DefinitionError, Problem
@@ -80,9 +80,7 @@ class Collector:
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.documents: dict[str, Any] = {}
-        # The system as far as it could be read, problems or not (validate checks the
-        # companion files against it).
-        self.system: System | None = None
+        self.system: System | None = None  # as far as it could be read, problems or not
 
     def add(self, file: str, path: tuple[Any, ...], message: str, missing: bool = False) -> None:
         """Record a problem; ``missing``: one an incomplete load keeps as a warning."""
@@ -115,9 +113,7 @@ class Collector:
             self.problems.append(Problem(file, line, "(yaml)", f"invalid YAML: {exc.problem}"))
             return None
         except RecursionError:
-            deep = too_deep(text)
-            message = deep_message() if deep else "invalid YAML: nested too deeply"
-            self.problems.append(Problem(file, deep or 1, "(yaml)", message))
+            self.problems.append(deep_problem(file, text, "(yaml)"))
             return None
         except yaml.YAMLError as exc:
             self.problems.append(Problem(file, 1, "(yaml)", f"invalid YAML: {exc}"))
@@ -152,9 +148,7 @@ class Collector:
         except RecursionError:
             self.add(file, (), "structure nests too deeply (recursive anchors?)")
             return None
-        # Read on with what was unreadable as unknown, so the checks across files (the
-        # entrypoint, the dependencies, target.yaml) still run: every problem in one run.
-        try:
+        try:  # read on, what was unreadable unknown: the checks across files still run
             return model.model_validate(document, context={**context, "unreadable": True})
         except (ValidationError, RecursionError):
             return None

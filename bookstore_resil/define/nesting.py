@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import yaml
 
+from bookstore_resil.errors import Problem
+
 # Far beyond any catalog, experiment or system file, far below Python's recursion limit.
 MAX_DEPTH = 100
 
@@ -42,3 +44,11 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
 
 def deep_message(limit: int = MAX_DEPTH) -> str:
     return f"nested more than {limit} levels deep"
+
+
+def deep_problem(file: str, text: str, field: str) -> Problem:
+    """The problem of a text a parser gave up on by recursion: the line where it nests too
+    deep, when the scan finds one."""
+    line = too_deep(text)
+    message = deep_message() if line else "nested too deeply to be read"
+    return Problem(file, line or 1, field, message)
