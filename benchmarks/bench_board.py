@@ -296,7 +296,11 @@ def main(argv: list[str] | None = None) -> int:
             print("  (the warm run's floor: one bare listing of the prefix)")
         finally:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
     return 0
 
 
