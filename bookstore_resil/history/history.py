@@ -38,7 +38,8 @@ from bookstore_resil.archive.measure import summarize_log
 from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import Html, Png
 from bookstore_resil.errors import EventLogError, ResilError
-from bookstore_resil.report.findings import judges_objectives, status
+from bookstore_resil.report.findings import judges_objectives
+from bookstore_resil.report.verdicts import status
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -31,7 +31,8 @@ from bookstore_resil.archive.layout import write_atomically
 from bookstore_resil.archive.measure import Summary, transitions
 from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import OPEN_AT_HALT, STATUS_COLOURS, colour_of, step_status
-from bookstore_resil.report.findings import percent, seed_arithmetic, status
+from bookstore_resil.report.findings import seed_arithmetic
+from bookstore_resil.report.verdicts import percent, status
 
 if TYPE_CHECKING:
     import pandas as pd

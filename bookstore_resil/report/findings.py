@@ -39,10 +39,10 @@ from zoneinfo import ZoneInfo
 
 from bookstore_resil import clock
 from bookstore_resil.analyse.graph import RPO_UNMET, RTO_UNMET, ServiceAnalysis
-from bookstore_resil.archive.impact import DRY_RUN_NOTE
 from bookstore_resil.archive.measure import StepRecord, Summary
 from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import OPEN_AT_HALT, step_status
+from bookstore_resil.report.verdicts import Verdict, percent, verdicts
 
 SLOW_FACTOR = 3.0
 SLOW_MIN_S = 5.0
@@ -57,29 +57,6 @@ UNTESTED_OUTCOMES = ("aborted", "inconclusive", "error")
 def judges_objectives(outcome: str, dry_run: bool) -> bool:
     """Whether a run's numbers say anything about its RTO and RPO."""
     return outcome not in UNTESTED_OUTCOMES and not dry_run
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One objective (RTO or RPO) against what was measured."""
-
-    objective: str
-    objective_s: float
-    measured_s: float | None
-    met: bool | None
-    margin_s: float | None
-    status: str  # met, missed, undecided (still down, not yet over) or not measured
-    detail: str  # what was measured, in words: "down 4.5s, 11h 59min to spare (0.01%)"
-
-    @property
-    def text(self) -> str:
-        """The verdict in one sentence: ``RTO 12h: met: down 4.5s, ...``."""
-        return f"{self.objective} {format_duration(self.objective_s)}: {self.status}: {self.detail}"
-
-    @property
-    def share(self) -> float | None:
-        """The measured value as a fraction of the objective."""
-        return None if self.measured_s is None else self.measured_s / self.objective_s
 
 
 @dataclass(frozen=True)
@@ -149,11 +126,6 @@ def round_up(seconds: float) -> float | None:
     return next((float(d) for d in ROUND_DURATIONS_S if d >= seconds), None)
 
 
-def percent(share: float) -> str:
-    """A share as a percentage readable at both ends: ``0.059%``, ``4%``, ``119%``."""
-    return f"{share:.0%}" if share >= 0.01 else f"{share * 100:.2g}%"
-
-
 def _when(moment: datetime, zone: str) -> str:
     """``09:30:06 PDT on 2024-03-19 (16:30:06 UTC)``: the team's time, UTC beside it."""
     there, utc = moment.astimezone(ZoneInfo(zone)), moment.astimezone(ZoneInfo("UTC"))
@@ -178,75 +150,6 @@ def seed_arithmetic(
         f"With an RPO of {format_duration(rpo_s)}: only data written after "
         f"{_when(loss_from, zone)} may be lost.",
     ]
-
-
-def status(measured: float | None, met: bool | None) -> str:
-    """An objective's verdict in a word: met, missed, not measured, or undecided (measured
-    but no verdict: still down at the end, and not yet past the objective)."""
-    if measured is None:
-        return "not measured"
-    return {True: "met", False: "missed"}.get(met, "undecided")
-
-
-def verdicts(summary: Summary) -> tuple[Verdict, Verdict]:
-    rto, down = summary.rto_s, summary.rto_downtime_s  # the service's or the users', longer
-    rto_status = status(down, summary.rto_met)
-    endpoint = summary.measured_endpoint or "the service"
-    users = summary.measured_user_downtime_s
-    if users is not None and users == down and users != summary.measured_downtime_s:
-        endpoint = f"{summary.user_facing_endpoint} (what users see)"  # the longer outage
-    if rto_status == "not measured":
-        rto_text = DRY_RUN_NOTE if summary.dry_run else f"no probe watched {endpoint}"
-    elif rto_status == "met":
-        rto_text = (
-            f"{endpoint} down {format_duration(down)}, {format_duration(rto - down)} to spare "
-            f"({percent(down / rto)} of the objective)"
-        )
-    elif rto_status == "missed":
-        still = " and still down at the end" if summary.recovered is False else ""
-        over = format_duration(down - rto)
-        rto_text = f"{endpoint} down {format_duration(down)}{still}: missed by {over}"
-    else:
-        rto_text = (
-            f"{endpoint} still down after {format_duration(down)} when the exercise ended "
-            f"({format_duration(rto - down)} of the objective left)"
-        )
-    rpo, loss = summary.rpo_s, summary.measured_data_loss_s
-    rpo_status = status(loss, summary.rpo_met)
-    if rpo_status == "not measured":
-        unread = "the canary writes were not read back" if summary.canary else "no canary writes"
-        rpo_text = DRY_RUN_NOTE if summary.dry_run else unread
-    elif rpo_status == "met":
-        rpo_text = (
-            f"{format_duration(loss)} of acknowledged writes lost, "
-            f"{format_duration(rpo - loss)} to spare"
-            if loss
-            else "no acknowledged write was lost"
-        )
-    else:
-        rpo_text = (
-            f"{format_duration(loss)} of writes lost: missed by {format_duration(loss - rpo)}"
-        )
-    return (
-        Verdict(
-            "RTO",
-            rto,
-            down,
-            summary.rto_met,
-            summary.rto_margin_s,
-            rto_status,
-            rto_text,
-        ),
-        Verdict(
-            "RPO",
-            rpo,
-            loss,
-            summary.rpo_met,
-            summary.rpo_margin_s,
-            rpo_status,
-            rpo_text,
-        ),
-    )
 
 
 def step_findings(steps: Sequence[StepRecord], halted: bool = False) -> list[StepFinding]:
