@@ -17,9 +17,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:  # mypy reads the mixins below as the safe loader they go into
+    _Mixin = yaml.SafeLoader
+    _SafeLoader = yaml.SafeLoader
+else:
+    _Mixin = object
+    # libyaml where PyYAML has it (a sign-off's playbook hash took 40 ms in pure Python)
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LineDict(dict):
@@ -86,7 +94,7 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]")
 
 
-class _BoundedDocument:
+class _BoundedDocument(_Mixin):
     """``get_single_data`` that checks the expansion of the node graph before building it;
     mixed into a loader."""
 
@@ -103,9 +111,9 @@ class _BoundedDocument:
         return self.construct_document(node)
 
 
-class BoundedSafeLoader(_BoundedDocument, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class BoundedSafeLoader(_BoundedDocument, _SafeLoader):
     """``yaml.safe_load`` with aliases bounded: ``yaml.load(text, BoundedSafeLoader)``; on
-    libyaml where PyYAML has it (a sign-off's playbook hash took 40 ms in pure Python)."""
+    libyaml where PyYAML has it."""
 
 
 class _LineConstructor(_BoundedDocument):
@@ -121,7 +129,8 @@ class _LineConstructor(_BoundedDocument):
         try:
             return super().construct_object(node, deep=deep)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            what = node.value if isinstance(node, yaml.ScalarNode) else node.id
+            collections = (yaml.MappingNode, yaml.SequenceNode)
+            what = node.id if isinstance(node, collections) else node.value
             tag = node.tag.removeprefix("tag:yaml.org,2002:")
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read {what!r} as {tag}", node.start_mark
@@ -152,7 +161,8 @@ def _filled(
     return mapping
 
 
-def _listed(node: yaml.SequenceNode, build: Callable[[yaml.Node], Any]) -> LineList:
+def _listed(node: yaml.Node, build: Callable[[yaml.Node], Any]) -> LineList:
+    """A sequence node's items, with their lines."""
     sequence = LineList(build(child) for child in node.value)
     sequence.line = node.start_mark.line + 1
     sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
@@ -197,9 +207,10 @@ def _build_document(loader: _LineConstructor, root: yaml.Node) -> Any:
 
     def build(node: yaml.Node) -> Any:
         tag = node.tag
-        if tag == _STR and node.id == "scalar":
+        if tag == _STR and isinstance(node, yaml.ScalarNode):
             return node.value
-        if (tag != _MAP or node.id != "mapping") and (tag != _SEQ or node.id != "sequence"):
+        mapping = tag == _MAP and isinstance(node, yaml.MappingNode)
+        if not mapping and not (tag == _SEQ and isinstance(node, yaml.SequenceNode)):
             return loader.construct_object(node, deep=True)
         key = id(node)
         if key in built:
@@ -207,12 +218,12 @@ def _build_document(loader: _LineConstructor, root: yaml.Node) -> Any:
         if key in open_nodes:  # an alias inside its own anchor: PyYAML's error, not a loop
             return loader.construct_object(node, deep=True)
         open_nodes.add(key)
-        if tag == _SEQ:
-            result: Any = _listed(node, build)
-        else:
+        if isinstance(node, yaml.MappingNode):
             if any(key_node.tag in _MERGING for key_node, _ in node.value):
                 loader.flatten_mapping(node)
-            result = _filled(node, build, loader.duplicates)
+            result: Any = _filled(node, build, loader.duplicates)
+        else:
+            result = _listed(node, build)
         open_nodes.discard(key)
         built[key] = result
         return result
@@ -227,23 +238,20 @@ class _WalkingConstructor(_LineConstructor):
         return _build_document(self, node)
 
 
-# libyaml's parser is several times faster on large definitions; it only ever reads files
-# that parse cleanly, since what it refuses is parsed again by the pure-Python one.
-_FastLineLoader = (
-    type("_FastLineLoader", (_WalkingConstructor, yaml.CSafeLoader), {})
-    if hasattr(yaml, "CSafeLoader")
-    else None
-)
+class _FastLineLoader(_WalkingConstructor, _SafeLoader):
+    """libyaml's parser, several times faster on large definitions; it only ever reads files
+    that parse cleanly, since what it refuses is parsed again by the pure-Python one."""
 
 
-for _loader in filter(None, (_LineLoader, _FastLineLoader)):
+_HAS_LIBYAML = _SafeLoader is not yaml.SafeLoader
+for _loader in (_LineLoader, _FastLineLoader):
     _loader.add_constructor(_MAP, _construct_mapping)
     _loader.add_constructor(_SEQ, _construct_sequence)
 
 
 def parse_with_lines(text: str) -> tuple[Any, list[tuple[LineDict, Any, int]]]:
     """The document and its duplicate keys; raises the pure-Python parser's YAML errors."""
-    if _FastLineLoader is not None:
+    if _HAS_LIBYAML:
         fast = _FastLineLoader(text)
         try:
             return fast.get_single_data(), fast.duplicates
