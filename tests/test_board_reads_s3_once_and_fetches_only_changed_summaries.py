@@ -108,14 +108,21 @@ def test_a_broken_summary_in_s3_is_skipped_by_its_address(archives, tmp_path):
     )
 
 
-def test_the_board_command_reads_s3(archives, tmp_path, capsys):
+def test_the_board_command_reads_s3(archives, tmp_path, capsys, monkeypatch):
     systems = tmp_path / "systems"
     shutil.copytree(REPO / "data" / "bookstore", systems / "bookstore")
     argv = ["board", "--systems", str(systems), "--out", URI, "--at", AT, "--json"]
-    assert main([*argv, "--cache", str(tmp_path / "cache")]) == 0
-    document = json.loads(capsys.readouterr().out)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert main([*argv, "--no-cache"]) == 0
+    assert not (tmp_path / "xdg").exists()
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert len(list((tmp_path / "xdg" / "bookstore-resil").iterdir())) == 1
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
     assert document["out"] == URI
     assert document["systems"][0]["exercises"] == 3
+    assert "3 summaries fetched, 0 from the cache" in captured.err
 
 
 def test_a_summary_deleted_after_the_listing_is_skipped(archives, tmp_path):
