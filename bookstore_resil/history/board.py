@@ -32,8 +32,8 @@ from bookstore_resil.history.board_sources import Source, find_systems
 from bookstore_resil.history.checks import CADENCE
 from bookstore_resil.history.history import History, Skipped, ages
 from bookstore_resil.history.stages import checklist
+from bookstore_resil.report.findings import judges_objectives
 
-NOT_EVIDENCE = ("error", "aborted", "inconclusive")
 NEVER = "never exercised"
 NO_SCENARIO = "no playbook scenario yet: nothing can be exercised"
 EXIT_MISSED = 1  # a critical scenario's last exercise missed its objective
@@ -41,7 +41,7 @@ EXIT_MISSED = 1  # a critical scenario's last exercise missed its objective
 
 def missed(doc: dict[str, Any]) -> bool:
     """Whether an exercise missed its objective (RTO or RPO), as evidence goes."""
-    if doc["outcome"] in NOT_EVIDENCE or doc.get("dry_run") is True:
+    if not judges_objectives(doc["outcome"], doc.get("dry_run") is True):
         return False
     return doc["outcome"] == "missed" or doc.get("rto_met") is False or doc.get("rpo_met") is False
 
