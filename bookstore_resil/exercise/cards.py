@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
 from bookstore_resil import clock
 from bookstore_resil.define.model import Step
@@ -64,39 +65,91 @@ def local_time(moment: datetime | str, zone: str) -> str:
     return f"{moment.astimezone(ZoneInfo(zone)):%H:%M:%S %Z}"
 
 
+# What a step's open card holds, made when the step first comes up (see StepCard).
+CONTROLS = ("notes", "run", "done", "failed", "skip", "output")
+
+
+def shared(kind: type[w.Widget]) -> w.Widget:
+    """One Layout (or style) for every widget that never changes its own: a JupyterLab
+    that opens the notebook later (a second user) restores each model one by one, and a
+    playbook's cards made hundreds of them."""
+    made = _SHARED.get(kind)
+    if made is None:
+        made = _SHARED[kind] = kind()
+    return made
+
+
+_SHARED: dict[type[w.Widget], w.Widget] = {}
+
+
+class CardFrame(w.Layout):
+    """Every card's frame (its state is shown by CSS classes, not by its layout)."""
+
+    def __init__(self) -> None:
+        super().__init__(border="1px solid #ccc", padding="4px 8px", margin="2px 0")
+
+
+def html_line(value: str = "") -> w.HTML:
+    return w.HTML(value, layout=shared(w.Layout), style=shared(HTMLStyle))
+
+
 class StepCard:
-    """One playbook step: a title line, and while current its details, buttons and notes."""
+    """One playbook step: a title line, and while current its details, buttons and notes.
+
+    The details (``CONTROLS``) are made when the step first comes up: a step never reached
+    costs the page two lines, not a dozen widgets."""
 
     def __init__(self, panel: Panel, step: Step, number: int):
         self.panel, self.step, self.number = panel, step, number
-        self.title = w.HTML()
-        self.closed_line = w.HTML()
-        self.notes = w.Textarea(
-            placeholder="notes for this step: what you saw, what you did (kept with its outcome)",
-            layout=w.Layout(width="98%", height="60px"),
-            **SENT_ON_LEAVING,
-        )
-        self.run = w.Button(description="Run", icon="play", button_style="primary")
-        self.done = w.Button(description="Done", icon="check", button_style="success")
-        self.failed = w.Button(description="Failed", icon="times", button_style="danger")
-        self.skip = w.Button(description="Skip", icon="forward")
-        self.output = w.HTML()
+        self.title = html_line()
+        self.closed_line = html_line()
         self.saved_note = ""  # the text already in the log
-        self.run.on_click(lambda _: panel.act(self._run, self))
-        for button, status in ((self.done, "ok"), (self.failed, "failed"), (self.skip, "skipped")):
-            button.on_click(lambda _, s=status: panel.act(lambda: self._mark(s), self))
-        parts: list[w.Widget] = []
-        if step.command:
-            parts.append(w.HTML(f"<pre>{html.escape(step.command)}</pre>"))
-        if step.expect:
-            parts.append(w.HTML(f"<i>Expect:</i> {html.escape(step.expect)}"))
-        buttons = [self.run] if step.automated else []
-        parts += [w.HBox([*buttons, self.done, self.failed, self.skip]), self.notes, self.output]
-        self.details = w.VBox(parts)
+        self.details = w.VBox()
+        self._made: dict[str, w.Widget] = {}
         self.box = w.VBox(
             [self.title, self.closed_line, self.details],
-            layout=w.Layout(border="1px solid #ccc", padding="4px 8px", margin="2px 0"),
+            layout=shared(CardFrame),
         )
+
+    def __getattr__(self, name: str) -> Any:
+        if name in CONTROLS:  # asked before the step came up (a test, Halt)
+            return self._controls()[name]
+        raise AttributeError(name)
+
+    def _controls(self) -> dict[str, w.Widget]:
+        if self._made:
+            return self._made
+        panel, step = self.panel, self.step
+        # Disabled until refresh() finds the step current.
+        look = {"layout": shared(w.Layout), "style": shared(w.ButtonStyle), "disabled": True}
+        made = {
+            "notes": w.Textarea(
+                placeholder="notes for this step: what you saw, what you did (kept with its "
+                "outcome)",
+                layout=w.Layout(width="98%", height="60px"),
+                style=shared(TextStyle),
+                **SENT_ON_LEAVING,
+            ),
+            "run": w.Button(description="Run", icon="play", button_style="primary", **look),
+            "done": w.Button(description="Done", icon="check", button_style="success", **look),
+            "failed": w.Button(description="Failed", icon="times", button_style="danger", **look),
+            "skip": w.Button(description="Skip", icon="forward", **look),
+            "output": html_line(),
+        }
+        made["run"].on_click(lambda _: panel.act(self._run, self))
+        for status, name in (("ok", "done"), ("failed", "failed"), ("skipped", "skip")):
+            made[name].on_click(lambda _, s=status: panel.act(lambda: self._mark(s), self))
+        parts: list[w.Widget] = []
+        if step.command:
+            parts.append(html_line(f"<pre>{html.escape(step.command)}</pre>"))
+        if step.expect:
+            parts.append(html_line(f"<i>Expect:</i> {html.escape(step.expect)}"))
+        buttons = [made["run"]] if step.automated else []
+        row = w.HBox([*buttons, made["done"], made["failed"], made["skip"]])
+        parts += [row, made["notes"], made["output"]]
+        self.details.children = parts
+        self._made = made
+        return made
 
     def _run(self) -> ActionResult:
         text = self.notes.value.strip()
@@ -120,6 +173,8 @@ class StepCard:
     def keep_late_notes(self) -> None:
         """Notes typed after the step's outcome was sent (during a long Run, or on a step
         left open at Halt or Finish) go into the log as a note on the step."""
+        if not self._made:  # never came up: nothing typed
+            return
         text = self.notes.value.strip()
         if text and text != self.saved_note:
             self.panel.exercise.room.note(self.step.id, text)
@@ -155,8 +210,9 @@ class StepCard:
         self.box.remove_class(WAITING)
         closed = status or open_at_halt
         self.box.add_class(CURRENT if is_current else CLOSED if closed else WAITING)
-        for button in (self.run, self.done, self.failed, self.skip):
-            button.disabled = busy or not is_current
+        if is_current or self._made:
+            for name in ("run", "done", "failed", "skip"):
+                self._controls()[name].disabled = busy or not is_current
 
 
 def _closed_text(event: dict[str, Any], zone: str) -> str:

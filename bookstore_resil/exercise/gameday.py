@@ -189,8 +189,10 @@ class Shown:
     def _ipython_display_(self) -> None:
         from IPython.display import Javascript, display
 
+        from bookstore_resil.exercise.header import SCROLL_TO_VERDICT_JS
+
         display(self.panel.widget)
-        display(Javascript(SEND_TEXT_FIRST_JS + SAVE_NOTEBOOK_JS))
+        display(Javascript(SEND_TEXT_FIRST_JS + SCROLL_TO_VERDICT_JS + SAVE_NOTEBOOK_JS))
 
 
 def play(exercise: Exercise | FinishedExercise, responses: dict[str, str] | None = None) -> Any:

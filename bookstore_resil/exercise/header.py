@@ -44,16 +44,28 @@ STYLE = """<style>
 SEP = " &nbsp;│&nbsp; "
 
 
-# Run with the verdict: scroll it into view just under the sticky header.
+# Run once with the panel: when a verdict appears (Finish, Halt), scroll it into view just
+# under the sticky header; the room was looking at the last card when it clicked.
 SCROLL_TO_VERDICT_JS = """
-(function (element) {
-  const verdict = element.closest && element.closest(".resil-verdict");
-  const header = verdict && verdict.parentElement.querySelector(".resil-header");
-  const headline = verdict && verdict.querySelector(".resil-headline");
-  if (!headline) { return; }
-  headline.style.scrollMarginTop = ((header ? header.offsetHeight : 0) + 8) + "px";
-  headline.scrollIntoView({block: "start"});
-})(element);
+(function () {
+  if (window.bookstoreResilShowsVerdicts) { return; }
+  window.bookstoreResilShowsVerdicts = true;
+  const wanted = ".resil-verdict .resil-headline";
+  new MutationObserver(function (changes) {
+    for (const change of changes) {
+      for (const node of change.addedNodes) {
+        if (!(node instanceof Element)) { continue; }
+        const headline = node.matches(wanted) ? node : node.querySelector(wanted);
+        if (!headline) { continue; }
+        const panel = headline.closest(".resil-verdict").parentElement;
+        const header = panel && panel.querySelector(".resil-header");
+        headline.style.scrollMarginTop = ((header ? header.offsetHeight : 0) + 8) + "px";
+        setTimeout(function () { headline.scrollIntoView({block: "start"}); }, 100);
+        return;
+      }
+    }
+  }).observe(document.body, {childList: true, subtree: true});
+})();
 """
 
 
@@ -189,11 +201,14 @@ def clock_html(
     deadline = exercise.fault_at + timedelta(seconds=rto)
     there = ZoneInfo(zone)
     other_day = deadline.astimezone(there).date() != now.astimezone(there).date()
-    when = local_time(deadline, zone) if not other_day else clock.beside_utc(deadline, zone, True)
+    when = (
+        f"{deadline.astimezone(there):%a %H:%M:%S %Z}" if other_day else local_time(deadline, zone)
+    )
     parts = [
         wall,
         outage,
-        f"{_countdown(f'RTO {format_duration(rto)}', rto, elapsed, back)} (by {when})",
+        _countdown(f"RTO {format_duration(rto)}", rto, elapsed, back)
+        + ("" if back else f" (by {when})"),
     ]
     hypothesis = exercise.room.hypothesis
     if hypothesis is not None and hypothesis.downtime_s not in (0, rto):
@@ -209,7 +224,8 @@ def status_html(exercise: Exercise, on_call: list[str]) -> str:
     endpoints = (
         "".join(
             badge(
-                f"{name}{' (users)' if name == facing else ''} {'up' if up else 'DOWN'}",
+                f"{name}{' (what users see)' if name == facing and 'user' not in name else ''}"
+                f" {'up' if up else 'DOWN'}",
                 "up" if up else "down",
             )
             for name, up in sorted(exercise.watch.endpoint_up.items())

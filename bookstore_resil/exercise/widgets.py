@@ -32,7 +32,6 @@ from bookstore_resil.exercise.cards import SENT_ON_LEAVING, CallList, StepCard, 
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.forms import Briefing, RoomLog
 from bookstore_resil.exercise.header import (
-    SCROLL_TO_VERDICT_JS,
     STYLE,
     Ending,
     back_of,
@@ -297,14 +296,9 @@ class GameDayPanel:
 
         found = findings_of(summary, SystemContext(self.exercise.system, ""))
         head = headline(summary, found)
-        # An HTML output, not a widget, then the script that scrolls it into view under
-        # the header (the room was looking at the last card when it clicked).
+        # An HTML output, not a widget (header.SCROLL_TO_VERDICT_JS scrolls it into view).
         shown = {"text/html": render(head, links), "text/plain": head.text()}
-        scroll = {"application/javascript": SCROLL_TO_VERDICT_JS, "text/plain": ""}
-        self.verdict.outputs = tuple(
-            {"output_type": "display_data", "data": data, "metadata": {}}
-            for data in (shown, scroll)
-        )
+        self.verdict.outputs = ({"output_type": "display_data", "data": shown, "metadata": {}},)
 
     def _repair(self) -> None:
         self.repaired = self.exercise.target.repair()
@@ -351,6 +345,7 @@ class GameDayPanel:
         closed = exercise.finished
         started = exercise.fault_at is not None
         self.start.disabled = self._busy or closed or started
+        self.start.layout.display = "none" if started or closed else None
         if self.start_row.layout.display is None and not (started or closed):
             self._confirm_start()
         self.halt.disabled = closed or not started

@@ -124,7 +124,7 @@ def users_line(summary: Summary) -> Line | None:
     else:
         state = "met" if down <= summary.rto_s else "missed"
     seen = f"{facing} down {format_duration(down)}" if down else f"{facing} stayed up"
-    return Line("Users", state, f"{seen} (what users see)")
+    return Line("Users", state, seen)
 
 
 def top_actions(findings: Findings, count: int = TOP_ACTIONS) -> tuple[Recommendation, ...]:
