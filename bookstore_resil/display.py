@@ -30,6 +30,7 @@ STATUS_COLOURS = {
     "branched": "#5e35b1",
     "skipped": "#757575",
     "not measured": "#757575",
+    "inconclusive": "#757575",  # the probes never saw the fault: nothing judged
     "not tested": "#757575",
     "pending": "#9e9e9e",
     "dry run": "#1565c0",
