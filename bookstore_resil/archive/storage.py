@@ -41,7 +41,7 @@ _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 # boto3 retries a dead endpoint for minutes by default; these bound an S3 call to seconds.
 TIMEOUTS = {
     "connect_timeout": 5,
-    "read_timeout": 10,
+    "read_timeout": 5,
     "retries": {"mode": "standard", "total_max_attempts": 2},
 }
 
