@@ -127,7 +127,12 @@ def test_every_lab_has_its_own_credentials(lab: Lab):
 
 
 def _environment(pid: int) -> dict[str, str]:
-    raw = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+    """A process's environment; empty for one that has ended since it was listed (the
+    database's backends come and go with their connections)."""
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+    except (ProcessLookupError, FileNotFoundError):
+        return {}
     return dict(item.split("=", 1) for item in raw.split("\0") if "=" in item)
 
 

@@ -24,12 +24,14 @@ import contextlib
 import select
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bookstore_resil.errors import TargetError
 from bookstore_resil.lab.clusters import by_address
 from bookstore_resil.lab.state import DB_NAME, DB_USER, Lab
-from bookstore_resil.targets.base import Checked
+
+if TYPE_CHECKING:
+    from bookstore_resil.targets.base import Checked
 
 AUTH = "scram-sha-256"
 REQUIRE_AUTH_LIBPQ = 160000  # libpq 16 brought require_auth
@@ -127,6 +129,9 @@ class DatabaseCheck:
     def __call__(self) -> Checked:
         import psycopg
 
+        # Here, not at the top: the API's Django imports this module for params() alone.
+        from bookstore_resil.targets.base import Checked
+
         deadline = time.monotonic() + self.timeout_s
         try:
             at = self.address()
@@ -160,7 +165,7 @@ class DatabaseCheck:
         state = pq.PollingStatus.WRITING
         while state not in (pq.PollingStatus.OK, pq.PollingStatus.FAILED):
             _wait(pg.socket, state == pq.PollingStatus.READING, deadline)
-            state = pg.connect_poll()
+            state = pq.PollingStatus(pg.connect_poll())
         if state == pq.PollingStatus.FAILED:
             error = pg.get_error_message()
             pg.finish()
@@ -176,6 +181,7 @@ class DatabaseCheck:
 def _wait(fd: int, readable: bool, deadline: float) -> None:
     left = deadline - time.monotonic()
     if left > 0:
+        watched: tuple[list[int], list[int], list[int]]
         watched = ([fd], [], []) if readable else ([], [fd], [])
         if any(select.select(*watched, left)):
             return
