@@ -162,6 +162,14 @@ def test_relations_carrying_only_the_target_object_keep_their_edges(tmp_path):
     web = next(s for s in system["services"] if s["id"] == "web")
     assert web["depends_on"] == ["db", "api"]
 
+    entities[0]["relations"].append({"type": "dependsOn"})
+    (tmp_path / "entities.json").write_text(json.dumps({"items": entities}, indent=2))
+    with pytest.raises(DefinitionError) as refused:
+        convert(read_catalog([tmp_path / "entities.json"]))
+    assert [str(p) for p in refused.value.problems] == [
+        f"{tmp_path / 'entities.json'}:3: relations.dependsOn: neither targetRef nor target"
+    ]
+
 
 def test_a_dependency_cycle_is_refused_at_import_naming_its_entities(tmp_path):
     catalog = tmp_path / "catalog-info.yaml"

@@ -100,7 +100,7 @@ class Entity:
     def relations(self, kind: str) -> list[str]:
         """The targets of the catalog API's computed ``relations`` of one type, whether
         they carry ``targetRef`` or only the older ``target`` object; one that carries
-        neither is kept as its text, so the caller names it."""
+        neither is "", which the caller reports."""
         found = self.document.get("relations")
         return [
             _relation_target(r)
@@ -110,12 +110,13 @@ class Entity:
 
 
 def _relation_target(relation: dict[str, Any]) -> str:
+    """``targetRef``, else the ``target`` object as a reference; "" when it has neither."""
     if relation.get("targetRef"):
         return str(relation["targetRef"])
     target = relation.get("target")
     if isinstance(target, dict) and target.get("kind") and target.get("name"):
         return f"{target['kind']}:{target.get('namespace') or 'default'}/{target['name']}"
-    return repr(target)
+    return ""
 
 
 @dataclass

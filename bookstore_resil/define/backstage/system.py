@@ -128,7 +128,8 @@ class _Graph:
 
     def _target(self, entity: Entity, where: str, text: str, ref: Ref | None) -> Ref | None:
         if ref is None:
-            self.problems.append(Problem(entity.file, entity.line, where, f"cannot read {text!r}"))
+            message = f"cannot read {text!r}" if text else "neither targetRef nor target"
+            self.problems.append(Problem(entity.file, entity.line, where, message))
             return None
         if where.startswith(("spec.dependsOn", "spec.dependencyOf")) and ":" not in text:
             kinds = [show(k) for k in self.services if k[1:] == ref[1:]]
