@@ -206,7 +206,7 @@ class _Reader:
                     why = "not a file"
                     matches: list[Path] = []
                 else:
-                    why, matches = _targets(Path(entity.file).parent, target, root)
+                    why, matches = _spelled_out(Path(entity.file).parent, target, root)
                 if why is None:
                     reader = _Reader()
                     reader.seen_files, reader.seen = self.seen_files, self.seen
@@ -228,8 +228,8 @@ class _Reader:
 
 def _targets(base: Path, target: str, root: Path) -> tuple[str | None, list[Path]]:
     """The files a file Location's ``target`` names, or why it names none. Relative to
-    ``base``; a glob pattern (``*``, ``?``, ``[...]``, ``**``) is matched as Backstage's
-    catalog does; nothing outside ``root`` (links resolved) is taken."""
+    ``base``; a glob pattern (``*``, ``?``, ``[...]``, ``**``; braces: :func:`_spelled_out`)
+    is matched as Backstage's catalog does; nothing outside ``root`` (links resolved) is taken."""
     if Path(target).is_absolute():
         return "an absolute path", []
     pattern = Path(os.path.normpath(base / target))
@@ -242,6 +242,26 @@ def _targets(base: Path, target: str, root: Path) -> tuple[str | None, list[Path
     rest = str(pattern.relative_to(literal))
     matches = [p for p in sorted(literal.glob(rest)) if p.resolve().is_relative_to(inside)]
     return (None, matches) if matches else ("no file matches", [])
+
+
+def _spelled_out(base: Path, target: str, root: Path) -> tuple[str | None, list[Path]]:
+    """:func:`_targets` of each ``{a,b}`` alternative of ``target`` (the glob Backstage
+    uses reads braces), together; why none matched when none did."""
+    found: list[Path] = []
+    why = None
+    for one in _braces(target):
+        reason, matches = _targets(base, one, root)
+        found += [match for match in matches if match not in found]
+        why = why or reason
+    return (None, found) if found else (why, [])
+
+
+def _braces(pattern: str) -> list[str]:
+    match = re.search(r"\{([^{}]*,[^{}]*)\}", pattern)
+    if match is None:
+        return [pattern]
+    head, tail = pattern[: match.start()], pattern[match.end() :]
+    return [one for part in match[1].split(",") for one in _braces(head + part + tail)]
 
 
 def _first_glob(parts: tuple[str, ...]) -> int:
