@@ -118,3 +118,30 @@ def test_a_missing_extra_deep_in_a_targets_driver_exits_2_naming_it(fill, monkey
     assert main(argv) == 2
     hint = "chaoslib is not installed: pip install 'bookstore-resil[chaostoolkit]'"
     assert capsys.readouterr().err == f"bookstore-resil: error: {hint}\n"
+
+
+def test_every_code_the_cli_and_the_errors_can_exit_with_is_in_the_table():
+    """Read from the code: each ``return N`` of a command module, each error's
+    ``exit_code``; a signal's 128 + N stands for SIGINT's 130 and SIGTERM's 143."""
+    import ast
+
+    import bookstore_resil
+
+    package = Path(bookstore_resil.__file__).parent
+    codes = set()
+    for path in [*sorted((package / "cli").glob("*.py")), package / "errors.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            value = None
+            if isinstance(node, ast.Return):
+                value = node.value
+            elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "exit_code" for t in node.targets
+            ):
+                value = node.value
+            branches = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
+            for branch in branches:
+                if isinstance(branch, ast.Constant) and type(branch.value) is int:
+                    codes.add(branch.value)
+                elif isinstance(branch, ast.BinOp) and getattr(branch.left, "value", None) == 128:
+                    codes |= {128 + 2, 128 + 15}
+    assert codes and codes <= EXIT_CODES, sorted(codes - EXIT_CODES)
