@@ -1,6 +1,6 @@
 """The step still open when the room halts the exercise is neither running nor crashed: it
 reads ``open at halt``, with the note typed into it, in the panel's card, the observer page,
-the report's steps and findings tables. A failure the playbook branches on reads
+the report's steps and findings tables; the header says the service was not back. A failure the playbook branches on reads
 ``branched`` in the findings table as everywhere else (red ``failed`` is only the
 unplanned one)."""
 
@@ -32,6 +32,9 @@ def test_the_open_step_reads_open_at_halt_with_its_note_everywhere(tmp_path):
     panel.wait()
 
     assert "open at halt" in card.title.value and NOTE in card.closed_line.value
+    # The header says what the summary says: still down when it was halted.
+    assert exercise.summary().recovered is False
+    assert "not back when it ended" in panel.clock.value and "back at" not in panel.clock.value
     assert "current" not in card.title.value
     events = ev.read_events(exercise.log.path).events
     page = observe.page(events)

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bookstore_resil import clock
-from bookstore_resil.archive.measure import outage_of, transitions
+from bookstore_resil.archive.measure import Summary, outage_of, transitions
 from bookstore_resil.define.model import MANUAL_FAULT
 from bookstore_resil.define.units import format_duration
 from bookstore_resil.display import badge, colour_of, progress_bar
@@ -59,8 +59,16 @@ SCROLL_TO_VERDICT_JS = """
         if (!headline) { continue; }
         const panel = headline.closest(".resil-verdict").parentElement;
         const header = panel && panel.querySelector(".resil-header");
-        headline.style.scrollMarginTop = ((header ? header.offsetHeight : 0) + 8) + "px";
-        setTimeout(function () { headline.scrollIntoView({block: "start"}); }, 100);
+        const place = function () {
+          headline.style.scrollMarginTop = ((header ? header.offsetHeight : 0) + 8) + "px";
+          headline.scrollIntoView({block: "start"});
+        };
+        setTimeout(place, 100);
+        if (header) {  // the banner grows as the archive is written: keep the verdict clear
+          const resized = new ResizeObserver(place);
+          resized.observe(header);
+          setTimeout(function () { resized.disconnect(); }, 5000);
+        }
         return;
       }
     }
@@ -143,7 +151,7 @@ def back_of(exercise: Exercise, events: Sequence[dict[str, Any]]) -> Back | None
     if exercise.fault_at is None:
         return None
     series = transitions(list(events))
-    names = {exercise.measured_endpoint, exercise.user_facing_endpoint} - {None}
+    names = {n for n in (exercise.measured_endpoint, exercise.user_facing_endpoint) if n}
     now = exercise.clock.now()
     outages = [
         o
@@ -155,6 +163,16 @@ def back_of(exercise: Exercise, events: Sequence[dict[str, Any]]) -> Back | None
         return None
     at = max(clock.parse_ts(o.up_at) for o in outages if o.up_at)
     return Back(at, max(o.duration_s for o in outages))
+
+
+def back_in(summary: Summary) -> Back | None:
+    """The summary's own "back at": once the exercise is over the header says what the
+    summary measured (the log may hold samples after a halt that the summary leaves out)."""
+    ups = [clock.parse_ts(o.up_at) for o in summary.outages if o.up_at]
+    down = summary.rto_downtime_s
+    if not summary.recovered or not ups or down is None:
+        return None
+    return Back(max(ups), down)
 
 
 def _countdown(label: str, budget_s: float, used_s: float, back: Back | None) -> str:
@@ -195,21 +213,23 @@ def clock_html(
             f"after {format_duration(back.down_s)} down"
         )
     elif ended_at is not None:
-        outage = f"<b>ended {format_duration(elapsed)} after the fault</b>"
+        outage = f"<b>not back when it ended</b>, {format_duration(elapsed)} after the fault"
     else:
         outage = f"<b>since the fault</b> {format_duration(elapsed)}"
-    deadline = exercise.fault_at + timedelta(seconds=rto)
-    there = ZoneInfo(zone)
-    other_day = deadline.astimezone(there).date() != now.astimezone(there).date()
-    when = (
-        f"{deadline.astimezone(there):%a %H:%M:%S %Z}" if other_day else local_time(deadline, zone)
-    )
-    parts = [
-        wall,
-        outage,
-        _countdown(f"RTO {format_duration(rto)}", rto, elapsed, back)
-        + ("" if back else f" (by {when})"),
-    ]
+    parts = [wall, outage]
+    if ended_at is not None and back is None:  # over and not back: no clock runs on
+        return SEP.join(parts)
+    if rto is not None:  # a game day's scenario has one (validate); a draft's may not yet
+        deadline = exercise.fault_at + timedelta(seconds=rto)
+        there = ZoneInfo(zone)
+        other_day = deadline.astimezone(there).date() != now.astimezone(there).date()
+        when = (
+            f"{deadline.astimezone(there):%a %H:%M:%S %Z}"
+            if other_day
+            else local_time(deadline, zone)
+        )
+        countdown = _countdown(f"RTO {format_duration(rto)}", rto, elapsed, back)
+        parts.append(countdown + ("" if back else f" (by {when})"))
     hypothesis = exercise.room.hypothesis
     if hypothesis is not None and hypothesis.downtime_s not in (0, rto):
         expected = hypothesis.downtime_s

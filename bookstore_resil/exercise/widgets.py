@@ -34,6 +34,7 @@ from bookstore_resil.exercise.forms import Briefing, RoomLog
 from bookstore_resil.exercise.header import (
     STYLE,
     Ending,
+    back_in,
     back_of,
     banner_html,
     clock_html,
@@ -68,6 +69,7 @@ class GameDayPanel:
         self.ended_at: datetime | None = None  # when the exercise ended
         self.halted: dict[str, Any] | None = None  # the halted event
         self.outcome = ""
+        self.summary: Summary | None = None  # once over: what the header says about recovery
         self.repaired = ""  # what the repair said, once it worked
         self.phase = ""  # "", recovering, archiving, archived
         self._phase_since = 0.0
@@ -88,7 +90,11 @@ class GameDayPanel:
         self.start = w.Button(description="Start", icon="bolt", button_style="warning")
         self.halt = w.Button(description="Halt", icon="stop", button_style="danger")
         self.finish = w.Button(description="Finish", icon="flag-checkered")
-        self.repair = w.Button(description=f"Repair the {exercise.target.name}", icon="wrench")
+        self.repair = w.Button(
+            description=f"Repair the {exercise.target.name}",
+            icon="wrench",
+            layout=w.Layout(width="auto"),  # its whole name, never "Repair the..."
+        )
         self.repair.layout.display = "none"
         self.start.on_click(lambda _: self.quick(self._ask_start))
         self.halt.on_click(lambda _: self._ask_halt())
@@ -258,7 +264,7 @@ class GameDayPanel:
 
     def _ended(self, summary: Summary) -> None:
         """The exercise is over: show its verdict, then write the archive behind it."""
-        self.ended_at, self.outcome = clock.now(), summary.outcome
+        self.ended_at, self.outcome, self.summary = clock.now(), summary.outcome, summary
         self.phase, self._phase_since = "archiving", time.monotonic()
         self._show_verdict(summary, ())
         self.refresh()
@@ -326,7 +332,8 @@ class GameDayPanel:
 
     def refresh_clock(self) -> None:
         """The wall clock, the RTO countdown and the banner (called every second)."""
-        back = back_of(self.exercise, self._probes)
+        summary = self.summary
+        back = back_in(summary) if summary else back_of(self.exercise, self._probes)
         self.clock.value = clock_html(self.exercise, self.zone, self.ended_at, back)
         self.banner.value = self._banner()
 
