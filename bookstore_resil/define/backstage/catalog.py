@@ -286,8 +286,7 @@ def _items(path: Path, root: Path | None) -> Iterator[tuple[Any, int]]:
         raise DefinitionError([Problem(str(path), deep, "(yaml)", deep_message())])
     loader = yaml.SafeLoader(text)
     try:
-        while loader.check_node():
-            node = loader.get_node()
+        while loader.check_node() and (node := loader.get_node()) is not None:
             check_expansion(node)
             document = loader.construct_document(node)
             if document is None:
