@@ -230,6 +230,8 @@ class GameDayPanel:
         self._show(self.start_row, False)
         self.exercise.room.brief(hypothesis, roles, self.exercise.scenario.service)
         self.exercise.start()
+        if self.exercise.finished:  # the fault failed: nothing broken, the exercise is over
+            self._ended(self.exercise.summary())
 
     def _ask_halt(self) -> None:
         self._show(self.halt_row, True)
