@@ -1,7 +1,7 @@
 """Issue 25 item 3: the lab's database probe keeps one connection (a SCRAM login for every
 check cost most of the probes' CPU), re-opens it after a failure, and bounds each check
 on the client side, so a server that hangs reads as down within the probe's timeout
-rather than the check hanging on its kept connection."""
+rather than the check hanging on its kept connection; the heartbeat's likewise."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import signal
 import threading
 
 from bookstore_resil.lab import pgclient, postgres, procs
+from bookstore_resil.lab.canary import Heartbeat
 from bookstore_resil.lab.checks import db_probe
 from bookstore_resil.lab.state import Lab
 from bookstore_resil.lab.target import LabTarget
@@ -55,7 +56,8 @@ def test_the_probe_keeps_one_connection_and_opens_another_when_it_fails(lab: Lab
 
 def test_a_hung_server_reads_as_down_on_the_kept_connection(lab: Lab):
     check = db_probe(lab).check
-    assert check()
+    heartbeat = Heartbeat(lab)
+    assert check() and heartbeat.beat()
     cluster = postgres.current(lab)
     server = procs.running(lab, cluster.process_name)
     stopped = [server.pid, *(pid for pid, _ in procs.descendants(server.pid))]
@@ -66,7 +68,9 @@ def test_a_hung_server_reads_as_down_on_the_kept_connection(lab: Lab):
         assert hung != "hung" and not hung
         assert "no answer within" in hung.reason
         assert not checked_in_time(check)  # connecting anew is bounded too
+        assert checked_in_time(heartbeat.beat) is False  # the heartbeat's kept one too
     finally:
         for pid in stopped:
             os.kill(pid, signal.SIGCONT)
     assert check()
+    assert heartbeat.beat()

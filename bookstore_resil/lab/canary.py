@@ -13,11 +13,9 @@ or seen, is never stored and would count for nothing.
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import secrets
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from bookstore_resil.lab import pgclient
 from bookstore_resil.lab.http import http_request
@@ -31,6 +29,13 @@ MAX_SEQ = 2**31 - 1  # PostgreSQL's integer: the column the API writes
 HEARTBEAT_TABLE = "lab_heartbeat"
 HEARTBEAT_S = 0.5
 HEARTBEAT_KEPT = timedelta(days=1)
+BEAT_TIMEOUT_S = 2.0
+# One statement: this beat's row in, day-old rows out.
+_BEAT = (
+    f"WITH gone AS (DELETE FROM {HEARTBEAT_TABLE} WHERE at < $1::timestamptz - "
+    f"interval '{HEARTBEAT_KEPT.total_seconds():.0f} seconds') "
+    f"INSERT INTO {HEARTBEAT_TABLE} VALUES ($1::timestamptz) ON CONFLICT DO NOTHING"
+).encode()
 
 
 class LabCanary(Canary):
@@ -87,37 +92,20 @@ class Heartbeat:
     """A row a beat into the database the ``db`` record names, while the lab is up: the
     canary that was writing long before any exercise began. Day-old rows are dropped. The
     table is the Bookstore's migration ``0003_lab_heartbeat``: a beat never creates it, so
-    it cannot race a restore that is creating it."""
+    it cannot race a restore that is creating it. One kept connection, each beat bounded
+    on the client side: a database that hangs holds the snapshotter up for a beat, no
+    more."""
 
     def __init__(self, lab: Lab):
         self.lab = lab
-        self._conn: Any = None
-        self._address = ""
+        self._db = pgclient.KeptConnection(
+            lab, lambda: lab.records().address("db"), timeout_s=BEAT_TIMEOUT_S
+        )
 
     def beat(self) -> bool:
         """Write one heartbeat; False (never an exception) when the database did not take it."""
-        try:
-            address = self.lab.records().db
-            if self._conn is None or address != self._address:
-                self.close()
-                host, port = self.lab.records().address("db")
-                self._conn = pgclient.connect(self.lab, host, port)
-                self._address = address
-                self._conn.execute("SET statement_timeout = 2000")
-            at = datetime.now(timezone.utc)
-            self._conn.execute(
-                f"INSERT INTO {HEARTBEAT_TABLE} VALUES (%s) ON CONFLICT DO NOTHING", (at,)
-            )
-            self._conn.execute(
-                f"DELETE FROM {HEARTBEAT_TABLE} WHERE at < %s", (at - HEARTBEAT_KEPT,)
-            )
-        except Exception:
-            self.close()
-            return False
-        return True
+        at = datetime.now(timezone.utc).isoformat().encode()
+        return not self._db.run(_BEAT, (at,))
 
     def close(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(Exception):
-                self._conn.close()
-            self._conn = None
+        self._db.close()

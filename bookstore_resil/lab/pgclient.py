@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import select
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bookstore_resil.errors import TargetError
@@ -107,10 +107,10 @@ def connect(lab: Lab, host: str, port: int, dbname: str = DB_NAME, timeout_s: in
     )
 
 
-class DatabaseCheck:
-    """``SELECT 1`` on a kept connection to whatever ``address()`` names; each call
-    answers within ``timeout_s`` (connecting included) and never raises. Called from one
-    thread at a time."""
+class KeptConnection:
+    """One kept connection to whatever ``address()`` names, re-opened after a failure or
+    when the address changes; each :meth:`run` finishes within ``timeout_s`` (connecting
+    included) and never raises. Called from one thread at a time."""
 
     def __init__(
         self,
@@ -126,11 +126,10 @@ class DatabaseCheck:
         self._pg: Any = None
         self._at: Address | None = None
 
-    def __call__(self) -> Checked:
+    def run(self, command: bytes, values: Sequence[bytes] = (), expect: bytes | None = None) -> str:
+        """Run ``command`` (``$1``... taking ``values``, as text): "" when it succeeded (and
+        its first value is ``expect``, when given), else why not."""
         import psycopg
-
-        # Here, not at the top: the API's Django imports this module for params() alone.
-        from bookstore_resil.targets.base import Checked
 
         deadline = time.monotonic() + self.timeout_s
         try:
@@ -138,19 +137,18 @@ class DatabaseCheck:
             if self._pg is not None and at == self._at:
                 # A kept connection the server dropped (a restart) is no outage: anew.
                 with contextlib.suppress(psycopg.Error):
-                    if not _select_one(self._pg, deadline):
-                        return Checked(True)
+                    if not _execute(self._pg, deadline, command, values, expect):
+                        return ""
             self.close()
             self._pg, self._at = self._open(at, deadline), at
-            reason = _select_one(self._pg, deadline)
+            reason = _execute(self._pg, deadline, command, values, expect)
         except TimeoutError:
             reason = f"no answer within {self.timeout_s:g} s"
         except Exception as error:
             reason = str(error) or type(error).__name__
-        if not reason:
-            return Checked(True)
-        self.close()
-        return Checked(False, reason)
+        if reason:
+            self.close()
+        return reason
 
     def _open(self, at: Address, deadline: float) -> Any:
         from psycopg import pq
@@ -160,6 +158,8 @@ class DatabaseCheck:
             **params(self.lab, *at, self.dbname),
             password=self.lab.secrets().db_password,
             connect_timeout=max(2, round(self.timeout_s)),  # libpq's own, a backstop
+            # The server gives up too, when the client has.
+            options=f"-c statement_timeout={round(self.timeout_s * 1000)}",
         )
         pg = pq.PGconn.connect_start(info.encode())
         state = pq.PollingStatus.WRITING
@@ -178,6 +178,17 @@ class DatabaseCheck:
             self._pg = None
 
 
+class DatabaseCheck(KeptConnection):
+    """The database probe's check: ``SELECT 1`` on the kept connection."""
+
+    def __call__(self) -> Checked:
+        # Here, not at the top: the API's Django imports this module for params() alone.
+        from bookstore_resil.targets.base import Checked
+
+        reason = self.run(b"SELECT 1", expect=b"1")
+        return Checked(not reason, reason)
+
+
 def _wait(fd: int, readable: bool, deadline: float) -> None:
     left = deadline - time.monotonic()
     if left > 0:
@@ -188,19 +199,30 @@ def _wait(fd: int, readable: bool, deadline: float) -> None:
     raise TimeoutError("the database did not answer in time")
 
 
-def _select_one(pg: Any, deadline: float) -> str:
-    """``SELECT 1`` on ``pg`` by ``deadline``: "" when it answered 1, else what went wrong."""
+def _execute(
+    pg: Any, deadline: float, command: bytes, values: Sequence[bytes], expect: bytes | None
+) -> str:
+    """``command`` on ``pg`` by ``deadline``: "" when it succeeded (its first value
+    ``expect``, when given), else what went wrong."""
     from psycopg import pq
 
-    pg.send_query(b"SELECT 1")
+    if values:
+        pg.send_query_params(command, list(values))
+    else:
+        pg.send_query(command)
     pg.consume_input()
     while pg.is_busy():
         _wait(pg.socket, True, deadline)
         pg.consume_input()
     reason = "no result"
+    done = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
     while (result := pg.get_result()) is not None:
-        answered = result.status == pq.ExecStatus.TUPLES_OK and result.get_value(0, 0) == b"1"
-        reason = "" if answered else (result.get_error_message() or "SELECT 1 did not answer 1")
+        if result.status not in done:
+            reason = result.get_error_message() or f"{command.decode()}: {result.status.name}"
+        elif expect is not None and (result.ntuples < 1 or result.get_value(0, 0) != expect):
+            reason = f"{command.decode()} did not answer {expect.decode()}"
+        else:
+            reason = ""
     return reason
 
 
