@@ -158,9 +158,8 @@ def test_a_probe_option_names_the_service_a_probe_watches(bookstore, capsys):
             ["we-can-request-sunset=api", "we-can-request-sunset=cdn"],
             "--probe: probe we-can-request-sunset given twice (one service a probe)",
         ),
-        (["we-can-request-sunset=cdn"], "target.yaml already has a probe named 'cdn'"),
     ],
-    ids=["unknown-probe", "unknown-service", "service-twice", "probe-twice", "service-has-a-probe"],
+    ids=["unknown-probe", "unknown-service", "service-twice", "probe-twice"],
 )
 def test_a_probe_option_naming_nothing_known_is_refused_before_writing(
     bookstore, capsys, probes, message
@@ -176,6 +175,24 @@ def test_a_probe_option_naming_nothing_known_is_refused_before_writing(
     assert len(list((bookstore / "playbooks").iterdir())) == len(
         list((BOOKSTORE / "playbooks").iterdir())
     )
+
+
+def test_a_probe_option_may_name_a_service_target_yaml_probes_already(bookstore, capsys):
+    target = "environment: staging\nprobes:\n  - {name: cdn, tcp: {host: 127.0.0.1, port: 9}}\n"
+    (bookstore / "target.yaml").write_text(target, encoding="utf-8")
+    request = "we-can-request-sunset"
+    scenario, written = import_into(
+        bookstore, "getting-started-experiment.json", f"--probe={request}=cdn"
+    )
+    cdn = [p for p in written["probes"] if p["name"] == "cdn"]
+    assert cdn == [{"name": "cdn", "tcp": {"host": "127.0.0.1", "port": 9}}]
+    assert request not in [p.get("chaostoolkit", {}).get("name") for p in written["probes"]]
+    assert request in [s["id"] for s in scenario["test_procedure"]]
+    assert (
+        f"note: probe '{request}' watches 'cdn', which target.yaml probes already: it is a step "
+        "of the test procedure, not a second probe" in capsys.readouterr().err
+    )
+    assert load_target_file(bookstore).probes
 
 
 def test_a_rollback_that_repeats_a_method_step_gets_its_own_step_id():

@@ -254,8 +254,6 @@ def _chosen_services(
             raise UsageError(f"{option}: no probe of the steady-state hypothesis ({listed})")
         if service not in facts.services:
             raise UsageError(f"{option}: unknown service (known: {', '.join(facts.services)})")
-        if service in facts.probe_names:
-            raise UsageError(f"{option}: target.yaml already has a probe named {service!r}")
     services = list(given.values())
     twice = sorted({s for s in services if services.count(s) > 1})
     if twice:
@@ -272,7 +270,8 @@ def _probes(
 ) -> list[dict[str, Any]]:
     """target.yaml probes of the hypothesis: each named for the service it watches (as
     ``chosen``, else an id in its name, else the scenario's service), one user-facing (the
-    first HTTP one)."""
+    first HTTP one). One ``chosen`` for a service target.yaml probes already stays a test
+    step only, with a note."""
     taken = set(facts.probe_names) | set(chosen.values())
     names: dict[int, str] = {}
     for index, activity in enumerate(activities):
@@ -292,6 +291,12 @@ def _probes(
     probes = []
     for index, activity in enumerate(activities):
         name = names.get(index)
+        if activity["name"] in chosen and name in facts.probe_names:
+            notes.append(
+                f"probe {activity['name']!r} watches {name!r}, which target.yaml probes already: "
+                "it is a step of the test procedure, not a second probe (one probe a service)"
+            )
+            continue
         if name is None and index != facing and service in facts.services and service not in taken:
             name = service
         if name is None:
