@@ -10,4 +10,5 @@ __version__ = "0.2.0"
 # when the rfc3987-syntax package is installed (JupyterLab's jsonschema[format-nongpl]
 # brings it), compiles an Earley grammar at import: a second of CPU in every process that
 # touches a notebook. No schema read here has an "iri" format; jsonschema skips that check.
-sys.modules.setdefault("rfc3987_syntax", None)
+# (None in sys.modules is Python's documented "not importable"; typeshed types it a module.)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from bookstore_resil.display import show_in
 if TYPE_CHECKING:
     from IPython.display import Image
     from ipywidgets import VBox
+    from matplotlib.artist import Artist
     from matplotlib.figure import Figure
 
     from bookstore_resil.analyse.graph import BlastRadius, DependencyGraph
@@ -109,7 +110,9 @@ def draw_dependency_graph(
             fontsize=9,
             bbox={"boxstyle": "round,pad=0.6", "facecolor": colours[sid], "edgecolor": "#333333"},
         )
-    handles = [Patch(facecolor=c, edgecolor="#333333", label=label) for label, c in legend.items()]
+    handles: list[Artist] = [
+        Patch(facecolor=c, edgecolor="#333333", label=label) for label, c in legend.items()
+    ]
     handles += [
         Line2D([], [], color="#555555", linestyle="solid", label="critical dependency"),
         Line2D([], [], color="#555555", linestyle="dashed", label="non-critical dependency"),

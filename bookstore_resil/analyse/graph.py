@@ -182,7 +182,7 @@ class DependencyGraph:
     def __init__(self, system: System):
         self.system = system
         self.services = {s.id: s for s in system.services}
-        self.graph = nx.DiGraph()
+        self.graph: nx.DiGraph[str] = nx.DiGraph()
         self.graph.add_nodes_from(self.services)
         problems = []
         for service in system.services:
@@ -207,13 +207,13 @@ class DependencyGraph:
         return self.system.entrypoint
 
     def _critical_edges(self, at: datetime | None) -> nx.DiGraph:
-        graph = nx.DiGraph()
+        graph: nx.DiGraph[str] = nx.DiGraph()
         graph.add_nodes_from(self.graph)
         services = self.services
         graph.add_edges_from(
             (u, v)
-            for u, v, critical in self.graph.edges(data="critical")
-            if critical and (at is None or services[v].criticality_period.contains(at))
+            for u, v, edge in self.graph.edges(data=True)
+            if edge["critical"] and (at is None or services[v].criticality_period.contains(at))
         )
         return graph
 

@@ -253,7 +253,7 @@ def summarize(events: list[dict[str, Any]], truncated: bool = False) -> Summary:
     walk = events if rollback is None else events[:rollback]
     walk_steps = steps_of(walk)
     steps = walk_steps + ([] if rollback is None else steps_of(events[rollback:]))
-    ended_at = finish["ts"] if finish else (events[-1]["ts"] if events else None)
+    ended_at = finish["ts"] if finish else events[-1]["ts"]  # events hold the start at least
     observed_until = clock.parse_ts(ended_at if rollback is None else events[rollback]["ts"])
 
     sustain_s = float(start.get("sustain_s", DEFAULT_SUSTAIN_S))

@@ -17,11 +17,14 @@ from bookstore_resil.define.units import format_duration
 
 
 class Step(Protocol):
-    """What the outcome needs of a step as it ran (a measure.StepRecord)."""
+    """What the outcome needs of a step as it ran (a measure.StepRecord, frozen)."""
 
-    id: str
-    status: str
-    handled: bool
+    @property
+    def id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def handled(self) -> bool: ...
 
 
 def outcome_of(

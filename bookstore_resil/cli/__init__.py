@@ -21,6 +21,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from bookstore_resil import workbook
 from bookstore_resil.cli import analyse, archive, board, define, exercise, lab, watch
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 class _Version(argparse.Action):
     """``--version``: looked up only when asked, so starting the CLI stays fast."""
 
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object):
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001

@@ -11,7 +11,7 @@ import logging
 import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -137,8 +137,8 @@ class CommandParser(argparse.ArgumentParser):
     """The parser of every sub-command (and theirs, as argparse passes the class down):
     ``-v``/``-q`` are accepted after the command name as well as before it."""
 
-    def __init__(self, *args: Any, parents: Any = (), **kwargs: Any):
-        super().__init__(*args, parents=[*parents, _LOUDNESS], **kwargs)
+    def __init__(self, parents: Sequence[argparse.ArgumentParser] = (), **kwargs: Any):
+        super().__init__(parents=[*parents, _LOUDNESS], **kwargs)
 
 
 @contextlib.contextmanager

@@ -45,7 +45,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
     else:
         target = _not_in_an_exercise(_known(LabTarget(lab.root), "action", args.name), args)
         result = target.run_action(args.name, dict(args.args), args.timeout)
-        report, text, ok = asdict(result), result.output or result.error, result.ok
+        report, text, ok = asdict(result), result.output or result.error or "", result.ok
     if args.json:
         print_json(report)
     elif text:

@@ -20,6 +20,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from ruamel.yaml import YAML, YAMLError
@@ -88,7 +89,7 @@ def import_chaostoolkit(
     facts = SystemFacts(
         services=services,
         entrypoint=system.entrypoint if system.entrypoint in services else None,
-        probe_names=frozenset(p.get("name") for p in probes if isinstance(p, dict)),
+        probe_names=frozenset(p["name"] for p in probes if isinstance(p, dict) and "name" in p),
         has_user_facing=any(isinstance(p, dict) and p.get("user_facing") for p in probes),
     )
     conversion = convert(
@@ -243,9 +244,10 @@ def _merge(target: dict, conversion: Conversion, file: str) -> None:
         raise DefinitionError(problems)
 
 
-def _line(node: object, key: object) -> int:
+def _line(node: Any, key: object) -> int:
     """The line of ``key`` in a node ruamel.yaml read (1 for one it did not)."""
     try:
-        return node.lc.key(key)[0] + 1 if isinstance(node, dict) else node.lc.item(key)[0] + 1
+        marks = node.lc
+        return (marks.key(key) if isinstance(node, dict) else marks.item(key))[0] + 1
     except (AttributeError, KeyError, IndexError, TypeError):
         return 1

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bookstore_resil.define.loader import SYSTEM_FILE, Collector, load_collecting
-from bookstore_resil.define.model import Service, System
+from bookstore_resil.define.model import Scenario, Service, System
 from bookstore_resil.define.units import TODO, unreadable_duration
 from bookstore_resil.errors import Problem
 
@@ -35,6 +35,7 @@ def load_incomplete(folder: str | Path) -> IncompleteSystem:
     found = Collector(Path(folder), incomplete=True)
     system = load_collecting(found)
     system_file = str(found.folder / SYSTEM_FILE)
+    owners: list[tuple[str, tuple[str | int, ...], Service | Scenario]]
     owners = [(system_file, ("services", i), s) for i, s in enumerate(system.services)]
     owners += [(s.source, (), s) for s in system.scenarios]
     for file, path, owner in owners:

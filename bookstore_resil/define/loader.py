@@ -107,7 +107,7 @@ class Collector:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             # Found at the very end (an unclosed quote or bracket): the line is where it opened.
-            if exc.context_mark and mark.index >= len(text):
+            if exc.context_mark and mark is not None and mark.index >= len(text):
                 mark = exc.context_mark
             line = mark.line + 1 if mark else 1
             self.problems.append(Problem(file, line, "(yaml)", f"invalid YAML: {exc.problem}"))
@@ -204,7 +204,7 @@ def load_collecting(found: Collector) -> System:
 
     contacts_path = folder / CONTACTS_FILE
     contacts_file = str(contacts_path)
-    parsed_contacts = _ContactsFile()
+    parsed_contacts: _ContactsFile | None = _ContactsFile()
     if contacts_path.exists() or contacts_path.is_symlink():  # a broken link is reported
         contacts_doc = found.read(contacts_path)
         parsed_contacts = (
@@ -303,7 +303,7 @@ def _cycles(services: list[Service]) -> list[list[str]]:
 
     last = {service.id: service for service in services}  # a repeated id: its last entry
     order = {service_id: index for index, service_id in enumerate(last)}
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(last)
     for service in last.values():
         graph.add_edges_from((service.id, e.service) for e in service.depends_on)
@@ -333,7 +333,7 @@ def _check_contacts(
                     ("contacts", index, "services", item_index),
                     f"unknown service {service!r}",
                 )
-    boss = {c.name: c.reports_to for c in parsed.contacts}
+    boss = {c.name: c.reports_to for c in parsed.contacts if c.reports_to is not None}
     reported: set[str] = set()
     for index, contact in enumerate(parsed.contacts):
         chain = [contact.name]

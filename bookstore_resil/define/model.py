@@ -92,12 +92,13 @@ class CriticalityPeriod(_Model):
 
     def contains(self, moment: datetime) -> bool:
         """Whether ``moment`` (timezone-aware) falls in the window; always true for ``always``."""
-        if self.always:
+        start, end, zone = self.start, self.end, self.timezone
+        if self.always or start is None or end is None or zone is None:
             return True
-        local = moment.astimezone(ZoneInfo(self.timezone)).time().replace(tzinfo=None)
-        if self.start < self.end:
-            return self.start <= local < self.end
-        return local >= self.start or local < self.end
+        local = moment.astimezone(ZoneInfo(zone)).time().replace(tzinfo=None)
+        if start < end:
+            return start <= local < end
+        return local >= start or local < end
 
 
 class Edge(_Model):
@@ -267,7 +268,7 @@ class Scenario(_Model):
         step does not branch on ends the exercise."""
         if status == "failed" and "failed" not in step.next:
             return None
-        jump = step.next.get(status)
+        jump = next((to for outcome, to in step.next.items() if outcome == status), None)
         if jump is None:
             index = self.steps.index(step)
             return self.steps[index + 1] if index + 1 < len(self.steps) else None

@@ -117,7 +117,7 @@ def load_signoffs(folder: str | Path) -> list[SignOff]:
                     f"a second record for {record.name} on {record.scenario}: keep one",
                 )
             seen.add(key)
-    if found.problems:
+    if found.problems or parsed is None:
         raise DefinitionError(found.problems)
     return parsed.signoffs
 

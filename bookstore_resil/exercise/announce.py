@@ -72,7 +72,12 @@ def shown(url: str) -> str:
 def started(exercise: Exercise) -> Post:
     scenario, fault_at = exercise.scenario, exercise.fault_at or clock.now()
     zone = exercise.system.timezone
-    deadline = clock.beside_utc(fault_at + timedelta(seconds=scenario.rto_s), zone, date=True)
+    rto = scenario.rto_s
+    deadline = (
+        "none (no RTO)"
+        if rto is None
+        else clock.beside_utc(fault_at + timedelta(seconds=rto), zone, date=True)
+    )
     fault = exercise.fault if exercise.fault and not exercise.dry_run else "none (dry run)"
     roles = exercise.room.roles
     lines = [

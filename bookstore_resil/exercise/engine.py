@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
@@ -188,7 +188,7 @@ class Exercise:
     def _replay(self, events: list[dict[str, Any]]) -> None:
         self.started_at = clock.parse_ts(events[0]["ts"])
         open_step: str | None = None
-        next_step: str | None | bool = False  # False: no step has run yet
+        next_step: str | None | Literal[False] = False  # False: no step has run yet
         for event in events:
             kind = event["type"]
             self.room.replay(event)

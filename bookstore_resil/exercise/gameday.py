@@ -198,7 +198,7 @@ class Shown:
 def play(exercise: Exercise | FinishedExercise, responses: dict[str, str] | None = None) -> Any:
     """Interactive: the game-day panel to display. Auto: every step runs now. Review: nothing
     to play."""
-    if exercise.mode == "review":
+    if isinstance(exercise, FinishedExercise) or exercise.mode == "review":
         return None
     announcer = ANNOUNCERS.get(exercise)
     if exercise.mode == "auto":

@@ -243,6 +243,8 @@ def server(archive_dir: str | Path, port: int = 0) -> ThreadingHTTPServer:
 
 def url_of(served: ThreadingHTTPServer) -> str:
     host, port = served.server_address[:2]
+    if isinstance(host, bytes):  # typeshed's view of a socket address; an IPv4 one is str
+        host = host.decode()
     return f"http://{host}:{port}/"
 
 

@@ -53,6 +53,7 @@ class Rollback:
     def _steps(self) -> list[str]:
         runner = ActionRunner(self.target, self.cancel, dry_run=False)
         left: list[str] = []
+        error: str | None
         try:
             for step in self.scenario.rollback_procedure:
                 self._started(step.id, step.title, step.action.name if step.action else None)

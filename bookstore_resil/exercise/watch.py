@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -123,7 +123,7 @@ class Watch:
 
     def wait_for_recovery(
         self,
-        endpoints: list[str | None],
+        endpoints: Sequence[str | None],
         sustain_s: float,
         patience_s: float,
         halt: threading.Event,

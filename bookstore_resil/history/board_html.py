@@ -228,13 +228,14 @@ def stage_chart(board: Board) -> Png:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     counts = board.totals["systems_per_stage"]
     figure, axes = plt.subplots(figsize=(6, 2.6))
     axes.bar(list(counts), list(counts.values()), color=colour_of(STAGE))
     axes.set_xlabel("stage reached")
     axes.set_ylabel("systems")
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     buffer = io.BytesIO()

@@ -46,7 +46,7 @@ def owner_of(system: System) -> str | None:
     to) who covers every service or the entrypoint, else the first such head."""
     heads = [c for c in system.contacts if not c.reports_to]
     covering = [c for c in heads if {"ALL", system.entrypoint} & set(c.services)]
-    chosen = (covering or heads or system.contacts or [None])[0]
+    chosen = next(iter(covering or heads or system.contacts), None)
     if chosen is None:
         return None
     return f"{chosen.name} ({chosen.team})" if chosen.team else chosen.name

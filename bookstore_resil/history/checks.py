@@ -213,9 +213,9 @@ def critical_playbook(system: System, analysis: g.Analysis) -> Check:
 def impacts_documented(dependencies: g.DependencyGraph, analysis: g.Analysis) -> Check:
     undocumented = [f.message for f in analysis.findings if f.kind == g.UNDOCUMENTED_DEGRADATION]
     documented = [
-        f"{parent} without {child}: {degraded}"
-        for parent, child, degraded in dependencies.graph.edges(data="degraded")
-        if degraded
+        f"{parent} without {child}: {edge['degraded']}"
+        for parent, child, edge in dependencies.graph.edges(data=True)
+        if edge.get("degraded")
     ]
     return Check(
         "prerequisites: non-critical dependency failure impacts documented",

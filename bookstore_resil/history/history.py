@@ -259,7 +259,7 @@ class ScenarioAge:
     overdue: bool
 
     def __str__(self) -> str:
-        if self.last_at is None:
+        if self.last_at is None or self.age_s is None:
             return f"{self.scenario}: never exercised: overdue"
         state = (
             f"overdue by {age_words(self.age_s - self.cadence_s)}"

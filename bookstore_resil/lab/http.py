@@ -46,7 +46,7 @@ def http_request(
     """One request with a JSON body (or none); connection errors become the answer. With
     the lab's endpoint ``key``, an answer without its proof is a failed one."""
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout_s)
+    conn = http.client.HTTPConnection(parts.netloc, timeout=timeout_s)  # host[:port], 80 by default
     headers = {"Accept": "application/json, */*;q=0.1"}
     nonce = new_nonce()
     if key is not None:
@@ -65,8 +65,8 @@ def http_request(
     finally:
         conn.close()
     if key is not None and not proves(key, nonce, parts.netloc, response.getheader(PROOF_HEADER)):
-        error = f"HTTP {response.status} from {parts.netloc}, not proven to be the lab's"
-        return HttpAnswer(url, None, content, error=error, impostor=True)
+        unproven = f"HTTP {response.status} from {parts.netloc}, not proven to be the lab's"
+        return HttpAnswer(url, None, content, error=unproven, impostor=True)
     return HttpAnswer(url, response.status, content)
 
 

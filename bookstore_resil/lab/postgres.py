@@ -89,7 +89,7 @@ def _bin_dir_candidates() -> Iterator[str]:
         reverse=True,
     )
     try:
-        import pgserver  # type: ignore[import-not-found]
+        import pgserver
 
         yield str(Path(pgserver.__file__).parent / "pginstall" / "bin")
     except ImportError:

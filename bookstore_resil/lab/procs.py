@@ -167,7 +167,7 @@ def descendants(pid: int) -> list[Pid]:
     process = _live(pid)
     if process is None:
         return []
-    found = []
+    found: list[Pid] = []
     for child in process.children(recursive=True):
         with contextlib.suppress(psutil.NoSuchProcess):
             found.append((child.pid, _started(child)))

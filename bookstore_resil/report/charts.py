@@ -148,7 +148,7 @@ def timeline_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -
                 va="bottom",
                 fontsize=8,
             )
-        else:
+        elif summary.rto_deadline is not None:
             bars.annotate(
                 f"RTO deadline {clock.parse_ts(summary.rto_deadline):%Y-%m-%d %H:%M} UTC\n"
                 f"(+{format_duration(summary.rto_s)} after the fault, off the chart)",
@@ -300,7 +300,7 @@ def canary_chart(summary: Summary, events: list[dict[str, Any]], path: Path) -> 
         )
     read_back = (
         "not read back: data loss not measured"
-        if surviving is None
+        if surviving is None or canary is None
         else f"{len(canary.lost)} of {canary.acknowledged} acknowledged writes lost"
     )
     ax.set_title(f"Canary writes: {len(writes)} written, {read_back}", loc="left")
@@ -322,7 +322,8 @@ def draw_chart(
     if name == "objectives":
         row = ObjectiveRow.from_summary(summary.to_dict())
         notes = seed_arithmetic(summary.fault_at, summary.rto_s, summary.rpo_s, summary.timezone)
-        return objectives_chart([row], path, notes)
+        objectives_chart([row], path, notes)
+        return path
     return canary_chart(summary, events, path)
 
 

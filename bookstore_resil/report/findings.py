@@ -168,12 +168,13 @@ def step_findings(steps: Sequence[StepRecord], halted: bool = False) -> list[Ste
         if message:
             found.append(StepFinding(step.id, kind, message))
     for step, median in slow_steps(steps):
+        took = step.duration_s or 0.0  # a finished step's: slow_steps keeps no other
         found.append(
             StepFinding(
                 step.id,
                 "slow",
-                f"{step.id} took {format_duration(step.duration_s)}, "
-                f"{step.duration_s / median:.0f}x the median step ({format_duration(median)})",
+                f"{step.id} took {format_duration(took)}, "
+                f"{took / median:.0f}x the median step ({format_duration(median)})",
             )
         )
     return found
@@ -230,7 +231,13 @@ def recommendations(
     judged = judges_objectives(summary.outcome, summary.dry_run)
     for verdict in verdict_pair if judged else ():
         kind = f"tighten-{verdict.objective.lower()}"
-        if verdict.met and verdict.measured_s is not None and verdict.share < TIGHTEN_SHARE:
+        share = verdict.share
+        if (
+            verdict.met
+            and verdict.measured_s is not None
+            and share is not None
+            and share < TIGHTEN_SHARE
+        ):
             found.append(_tighten(kind, verdict.objective, verdict.measured_s, verdict.objective_s))
         elif verdict.met is False:
             found.append(
@@ -247,7 +254,7 @@ def recommendations(
             ("RTO", RTO_UNMET, summary.rto_s, dependency.effective_rto_s, dependency.rto_bound_by),
             ("RPO", RPO_UNMET, summary.rpo_s, dependency.effective_rpo_s, dependency.rpo_bound_by),
         ):
-            if effective > promised and kind not in kinds:
+            if effective is not None and effective > promised and kind not in kinds:
                 found.append(
                     Recommendation(
                         kind,

@@ -45,7 +45,9 @@ def status(measured: float | None, met: bool | None) -> str:
     but no verdict: still down at the end, and not yet past the objective)."""
     if measured is None:
         return "not measured"
-    return {True: "met", False: "missed"}.get(met, "undecided")
+    if met is None:
+        return "undecided"
+    return "met" if met else "missed"
 
 
 def no_verdict(summary: Summary, endpoint: str) -> str | None:
@@ -71,12 +73,13 @@ def verdicts(summary: Summary) -> tuple[Verdict, Verdict]:
     rto_status = status(down, summary.rto_met)
     endpoint = summary.measured_endpoint or "the service"
     users = summary.measured_user_downtime_s
-    if users is not None and users == down and users != summary.measured_downtime_s:
-        endpoint = what_users_see(summary.user_facing_endpoint)  # the longer outage
+    facing = summary.user_facing_endpoint
+    if facing and users is not None and users == down and users != summary.measured_downtime_s:
+        endpoint = what_users_see(facing)  # the longer outage
     unjudged = no_verdict(summary, endpoint)
     if unjudged and rto_status in ("not measured", "undecided"):
         rto_text = unjudged
-    elif rto_status == "not measured":
+    elif rto_status == "not measured" or down is None:
         rto_text = DRY_RUN_NOTE if summary.dry_run else f"no probe watched {endpoint}"
     elif rto_status == "met":
         rto_text = (
@@ -103,7 +106,7 @@ def verdicts(summary: Summary) -> tuple[Verdict, Verdict]:
             f"at least {format_duration(loss)} of writes lost{missed}: the restored data is "
             "older than this exercise; set newest_record in target.yaml to measure how much older"
         )
-    elif rpo_status == "not measured":
+    elif rpo_status == "not measured" or loss is None:
         unread = "the canary writes were not read back" if summary.canary else "no canary writes"
         rpo_text = DRY_RUN_NOTE if summary.dry_run else unread
     elif rpo_status == "met":

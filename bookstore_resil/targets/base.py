@@ -106,7 +106,6 @@ class Target(abc.ABC):
 
     name: str
     environment: str = "production"
-    injects_faults: bool = True
     # The driver's own probe interval (target.yaml's `interval`), None for the exercise's.
     probe_interval_s: float | None = None
     # How long an exercise watches before and after, in seconds: every endpoint up for
@@ -121,8 +120,8 @@ class Target(abc.ABC):
     def _take_waits(self, **given: float | None) -> dict[str, float]:
         """Set the waits given (None: keep the driver's own), each checked; the ones set,
         which :meth:`options` passes on so that the kernel's driver waits the same."""
-        taken = {name: _seconds(name, value) for name, value in given.items()}
-        taken = {name: seconds for name, seconds in taken.items() if seconds is not None}
+        checked = {name: _seconds(name, value) for name, value in given.items()}
+        taken = {name: seconds for name, seconds in checked.items() if seconds is not None}
         for name, seconds in taken.items():
             setattr(self, name, seconds)
         return taken
@@ -154,8 +153,14 @@ class Target(abc.ABC):
     def clear_halt(self) -> None:  # noqa: B027 - most drivers have nothing in flight to stop
         """Accept work again after :meth:`halt` (the rollback runs actions of its own)."""
 
-    # Whether :meth:`newest_record` can tell anything (target.yaml's ``newest_record``).
-    reads_newest_record: bool = False
+    @property
+    def injects_faults(self) -> bool:
+        return True
+
+    @property
+    def reads_newest_record(self) -> bool:
+        """Whether :meth:`newest_record` can tell anything (target.yaml's ``newest_record``)."""
+        return False
 
     def newest_record(self, before: datetime) -> datetime | None:
         """When the newest record the system holds was written, of those written before

@@ -40,8 +40,9 @@ class _Deadline:
     def connection(self, http_class: type[http.client.HTTPConnection], host: str, **kwargs: Any):
         """An ``http_class`` connection whose socket this deadline watches."""
         connection = http_class(host, **kwargs)
-        # http.client opens its socket through this attribute (the TLS wrap comes after).
-        connection._create_connection = self._connect
+        # http.client opens its socket through this attribute (the TLS wrap comes after);
+        # a private one, which typeshed does not declare.
+        connection._create_connection = self._connect  # type: ignore[attr-defined]
         return connection
 
     def _connect(self, address: tuple[str, int], timeout: Any = None, source: Any = None):

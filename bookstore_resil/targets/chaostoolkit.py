@@ -111,8 +111,8 @@ def evaluate(activity: dict[str, Any], configuration: dict, secrets: dict) -> Ve
             ok = bool(within_tolerance(tolerance, value, configuration, secrets))
         except Exception as error:
             return Verdict(False, _render(kind, value), f"tolerance could not be checked: {error}")
-        error = None if ok else f"result outside its tolerance {json.dumps(tolerance)}"
-        return Verdict(ok, _render(kind, value), error)
+        outside = None if ok else f"result outside its tolerance {json.dumps(tolerance)}"
+        return Verdict(ok, _render(kind, value), outside)
     return Verdict(*_judged(kind, value))
 
 

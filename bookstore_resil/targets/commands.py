@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from bookstore_resil.define.placeholders import PLACEHOLDER, misplaced
 from bookstore_resil.errors import TargetError
@@ -159,9 +159,11 @@ def run_command(
         return CommandResult(command, None, f"cannot start {SHELL}: {error}", 0.0)
     if stdin is not None:
         _feed(process, stdin)
+    output_pipe = process.stdout
+    assert output_pipe is not None  # stdout=PIPE
     captured = HeadTail(cap)
     deadline = began + timeout_s
-    ended = _read(process, captured, deadline, cancel)
+    ended = _read(process, output_pipe, captured, deadline, cancel)
     timed_out = ended == "deadline"
     while not timed_out and process.poll() is None:
         # The output ended before the shell did: wait for it, as bounded as the reading.
@@ -171,7 +173,7 @@ def run_command(
             time.sleep(0.02)
     if timed_out:
         kill_group(process)
-    process.stdout.close()
+    output_pipe.close()
     output, truncated = captured.text()
     if ended == "left-open":
         output += "\n[output still held open by a process the command left running: not read]"
@@ -187,16 +189,19 @@ def run_command(
 
 
 def _feed(process: subprocess.Popen, data: bytes) -> None:
+    pipe = process.stdin
+    assert pipe is not None  # stdin=PIPE when there is data
     try:
-        process.stdin.write(data)
+        pipe.write(data)
     except BrokenPipeError:  # the command did not read its input: that is its business
         pass
     finally:
-        process.stdin.close()
+        pipe.close()
 
 
 def _read(
     process: subprocess.Popen,
+    output_pipe: IO[bytes],
     captured: HeadTail,
     deadline: float,
     cancel: threading.Event | None,
@@ -204,7 +209,7 @@ def _read(
     """Read the output until it ends (``eof``), the deadline comes or ``cancel`` is set
     (``deadline``), or the shell is gone while a child it left running holds the output
     open (``left-open``)."""
-    fd = process.stdout.fileno()
+    fd = output_pipe.fileno()
     exited_at: float | None = None
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_READ)

@@ -260,7 +260,7 @@ class SystemTarget(Target):
     # -- data loss ---------------------------------------------------------------------
 
     @property
-    def reads_newest_record(self) -> bool:  # type: ignore[override]
+    def reads_newest_record(self) -> bool:
         return self.config.newest_record is not None
 
     def newest_record(self, before: datetime) -> datetime | None:

@@ -153,10 +153,12 @@ def build_seed_world(
             DBInstanceIdentifier=db.identifier, DBSnapshotIdentifier=f"{db.identifier}-seed"
         )
 
-    zone_id = r53.create_hosted_zone(
-        Name=config.dns.hosted_zone, CallerReference=str(uuid.uuid4())
-    )["HostedZone"]["Id"]
-    for entry in config.dns.records.values():
+    dns = config.dns
+    if dns is None:
+        raise ValueError(f"{into}: aws.yaml has no dns: the seed's world has a hosted zone")
+    created_zone = r53.create_hosted_zone(Name=dns.hosted_zone, CallerReference=str(uuid.uuid4()))
+    zone_id = created_zone["HostedZone"]["Id"]
+    for entry in dns.records.values():
         kind, value = (
             ("A", instance["PublicIpAddress"])
             if entry.service in config.instances

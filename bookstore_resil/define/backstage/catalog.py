@@ -203,7 +203,7 @@ class _Reader:
             for index, target in enumerate(entity.texts(field_name)):
                 where = f"spec.{field_name}" + (f"[{index}]" if field_name == "targets" else "")
                 if entity.spec.get("type", "file") != "file" or "://" in target:
-                    why = "not a file"
+                    why: str | None = "not a file"
                     matches: list[Path] = []
                 else:
                     why, matches = _spelled_out(Path(entity.file).parent, target, root)

@@ -42,7 +42,7 @@ def contacts_document(catalog: Catalog, services: list[Entity]) -> dict[str, Any
     for entity in people:
         if entity.kind == "group":
             parent = next((ref for _, _, ref in entity.refs("parent", "group")), None)
-            team, reports_to = None, names.get(parent)
+            team, reports_to = None, names.get(parent) if parent is not None else None
             position = str(entity.spec.get("type") or "group")
         else:
             groups = [ref for _, _, ref in entity.refs("memberOf", "group") if ref in names]

@@ -237,7 +237,8 @@ def _check_annotations(entities: list[Entity]) -> list[Problem]:
 
 
 def _check_ids(services: list[Entity]) -> list[Problem]:
-    problems, by_id = [], {}
+    problems: list[Problem] = []
+    by_id: dict[str, Entity] = {}
     for entity in services:
         other = by_id.setdefault(service_id(entity), entity)
         if other is not entity:
@@ -301,9 +302,9 @@ def convert(
         raise UsageError(
             f"no Component or Resource in the catalog read (found: {', '.join(kinds)})"
         )
-    reached = entrypoint is not None and system is None
-    if reached:
-        start = _find(graph.services, entrypoint)
+    start = _find(graph.services, entrypoint) if entrypoint is not None and system is None else None
+    reached = start is not None
+    if start is not None:
         chosen, members = _system_of(start), [start.key]
     else:
         chosen = _select(graph, system)
@@ -318,7 +319,11 @@ def convert(
     notes = list(graph.notes)
     left_out = [e.ref for k, e in graph.services.items() if k not in selected]
     if left_out:
-        scope = f"not reached from {show(members[0])}" if reached else f"not part of {show(chosen)}"
+        scope = (
+            f"not part of {show(chosen)}"
+            if chosen is not None and not reached
+            else f"not reached from {show(members[0])}"
+        )
         notes.append(f"left out, as {scope}: {', '.join(left_out)}")
     if entry_note:
         notes.append(entry_note)

@@ -107,7 +107,7 @@ class AwsTarget(Target):
             raise TargetError(NAME, f"region {self.region} is not allowed (aws.yaml: {allowed})")
         self.allow_destructive = allow_destructive
         self.endpoint_url = endpoint_url
-        self.environment = self.config.environment
+        self.environment = self.config.environment or self.environment
         #: Set it to stop every wait at once; later actions fail as halted.
         self.halt_event = threading.Event()
         self._aws = AwsSession(self.config, self.region, endpoint_url)

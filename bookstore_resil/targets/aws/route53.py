@@ -3,13 +3,20 @@ UPSERT of a record waited on until Route 53 reports it INSYNC."""
 
 from __future__ import annotations
 
+from bookstore_resil.define.aws_config import Dns
 from bookstore_resil.errors import TargetError
 from bookstore_resil.targets.aws.session import NAME, Run
 
 
+def _dns(run: Run) -> Dns:
+    if run.config.dns is None:
+        raise TargetError(NAME, "aws.yaml has no dns: section (the hosted zone and its records)")
+    return run.config.dns
+
+
 def zone_id(run: Run) -> str:
     """The id of the one public hosted zone named ``dns.hosted_zone``."""
-    zone = run.config.dns.hosted_zone.rstrip(".").lower() + "."
+    zone = _dns(run).hosted_zone.rstrip(".").lower() + "."
     zones = run.read("route53", "list_hosted_zones_by_name", DNSName=zone)["HostedZones"]
     public = [z for z in zones if z["Name"] == zone and not z.get("Config", {}).get("PrivateZone")]
     if len(public) != 1:
@@ -50,7 +57,7 @@ def upsert_record(run: Run, record_id: str, name: str, kind: str, value: str) ->
                     "ResourceRecordSet": {
                         "Name": name,
                         "Type": kind,
-                        "TTL": run.config.dns.ttl_s,
+                        "TTL": _dns(run).ttl_s,
                         "ResourceRecords": [{"Value": value}],
                     },
                 }

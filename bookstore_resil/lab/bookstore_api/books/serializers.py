@@ -56,7 +56,7 @@ class CanarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Canary
         fields = ["run", "seq", "proof"]
-        validators = []  # a canary written twice (a retried write) is stored once
+        validators: list[object] = []  # a canary written twice (a retried write) is stored once
 
     def validate(self, data):
         """Only the exercise's own canaries: their proof made with the lab's key."""
