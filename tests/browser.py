@@ -1,8 +1,10 @@
 """A real JupyterLab server and Debian's Chromium for the browser tests.
 
-:class:`JupyterLab` runs ``jupyter lab`` from the venv as a subprocess on a free local port
-with a token, a root folder of the test's own and private config, settings and workspace
-folders (so the user's JupyterLab setup plays no part; no news is fetched), and stops it
+:class:`JupyterLab` runs ``jupyter lab`` from the venv as the README says, in the workbook
+folder (so ``notebooks/`` and ``reports/`` are both inside what it serves), as a subprocess
+on a free local port with a token and private config, settings and workspace folders (so
+the user's JupyterLab setup plays no part; no news is fetched; the widget state is saved
+with the notebook, as docs/game-day.md asks of a room with a second user), and stops it
 through its API, else by its pid.
 :func:`chromium` launches ``/usr/bin/chromium`` headless through Playwright; nothing is
 downloaded (``playwright install`` is never needed).
@@ -91,7 +93,6 @@ class JupyterLab:
             f"--ServerApp.token={self.token}",
             f"--ServerApp.port={self.port}",
             "--ServerApp.port_retries=0",
-            f"--ServerApp.root_dir={self.root}",
             "--ServerApp.ip=127.0.0.1",
         ]
         if os.geteuid() == 0:  # CI containers run as root
@@ -102,6 +103,9 @@ class JupyterLab:
         (notification / "notification.jupyterlab-settings").write_text(
             json.dumps({"fetchNews": "false", "checkForUpdates": False})
         )
+        widgets = self.home / "settings" / "@jupyter-widgets" / "jupyterlab-manager"
+        widgets.mkdir(parents=True, exist_ok=True)
+        (widgets / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
         env = {
             **os.environ,
             "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",

@@ -14,21 +14,36 @@ class Lab:
     """The JupyterLab page of one game-day notebook, and its panel; ``data`` is the system
     folder the notebook exercises (for the steps' titles)."""
 
-    def __init__(self, page, server, notebook: str, scenario: str, data: Path):
+    def __init__(self, page, server, notebook: str, scenario: str, data: Path, workspace: str = ""):
         from playwright.sync_api import expect
 
         self.page, self.server, self.expect = page, server, expect
         self.viewport = page.viewport_size
         self.scenario = load_system(data).scenario(scenario)
         self.number = {step.id: n for n, step in enumerate(self.scenario.steps, start=1)}
-        page.goto(server.url(f"lab/tree/{notebook}"))
+        where = f"lab/workspaces/{workspace}" if workspace else "lab"  # a user's own layout
+        page.goto(server.url(f"{where}/tree/{notebook}"))
         page.locator(".jp-Notebook").first.wait_for()
         # Run All before the session has its kernel would ask which kernel to start.
         server.wait_for_kernel_of(notebook)
+        # The workspace may reopen an earlier notebook beside it: Run All runs the one in front.
+        page.get_by_role("tab", name=Path(notebook).name, exact=True).click()
         self.notebook = page.locator(".jp-NotebookPanel:visible")  # the tab in front
         self.panel = self.notebook.locator(".jp-OutputArea-output").filter(
             has=page.locator(".resil-header")
         )
+
+    def scroll_to_panel(self) -> None:
+        """Scroll the notebook down until the panel's cell is on the page: JupyterLab
+        attaches a cell out of view only when the browser is idle, which a loaded machine
+        may not be for a minute."""
+        scroller = self.notebook.locator(".jp-WindowedPanel-outer")
+        cell = self.notebook.locator(".jp-CodeCell", has_text="play(exercise")
+        while not cell.count():
+            at = scroller.evaluate("e => (e.scrollBy(0, e.clientHeight / 2), e.scrollTop)")
+            self.page.wait_for_timeout(100)  # a frame for the cells now in view
+            assert at < scroller.evaluate("e => e.scrollHeight"), "no panel cell at the end"
+        cell.scroll_into_view_if_needed()
 
     def run_all(self) -> None:
         page = self.page

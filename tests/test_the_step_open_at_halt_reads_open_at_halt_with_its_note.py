@@ -35,6 +35,7 @@ def test_the_open_step_reads_open_at_halt_with_its_note_everywhere(tmp_path):
     # The header says what the summary says: still down when it was halted.
     assert exercise.summary().recovered is False
     assert "not back when it ended" in panel.clock.value and "back at" not in panel.clock.value
+    assert "api (what users see) DOWN" in panel.status.value  # as the summary found it
     assert "current" not in card.title.value
     events = ev.read_events(exercise.log.path).events
     page = observe.page(events)

@@ -237,10 +237,14 @@ def clock_html(
     return SEP.join(parts)
 
 
-def status_html(exercise: Exercise, on_call: list[str]) -> str:
+def status_html(exercise: Exercise, on_call: list[str], summary: Summary | None = None) -> str:
     """Every probed endpoint (the one users see marked), the current step or what is left
-    to do, and who can be reached now."""
+    to do, and who can be reached now. Once over, an endpoint the summary found still down
+    reads DOWN, whatever a probe saw after the halt."""
     facing = exercise.user_facing_endpoint
+    seen = dict(exercise.watch.endpoint_up)
+    if summary is not None:
+        seen.update({o.endpoint: False for o in summary.outages if not o.recovered})
     endpoints = (
         "".join(
             badge(
@@ -248,7 +252,7 @@ def status_html(exercise: Exercise, on_call: list[str]) -> str:
                 f" {'up' if up else 'DOWN'}",
                 "up" if up else "down",
             )
-            for name, up in sorted(exercise.watch.endpoint_up.items())
+            for name, up in sorted(seen.items())
         )
         or "<i>waiting for the first probe</i>"
     )
@@ -265,8 +269,8 @@ def status_html(exercise: Exercise, on_call: list[str]) -> str:
     else:
         now = "<b>Now:</b> the briefing, then <b>Start</b>"
     reach = html.escape(", ".join(on_call) or "nobody on the call list")
-    seen = "Endpoints at the end" if exercise.finished else "Endpoints"
-    parts = [f"<b>{seen}:</b> {endpoints}", now, f"<b>On call:</b> {reach}"]
+    label = "Endpoints at the end" if exercise.finished else "Endpoints"
+    parts = [f"<b>{label}:</b> {endpoints}", now, f"<b>On call:</b> {reach}"]
     return SEP.join(p for p in parts if p)
 
 

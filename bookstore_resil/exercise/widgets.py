@@ -93,7 +93,7 @@ class GameDayPanel:
         self.repair = w.Button(
             description=f"Repair the {exercise.target.name}",
             icon="wrench",
-            layout=w.Layout(width="auto"),  # its whole name, never "Repair the..."
+            layout=w.Layout(width="auto", flex="0 0 auto"),  # its whole name, never "Repair t..."
         )
         self.repair.layout.display = "none"
         self.start.on_click(lambda _: self.quick(self._ask_start))
@@ -350,7 +350,7 @@ class GameDayPanel:
     def refresh(self) -> None:
         exercise = self.exercise
         self.title.value = title_html(exercise, state_of(exercise, self.phase))
-        self.status.value = status_html(exercise, self._on_call())
+        self.status.value = status_html(exercise, self._on_call(), self.summary)
         closed = exercise.finished
         started = exercise.fault_at is not None
         self.start.disabled = self._busy or closed or started
