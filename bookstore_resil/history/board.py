@@ -27,6 +27,7 @@ from typing import Any
 from bookstore_resil.analyse import graph as g
 from bookstore_resil.analyse.signoff import STALE, signoff_statuses
 from bookstore_resil.clock import aware, iso, now, parse_ts
+from bookstore_resil.define.heap import collector_paused
 from bookstore_resil.history.board_archives import Read, read_archives
 from bookstore_resil.history.board_sources import Source, find_systems
 from bookstore_resil.history.checks import CADENCE
@@ -326,6 +327,7 @@ def system_row(
     )
 
 
+@collector_paused()  # hundreds of checklists over thousands of archives: see define.heap
 def build_board(
     sources: list[Source], read: Read, out: str | Path, at: datetime | None = None
 ) -> Board:

@@ -29,6 +29,7 @@ import orjson
 from bookstore_resil.archive import layout, storage
 from bookstore_resil.archive.fields import summary_problem
 from bookstore_resil.clock import parse_ts
+from bookstore_resil.define.heap import collector_paused
 from bookstore_resil.errors import (
     EventLogError,
     MissingExtra,
@@ -115,6 +116,7 @@ def _archives(root: Path) -> Iterator[tuple[str, bytes | None]]:
         folders += sorted(below, reverse=True)
 
 
+@collector_paused()  # thousands of summaries that stay alive: see define.heap
 def read_local(root: Path) -> Read:
     exercises, skipped = [], []
     if not root.is_dir():  # a mistyped --out would show every system as never exercised
@@ -192,6 +194,7 @@ def _save_cache(path: Path, entries: dict[str, Any]) -> None:
         pass  # a cache that cannot be written costs the next run time, not its answer
 
 
+@collector_paused()
 def read_s3(uri: str, cache_dir: Path | None, threads: int = THREADS) -> Read:
     uri = uri.rstrip("/")
     bucket, prefix = storage.split_s3(uri)
