@@ -102,11 +102,12 @@ def run_notebook(
 
     manager = local_kernel_class()
     if started is not None:
+        tell = started
 
         class Told(manager):  # type: ignore[misc, valid-type]
             async def _async_post_start_kernel(self, **kw: Any) -> None:
                 await super()._async_post_start_kernel(**kw)
-                started(self.provisioner.pid)
+                tell(self.provisioner.pid)
 
         manager = Told
 
@@ -150,7 +151,7 @@ def notebook_kernel(local: Path) -> Iterator[Any]:
     from traitlets import List
 
     class Kernel(local_kernel_class()):  # type: ignore[misc]
-        opened = List()
+        opened: List[Any] = List()
 
         def client(self, **kwargs: Any) -> Any:
             opened = super().client(**kwargs)

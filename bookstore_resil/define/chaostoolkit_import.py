@@ -287,7 +287,7 @@ def _probes(
     if not facts.has_user_facing and facts.entrypoint not in chosen.values():
         rest = [i for i in range(len(activities)) if i not in names]
         http = [i for i in rest if activities[i]["provider"]["type"] == "http"]
-        facing = (http or rest or [None])[0]
+        facing = next(iter(http or rest), None)
     probes = []
     for index, activity in enumerate(activities):
         name = names.get(index)

@@ -105,8 +105,8 @@ class GameDayPanel:
         self.confirm = w.Button(description="Inject the fault", button_style="danger")
         self.cancel_start = w.Button(description="Cancel")
         self.confirm.on_click(lambda _: self.act(self._start))
-        self.cancel_start.on_click(lambda _: self._show(self.start_row, False))
         self.start_row = w.VBox([self.confirm_text, w.HBox([self.confirm, self.cancel_start])])
+        self.cancel_start.on_click(lambda _: self._show(self.start_row, False))
         self.halt_reason = w.Text(
             placeholder="why halt? (kept in the log and the report)",
             layout=w.Layout(width="50%"),
@@ -115,8 +115,8 @@ class GameDayPanel:
         self.halt_now = w.Button(description="Halt now", icon="stop", button_style="danger")
         self.cancel_halt = w.Button(description="Cancel")
         self.halt_now.on_click(lambda _: self._halt())
-        self.cancel_halt.on_click(lambda _: self._show(self.halt_row, False))
         self.halt_row = w.HBox([self.halt_reason, self.halt_now, self.cancel_halt])
+        self.cancel_halt.on_click(lambda _: self._show(self.halt_row, False))
         for row in (self.start_row, self.halt_row):
             self._show(row, False)
 
