@@ -28,6 +28,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check bookstore_resil tests benchmarks
 	$(BIN)/ruff format --check bookstore_resil tests benchmarks
+	$(BIN)/mypy bookstore_resil
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL)
 
 # Pure logic only: no lab, no kernel, no browser, no moto server (tests marked slow).
