@@ -255,11 +255,11 @@ def register_target(name: str, factory: Callable[..., Target]) -> None:
     _REGISTRY[name] = factory
 
 
-def _seconds(name: str, value: object) -> float | None:
+def _seconds(name: str, value: float | None) -> float | None:
     if value is None:
         return None
     try:
-        seconds = float(value)  # type: ignore[arg-type]
+        seconds = float(value)
     except (TypeError, ValueError):
         seconds = -1.0
     if not 0 < seconds < DAY_S:
