@@ -252,13 +252,14 @@ def test_stage_3_needs_every_scenario_exercised_within_five_weeks(world):
 def test_stage_3_lists_the_overdue_scenarios(tmp_path):
     reports = tmp_path / "reports"
     write_archive(reports, "api-failure", days_ago(36))
-    write_archive(reports, "database-failure", days_ago(34), outcome="aborted")  # still held
+    # A halted run tested nothing: no cadence evidence (issue 27), so still overdue.
+    write_archive(reports, "database-failure", days_ago(34), outcome="aborted")
     check = line(draw(copy_bookstore(tmp_path), reports), "in the last 5 weeks")
     assert (check.met, check.evidence) == (
         False,
         "api-failure: last 2024-04-26 (passed), 36d ago: overdue by 1d "
         f"({reports}/20240426T120000-api-failure-auto-lab); "
-        "cdn-failure: never exercised: overdue",
+        "cdn-failure: never exercised: overdue; database-failure: never exercised: overdue",
     )
 
 
