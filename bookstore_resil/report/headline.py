@@ -84,7 +84,9 @@ def hypothesis_line(summary: Summary) -> Line | None:
     expected, down = briefing["expect_downtime_s"], summary.rto_downtime_s
     within = f"expected within {format_duration(expected)}"
     recovery: bool | None = None  # held, failed, or not tested
-    if down is not None and down > expected:
+    if summary.fault_observed is False:  # nothing was seen to break: nothing to come back
+        parts.append(f"no probe saw the fault ({within})")
+    elif down is not None and down > expected:
         recovery = False
         still = " and still down" if summary.recovered is False else ""
         parts.append(f"down {format_duration(down)}{still} ({within})")
@@ -119,6 +121,8 @@ def users_line(summary: Summary) -> Line | None:
     down = summary.measured_user_downtime_s
     if down is None:
         return Line("Users", "not measured", f"no probe watched {facing}")
+    if summary.fault_observed is False:  # never "stayed up" over a fault nobody saw
+        return Line("Users", "not measured", f"no probe saw the fault: {facing} not judged")
     if summary.recovered is False and down <= summary.rto_s:
         state = "undecided"
     else:
