@@ -35,7 +35,7 @@ def test_import_chaostoolkit_refuses_deep_nesting_with_file_line(suffix, tmp_pat
     data = shutil.copytree(BOOKSTORE, tmp_path / "data")
     assert main(["import-chaostoolkit", str(experiment), "--data", str(data)]) == 2
     captured = capsys.readouterr()
-    assert captured.err == f"{experiment}:3: (document): nested more than 100 levels deep\n"
+    assert captured.err == f"{experiment}:3: (yaml): nested more than 100 levels deep\n"
     assert not (data / "target.yaml").exists()
 
 

@@ -31,7 +31,7 @@ def read_experiment(path: str | Path) -> dict[str, Any]:
         raise DefinitionError([Problem(file, 0, "(file)", "no such file")])
     deep = too_deep(read_text(path))
     if deep is not None:
-        raise DefinitionError([Problem(file, deep, "(document)", deep_message())])
+        raise DefinitionError([Problem(file, deep, "(yaml)", deep_message())])
     document = found.read(path)
     if document is None and path.suffix.lower() == ".json":
         # JSON that YAML cannot read (tab indents): read as JSON, without line numbers.
