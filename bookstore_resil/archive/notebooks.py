@@ -175,12 +175,19 @@ def import_ahead(kernel: Any, modules: Sequence[str]) -> None:
     """Have ``kernel`` (see :func:`notebook_kernel`) import ``modules`` as soon as it is up,
     and return at once: the imports run while the caller does something else.
 
-    The request is silent, so it leaves no output and no execution count (the notebook run
-    on the kernel next numbers its cells from 1), and ``__import__`` binds no name in the
-    notebook's namespace: the notebook then finds the modules already loaded, nothing else.
-    A module that fails to import fails again, with its error, in the notebook's own cell.
+    ``__import__`` binds no name in the notebook's namespace: the notebook then finds the
+    modules already loaded, nothing else. A module that fails to import fails again, with
+    its error, in the notebook's own cell.
     """
-    code = "".join(f"__import__({name!r})\n" for name in modules)
+    run_ahead(kernel, "".join(f"__import__({name!r})\n" for name in modules))
+
+
+def run_ahead(kernel: Any, code: str) -> None:
+    """Have ``kernel`` run ``code`` before anything asked of it later (a notebook run on it
+    next waits for it), and return at once. The request is silent: it leaves no output and
+    no execution count (the notebook next numbers its cells from 1), and an error in it is
+    seen by no one, so ``code`` does only what the notebook would do itself if it were
+    left undone."""
     client = kernel.client()  # closed with the kernel
     client.start_channels()
     client.execute(code, silent=True, store_history=False)

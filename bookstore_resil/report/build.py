@@ -32,6 +32,7 @@ from bookstore_resil.archive.notebooks import (
     export_html,
     import_ahead,
     notebook_kernel,
+    run_ahead,
     warm_html_export,
 )
 from bookstore_resil.define.loader import locate_system_folder
@@ -40,8 +41,16 @@ from bookstore_resil.errors import NotAnArchive
 from bookstore_resil.report.document import CHARTS
 
 REPORT_NOTEBOOK = workbook.notebook(workbook.REPORT)
-# What the report notebook's cells import: the report, and the system for its analysis.
-REPORT_IMPORTS = ("bookstore_resil.report.document", "bookstore_resil.define.loader")
+# What the report notebook's cells import (the report, and the system for its analysis), and
+# the charts, which a started kernel draws in part (see KERNEL_CHARTS).
+REPORT_IMPORTS = (
+    "bookstore_resil.report.document",
+    "bookstore_resil.define.loader",
+    "bookstore_resil.report.charts",
+)
+# The charts a kernel started ahead draws while this process draws the others: two
+# processes, two cores; the notebook run next on the kernel waits for them.
+KERNEL_CHARTS = ("objectives", "canary")
 # Load anyway after so long without the signal (a game day that never opened still gets
 # its report built, a little later).
 LOAD_AHEAD_WAIT_S = 30.0
@@ -115,6 +124,22 @@ def _load_ahead(when: threading.Event) -> None:
     warm_html_export()
 
 
+def _drawing(folder: Path, names: tuple[str, ...]) -> str:
+    """The code a kernel runs to draw ``names`` with :func:`draw_charts`."""
+    return f"__import__({__name__!r}, fromlist=['_']).draw_charts({str(folder)!r}, {names!r})"
+
+
+def draw_charts(folder: str, names: tuple[str, ...]) -> None:
+    """Draw the charts ``names`` of the archive in ``folder`` (what a kernel started ahead
+    runs, silently, while :func:`build_report` draws the others)."""
+    from bookstore_resil.report.charts import draw_chart
+
+    record = layout.read_archive(Path(folder))
+    summary = record.summary()
+    for name in names:
+        draw_chart(name, summary, record.events, Path(folder))
+
+
 def _build(
     local: Path,
     notebook_output: str,
@@ -132,12 +157,19 @@ def _build(
     with nullcontext(started) if started else notebook_kernel(local) as kernel:
         from bookstore_resil.report.charts import draw_chart
 
-        charts = tuple(
-            path for name in CHARTS if (path := draw_chart(name, summary, record.events, local))
+        theirs = KERNEL_CHARTS if started else ()
+        if theirs:  # drawn first: the notebook run next on the kernel waits for them
+            run_ahead(kernel, _drawing(local, theirs))
+        ours = [name for name in CHARTS if name not in theirs]
+        drawn = [path for name in ours if (path := draw_chart(name, summary, record.events, local))]
+        clock.done(
+            f"charts: {', '.join(ours)}"
+            + (f"; {', '.join(theirs)} in the kernel" if theirs else "")
         )
-        clock.done(f"charts: {', '.join(p.name for p in charts)}")
         parameters = {"archive_dir": ".", "data_dir": folder}
         notebook = execute_on_kernel(REPORT_NOTEBOOK, notebook_output, parameters, kernel)
+    drawn += [path for name in theirs if (path := local / f"{name}.png").is_file()]
+    charts = tuple(sorted(drawn, key=lambda path: CHARTS.index(path.stem)))
     clock.done(f"{layout.REPORT_IPYNB}: executed")
 
     html = export_html(notebook, f"Exercise report {summary.exercise_id}")
