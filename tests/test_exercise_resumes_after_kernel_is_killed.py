@@ -39,12 +39,18 @@ def test_killed_kernel_keeps_every_event_and_the_exercise_resumes(lab, tmp_path)
             "exercise.start()\n"
             "for _ in range(3): exercise.run()\n",
         )
-        # The fourth step (launch a replacement instance) takes seconds: kill during it.
+        # The fourth step (launch a replacement instance) takes seconds: kill during it,
+        # once the new instance's gunicorn is on record (killed before that, the kernel
+        # would leave a gunicorn nobody knows of: a process the lab cannot stop).
+        pid_files = set(lab.pids_dir.glob("*.json"))
         client.execute("exercise.run()")
         log = archive / layout.EVENTS_FILE
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while '"step":"launch-replacement"' not in log.read_text():
             assert time.monotonic() < deadline, "launch-replacement never started"
+            time.sleep(0.05)
+        while not set(lab.pids_dir.glob("*.json")) - pid_files:
+            assert time.monotonic() < deadline, "the replacement instance never started"
             time.sleep(0.05)
         before = log.read_text().splitlines()
         os.kill(manager.provisioner.process.pid, signal.SIGKILL)
