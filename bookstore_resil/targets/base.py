@@ -213,7 +213,8 @@ class Target(abc.ABC):
         return f"fault {fault}"
 
 
-# The largest canary sequence number written or read back: what JSON readers keep exactly.
+# The largest canary sequence number written or read back: what JSON readers keep exactly,
+# and what the event log's reader accepts (archive/fields.py's whole numbers).
 MAX_WHOLE = 2**53
 
 
