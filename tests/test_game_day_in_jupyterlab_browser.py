@@ -285,6 +285,7 @@ def test_a_facilitator_plays_and_halts_game_days_in_jupyterlab(lab, tmp_path):
             notebook = page.locator(".jp-NotebookPanel:visible")  # what scrolled out of view
             (ARTIFACTS / FAILURE_TEXT).write_text(notebook.inner_text(timeout=5000))
             raise
+    (ARTIFACTS / "header_heights.json").write_text(json.dumps(heights))  # px at 1280x800
     assert all(height <= HEADER_MAX_PX for height in heights.values()), heights
     for name in shots:
         shutil.copyfile(ARTIFACTS / name, tmp_path / name)

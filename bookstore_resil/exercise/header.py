@@ -9,6 +9,7 @@ so that this is the notebook). It stays under 200 px at 1280x800, halted include
 from __future__ import annotations
 
 import html
+import textwrap
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -295,7 +296,7 @@ def banner_html(exercise: Exercise, zone: str, ending: Ending) -> str:
         after = (
             f"Repaired: {html.escape(ending.repaired)}"
             if ending.repaired
-            else f"the {target} may still be broken: <b>Repair the {target}</b> brings it back"
+            else f"the {target} may still be broken"  # the Repair button is on the line above
         )
         parts.append(
             f'<div><span class="resil-banner-halted">HALTED at '
@@ -317,7 +318,7 @@ def banner_html(exercise: Exercise, zone: str, ending: Ending) -> str:
             progress_bar(
                 min(since / 30.0, 0.95),
                 f"Writing the archive and the report ({since:.0f}s): "
-                f"{ending.archive_line or 'exercise.ipynb'}",
+                + textwrap.shorten(ending.archive_line or "exercise.ipynb", 56, placeholder=" ..."),
             )
         )
     elif ending.phase == "archived" and ending.archive_line:
