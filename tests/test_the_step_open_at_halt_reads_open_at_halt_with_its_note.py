@@ -1,8 +1,8 @@
 """The step still open when the room halts the exercise is neither running nor crashed: it
 reads ``open at halt``, with the note typed into it, in the panel's card, the observer page,
-the report's steps and findings tables; the header says the service was not back. A failure the playbook branches on reads
-``branched`` in the findings table as everywhere else (red ``failed`` is only the
-unplanned one)."""
+the report's steps and findings tables; the header says the service was not back. A
+failure the playbook branches on reads ``branched`` in the findings table as everywhere
+else (red ``failed`` is only the unplanned one)."""
 
 from __future__ import annotations
 
