@@ -38,8 +38,11 @@ MB = 1024 * 1024
 
 
 class Counted:
-    """A probe or a canary that answers ``total`` times as a flapping service would, then
-    stays up; ``done`` is set at the last one."""
+    """A probe or a canary that answers ``total`` times as a flapping service would; then
+    ``done`` is set, and the next call waits for ``release`` (its thread then costs no CPU
+    while the others catch up)."""
+
+    release = threading.Event()
 
     def __init__(self, total: int):
         self.total = total
@@ -50,7 +53,9 @@ class Counted:
         self.calls += 1
         if self.calls == self.total:
             self.done.set()
-        return self.calls > self.total or self.calls % PERIOD >= DOWN
+        elif self.calls > self.total:
+            self.release.wait()
+        return self.calls % PERIOD >= DOWN
 
 
 class CountedCanary(Canary):
@@ -139,6 +144,7 @@ def watch_growth(target: CountedTarget, folder: Path, speedup: float) -> tuple[i
         answer.done.wait()
     took = time.perf_counter() - began
     grown = rss() - before
+    Counted.release.set()
     watch.stop()
     log.close()
     return grown, took
@@ -148,7 +154,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--probes", type=int, default=6)
-    parser.add_argument("--speedup", type=float, default=1000.0, help="time compression")
+    parser.add_argument("--speedup", type=float, default=1e5, help="time compression")
     parser.add_argument("--detail", action="store_true", help="how many, in how long")
     args = parser.parse_args()
     samples = int(args.hours * 3600 / PROBE_INTERVAL_S)
