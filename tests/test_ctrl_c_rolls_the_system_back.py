@@ -115,10 +115,11 @@ def test_a_second_ctrl_c_stops_the_rollback_and_says_what_is_left_broken(guestbo
     with_slow_recovery(guestbook)
     target = guestbook.folder / "target.yaml"
     # A rollback that takes long, so the second signal lands while it runs.
+    slow_start = "echo $$ > run/rollback.pid; sleep 60; python3 guestbook.py start"
+    text = target.read_text()
     target.write_text(
-        target.read_text().replace(
-            "restart-web: {run: python3 guestbook.py start --port",
-            "restart-web: {run: echo $$ > run/rollback.pid; sleep 60; python3 guestbook.py start --port",
+        text.replace(
+            "restart-web: {run: python3 guestbook.py start", f"restart-web: {{run: {slow_start}"
         )
     )
     out = tmp_path / "reports"
