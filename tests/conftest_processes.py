@@ -69,7 +69,9 @@ def _kept() -> set[psutil.Process]:
 def _left_after(before: set[psutil.Process]) -> set[psutil.Process]:
     """What is below this process and not in ``before`` nor kept, after the grace period."""
     deadline = time.monotonic() + EXIT_GRACE_S
-    while (left := _below() - before - _kept()) and time.monotonic() < deadline:
+    while (left := _below() - before) and (left := left - _kept()):
+        if time.monotonic() > deadline:
+            break
         time.sleep(0.1)
     return left
 
