@@ -48,7 +48,11 @@ def test_validate_help_explains_its_output_exit_codes_and_data_folder():
 
 def test_validate_accepts_the_default_bookstore_in_one_line():
     result = run("validate")
-    assert (result.returncode, result.stdout, result.stderr) == (0, VALID, "")
+    # Which system a command reads without --data is said on stderr (-q silences it).
+    said = f"system folder: {ROOT / 'data' / 'bookstore'}\n"
+    assert (result.returncode, result.stdout, result.stderr) == (0, VALID, said)
+    quiet = run("validate", "-q")
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, VALID, "")
 
 
 def test_a_missing_data_folder_is_one_line_and_exit_2():
