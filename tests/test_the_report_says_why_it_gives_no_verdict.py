@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import summarize
+from bookstore_resil.report.headline import rollback_line
 from bookstore_resil.report.verdicts import verdicts
 
 T0 = datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc)
@@ -70,3 +71,21 @@ def test_a_lower_bound_of_data_loss_says_at_least_and_what_to_set():
     _rto, rpo = verdicts(summary)
     assert "at least 2.0s of writes lost: the restored data is older" in rpo.text
     assert "set newest_record" in rpo.text
+
+
+def test_the_headline_says_what_the_rollback_left():
+    rolled = [
+        {"ts": at(2), "type": ev.FAULT, "fault": "web-killed", "at": at(2)},
+        {"ts": at(2.1), "type": ev.PROBE, "endpoint": "web", "up": False, "at": at(2.1)},
+        {"ts": at(3), "type": ev.HALTED, "reason": "interrupted by SIGINT"},
+        {"ts": at(3.1), "type": ev.ROLLBACK, "reason": "halted: interrupted by SIGINT"},
+    ]
+    left = {"ts": at(8), "type": ev.ROLLED_BACK, "recovered": False, "left": "web still down"}
+    line = rollback_line(summarize(log(*rolled, left)))
+    assert (line.status, line.text) == (
+        "left broken",
+        "halted: interrupted by SIGINT: web still down",
+    )
+    back = {"ts": at(8), "type": ev.ROLLED_BACK, "recovered": True, "left": None}
+    assert rollback_line(summarize(log(*rolled, back))).status == "rolled back"
+    assert rollback_line(summarize(log())) is None

@@ -39,7 +39,9 @@ class Line:
     """One verdict: ``RTO 12h`` / ``met`` / ``api down 4.5s, 11h 59min to spare``."""
 
     label: str
-    status: str  # met, missed, undecided, not measured; held, did not hold, not tested
+    # met, missed, undecided, not measured; held, did not hold, not tested; rolled back,
+    # left broken
+    status: str
     text: str
 
 
@@ -131,6 +133,16 @@ def users_line(summary: Summary) -> Line | None:
     return Line("Users", state, seen)
 
 
+def rollback_line(summary: Summary) -> Line | None:
+    """What the rollback did, when the exercise ended with the system still broken."""
+    back = summary.rollback
+    if back is None:
+        return None
+    if back.get("recovered"):
+        return Line("Rollback", "rolled back", f"{back['reason']}: every endpoint up again")
+    return Line("Rollback", "left broken", f"{back['reason']}: {back.get('left') or 'unknown'}")
+
+
 def top_actions(findings: Findings, count: int = TOP_ACTIONS) -> tuple[Recommendation, ...]:
     ranked = sorted(
         findings.recommendations, key=lambda r: PRIORITY.get(r.kind, DEPENDENCY_PRIORITY)
@@ -153,6 +165,7 @@ def headline(summary: Summary, findings: Findings) -> Headline:
         users_line(summary),
         Line(f"RPO {format_duration(rpo.objective_s)}", rpo.status, rpo.detail),
         hypothesis_line(summary),
+        rollback_line(summary),
     ]
     where = summary.target
     if summary.environment != summary.target:
