@@ -168,6 +168,7 @@ def test_halt_asks_why_shows_the_banner_and_keeps_the_open_steps_notes(lab, tmp_
     walked = [s for s in summary.steps if s.procedure != "rollback_procedure"]
     assert walked[-1].note == "bucket listing looked empty"
     assert "HALTED" in panel.banner.value and "the CDN team asked us to stop" in panel.banner.value
+    assert "Repaired: rolled back, every endpoint up again" in panel.banner.value
     assert panel.repair.layout.display is None  # offered
     assert "ABORTED" in shown(panel)
     assert all(c.run.disabled and c.done.disabled for c in panel.cards)

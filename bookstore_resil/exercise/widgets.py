@@ -267,6 +267,8 @@ class GameDayPanel:
     def _ended(self, summary: Summary) -> None:
         """The exercise is over: show its verdict, then write the archive behind it."""
         self.ended_at, self.outcome, self.summary = clock.now(), summary.outcome, summary
+        if summary.rollback is not None and summary.rollback.get("recovered"):
+            self.repaired = "rolled back, every endpoint up again"
         self.phase, self._phase_since = "archiving", time.monotonic()
         self._show_verdict(summary, ())
         self.refresh()
