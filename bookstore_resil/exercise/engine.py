@@ -381,7 +381,8 @@ class Exercise:
                     self.options.recovery_wait_s,
                     self._halt,
                 )
-            if self.broke and not all(self.watch.endpoint_up.values()):
+            # A halt rolls back whatever the probes saw last: they may not have seen the fault.
+            if self.broke and (self.halted or not all(self.watch.endpoint_up.values())):
                 parts = (self.scenario, self.target, self._record, self.watch)
                 Rollback(*parts, self._stop_rollback, self.options).run(rollback)
             self.watch.check_data(self.fault_at)

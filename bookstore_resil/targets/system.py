@@ -161,6 +161,7 @@ class SystemTarget(Target):
         self.context = Context(self.config.configuration, self.config.secrets)
         self._hidden = self.context.secret_values() if self.config.uses_chaostoolkit() else []
         self._halt = threading.Event()
+        self._cancel = threading.local()  # the event that halts this thread's command
         self._probes = [self._probe(spec) for spec in self.config.probes]
 
     def options(self) -> dict[str, Any]:
@@ -217,7 +218,7 @@ class SystemTarget(Target):
     def inject_fault(self, fault: str) -> FaultRecord:
         spec = self._fault(fault)
         ts = clock.iso(clock.now())
-        result = self._execute(spec, fault, {}, spec.timeout(FAULT_TIMEOUT_S))
+        result = self._execute(spec, fault, {}, spec.timeout(FAULT_TIMEOUT_S), self._halt)
         if not result.ok:
             said = result.output[-FAULT_OUTPUT_CAP:] or None
             raise TargetError(self.name, f"fault {fault} failed: {result.error}", said)
@@ -231,7 +232,9 @@ class SystemTarget(Target):
             return ActionResult(False, error=f"unknown action {name!r} (known: {known})")
         try:
             if spec.until_s is None:
-                return self._execute(spec, name, args, self.action_timeout(name, timeout_s))
+                return self._execute(
+                    spec, name, args, self.action_timeout(name, timeout_s), self._halt
+                )
             return self._until(spec, name, args, spec.timeout(timeout_s))
         except TargetError as error:
             return ActionResult(False, error=str(error))
@@ -241,7 +244,7 @@ class SystemTarget(Target):
         deadline = time.monotonic() + (spec.until_s or 0.0)
         tries = 0
         while True:
-            result, tries = self._execute(spec, name, args, each_s), tries + 1
+            result, tries = self._execute(spec, name, args, each_s, self._halt), tries + 1
             if result.ok or time.monotonic() >= deadline or self._halt.is_set():
                 break
             self._halt.wait(self.probe_interval_s or DEFAULT_INTERVAL_S)
@@ -290,12 +293,22 @@ class SystemTarget(Target):
         self._halt.set()
 
     def clear_halt(self) -> None:
-        self._halt.clear()
+        self._halt = threading.Event()  # new: a command the halt stops keeps the old one
 
     def _execute(
-        self, spec: Command, name: str, args: dict[str, Any], timeout_s: float
+        self,
+        spec: Command,
+        name: str,
+        args: dict[str, Any],
+        timeout_s: float,
+        halted_by: threading.Event | None = None,
     ) -> ActionResult:
-        result = RUNNERS[spec.kind].run(self, spec.spec, name, args, timeout_s)
+        """Run one command; ``halted_by`` stops it (a probe is never: no false outage)."""
+        self._cancel.event = halted_by
+        try:
+            result = RUNNERS[spec.kind].run(self, spec.spec, name, args, timeout_s)
+        finally:
+            self._cancel.event = None
         return self._redacted(result)
 
     def _redacted(self, result: ActionResult) -> ActionResult:
@@ -318,8 +331,8 @@ def _describe(spec: Command, args: dict[str, Any]) -> str:
 def _shell(
     target: SystemTarget, command: str, name: str, args: dict[str, Any], timeout_s: float
 ) -> ActionResult:
-    folder, halt = target.folder, target._halt
-    ran = run_command(fill(command, args), timeout_s, cwd=folder, cancel=halt)
+    halt = getattr(target._cancel, "event", None)
+    ran = run_command(fill(command, args), timeout_s, cwd=target.folder, cancel=halt)
     data: dict[str, Any] = {"exit_code": ran.exit_code, "output_bytes": ran.output_bytes}
     if ran.truncated:
         data["truncated"] = True
