@@ -83,10 +83,12 @@ def show_in(output: Any, *shown: object) -> None:
     output.outputs = tuple(outputs)
 
 
-def badge(text: str, status: str | None = None) -> str:
-    """A coloured label in HTML, coloured by ``status`` (default: the text itself)."""
+def badge(text: str, status: str | None = None, title: str = "") -> str:
+    """A coloured label in HTML, coloured by ``status`` (default: the text itself); ``title``
+    is its tooltip (why an endpoint is down)."""
+    tip = f' title="{html.escape(title)}"' if title else ""
     return (
-        f'<span style="background:{colour_of(status or text)};color:#fff;padding:1px 7px;'
+        f'<span{tip} style="background:{colour_of(status or text)};color:#fff;padding:1px 7px;'
         f'border-radius:3px;font-weight:600;margin-right:6px">{html.escape(text)}</span>'
     )
 

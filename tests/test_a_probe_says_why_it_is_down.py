@@ -16,6 +16,7 @@ import pytest
 
 from bookstore_resil.archive import events as ev
 from bookstore_resil.clock import ExerciseClock
+from bookstore_resil.display import badge
 from bookstore_resil.errors import TargetError
 from bookstore_resil.exercise.watch import Watch
 from bookstore_resil.targets.base import Checked
@@ -94,6 +95,10 @@ def test_the_first_failed_sample_of_an_outage_says_why_in_the_log(tmp_path):
         watch.stop()
     [down] = [e for e in recorded if e["type"] == ev.PROBE and e["up"] is False]
     assert down["reason"] == "exit status 1: disk full on /var/lib/app"
+    # The panel's endpoint badge carries it as its tooltip.
+    assert watch.down_reason["app"] == down["reason"]
+    shown = badge("app DOWN", "down", watch.down_reason["app"])
+    assert 'title="exit status 1: disk full on /var/lib/app"' in shown
     assert all("reason" not in e for e in recorded if e["type"] == ev.PROBE and e["up"])
 
 

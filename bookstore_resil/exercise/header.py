@@ -252,6 +252,7 @@ def status_html(exercise: Exercise, on_call: list[str], summary: Summary | None 
                 f"{name}{' (what users see)' if name == facing and 'user' not in name else ''}"
                 f" {'up' if up else 'DOWN'}",
                 "up" if up else "down",
+                "" if up else exercise.watch.down_reason.get(name, ""),
             )
             for name, up in sorted(seen.items())
         )

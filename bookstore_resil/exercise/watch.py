@@ -78,6 +78,7 @@ class Watch:
         self.clock = clock
         self.endpoint_up: dict[str, bool] = {}
         self.up_at: dict[str, float] = {}
+        self.down_reason: dict[str, str] = {}  # why each endpoint was last seen going down
         self._prober: Prober | None = None
         self._canary: CanaryWriter | None = None
 
@@ -194,6 +195,8 @@ class Watch:
 
     def _sample(self, sample: Sample) -> None:
         if self.seen(sample.endpoint, sample.up, sample.ts):
+            if not sample.up:
+                self.down_reason[sample.endpoint] = sample.reason
             at = clock.iso(datetime.fromtimestamp(sample.ts, timezone.utc))
             why = {} if sample.up else {"reason": sample.reason}
             self._measured(ev.PROBE, endpoint=sample.endpoint, up=sample.up, at=at, **why)
