@@ -11,6 +11,8 @@ services and playbooks so that a drill never finds a missing fault half-way thro
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
@@ -230,6 +232,9 @@ def load_target_file(folder: str | Path, system: System | None = None) -> Target
     if not path.exists():
         message = "missing: the system target needs one (see docs/your-own-system.md)"
         raise DefinitionError([Problem(file, 0, "(file)", message)])
+    unsafe = _others_can_write(folder, path)
+    if unsafe:
+        raise DefinitionError([Problem(file, 0, "(file)", unsafe)])
     found = Collector(folder)
     document = found.read(path)
     if document is not None and "folder" in document:
@@ -260,6 +265,20 @@ def probe_lines(folder: str | Path) -> dict[str, int]:
         for index, probe in enumerate(probes)
         if isinstance(probe, dict) and isinstance(probe.get("name"), str)
     }
+
+
+def _others_can_write(folder: Path, path: Path) -> str:
+    """Why ``target.yaml``, whose commands run as the user, cannot be trusted: it or its
+    folder belongs to someone else (root aside) or others may write it, as ssh refuses an
+    authorized_keys file; empty when it is the user's own."""
+    me = os.geteuid()
+    for where in (folder, path):
+        mode = where.stat()
+        if mode.st_uid not in (me, 0):
+            return f"{where} belongs to another user: its commands would run as you"
+        if mode.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return f"{where} may be written by others (chmod go-w): its commands run as you"
+    return ""
 
 
 def _check_probes(found: Collector, file: str, config: TargetFile) -> None:
