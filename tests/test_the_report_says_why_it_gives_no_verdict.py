@@ -10,7 +10,7 @@ from bookstore_resil import clock
 from bookstore_resil.archive import events as ev
 from bookstore_resil.archive.measure import summarize
 from bookstore_resil.report.headline import rollback_line
-from bookstore_resil.report.verdicts import verdicts
+from bookstore_resil.report.verdicts import at_least, verdicts
 
 T0 = datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc)
 
@@ -71,6 +71,7 @@ def test_a_lower_bound_of_data_loss_says_at_least_and_what_to_set():
     _rto, rpo = verdicts(summary)
     assert "at least 2.0s of writes lost: the restored data is older" in rpo.text
     assert "set newest_record" in rpo.text
+    assert at_least(summary) == "at least "  # the report's glance table says it too
 
 
 def test_the_headline_says_what_the_rollback_left():

@@ -20,6 +20,7 @@ from bookstore_resil.report.context import findings_of, recorded_system
 from bookstore_resil.report.findings import Findings, seed_arithmetic
 from bookstore_resil.report.headline import headline, render, roles_text
 from bookstore_resil.report.links import jupyter_server, report_link
+from bookstore_resil.report.verdicts import at_least
 
 CHARTS = ("timeline", "objectives", "canary")
 DEFAULT_REPORTS = "reports"
@@ -115,7 +116,7 @@ class Report:
             ("Downtime", format_duration(s.measured_downtime_s)),
             ("What users see", s.user_facing_endpoint or "-"),
             ("Users' downtime", format_duration(s.measured_user_downtime_s)),
-            ("Data loss", format_duration(s.measured_data_loss_s)),
+            ("Data loss", at_least(s) + format_duration(s.measured_data_loss_s)),
         ]
         if s.briefing:
             rows.append(("Hypothesis", s.briefing.get("hypothesis", "-")))

@@ -50,6 +50,11 @@ def status(measured: float | None, met: bool | None) -> str:
     return "met" if met else "missed"
 
 
+def at_least(summary: Summary) -> str:
+    """``at least `` before a data loss that is a lower bound (see archive/dataloss.py)."""
+    return "at least " if summary.data_loss_bound == AT_LEAST else ""
+
+
 def no_verdict(summary: Summary, endpoint: str) -> str | None:
     """Why an executed exercise judges no objective, when it cannot: its fault failed, or no
     probe saw it."""
@@ -97,10 +102,9 @@ def verdicts(summary: Summary) -> tuple[Verdict, Verdict]:
         )
     rpo, loss = summary.rpo_s, summary.measured_data_loss_s
     rpo_status = status(loss, summary.rpo_met)
-    at_least = "at least " if summary.data_loss_bound == AT_LEAST else ""
     if unjudged and rpo_status in ("not measured", "undecided"):
         rpo_text = unjudged
-    elif at_least and loss is not None:
+    elif at_least(summary) and loss is not None:
         missed = f": missed by at least {format_duration(loss - rpo)}" if loss > rpo else ""
         rpo_text = (
             f"at least {format_duration(loss)} of writes lost{missed}: the restored data is "
