@@ -10,6 +10,7 @@ with the step's outcome, or as a note on the step when the exercise ends with it
 from __future__ import annotations
 
 import html
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -106,6 +107,9 @@ class StepCard:
         self.saved_note = ""  # the text already in the log
         self.details = w.VBox()
         self._made: dict[str, w.Widget] = {}
+        # The clock's thread and a click can both bring a step up: one set of buttons only
+        # (two, and the one on screen could stay disabled while the other was enabled).
+        self._making = threading.Lock()
         self.box = w.VBox(
             [self.title, self.closed_line, self.details],
             layout=shared(CardFrame),
@@ -117,8 +121,10 @@ class StepCard:
         raise AttributeError(name)
 
     def _controls(self) -> dict[str, w.Widget]:
-        if self._made:
-            return self._made
+        with self._making:
+            return self._made or self._make()
+
+    def _make(self) -> dict[str, w.Widget]:
         panel, step = self.panel, self.step
         # Disabled until refresh() finds the step current.
         look = {"layout": shared(w.Layout), "style": shared(w.ButtonStyle), "disabled": True}
