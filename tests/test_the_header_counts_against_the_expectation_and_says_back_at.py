@@ -43,6 +43,9 @@ def test_the_header_follows_the_probes_the_expectation_and_the_steps(tmp_path):
     panel.confirm.click()
     panel.wait()
     until(lambda: "since the fault" in panel.clock.value, "the outage clock")
+    # The probes must see the outage before the repairs end it (a loaded machine can run
+    # the steps first: an outage nobody saw is never "back at").
+    until(lambda: exercise.watch.endpoint_up.get("api") is False, "the probes seeing api down")
     assert "expected 15min" in panel.clock.value and "RTO 12h" in panel.clock.value
     while exercise.current is not None:  # verify fails (branched), then the repairs run
         card = next(c for c in panel.cards if c.step is exercise.current)

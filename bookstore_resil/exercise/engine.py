@@ -279,8 +279,8 @@ class Exercise:
     def halt(self, reason: str = "") -> Summary:
         """Stop automation at once; the exercise ends as aborted, rolled back when the
         service is still down."""
+        self.halted = True  # first: an action the halt stops then closes no step
         self._halt.set()
-        self.halted = True
         self.target.halt()
         self._record(ev.HALTED, reason=reason, step=self.current.id if self.current else None)
         return self._finish(wait_for_recovery=False, rollback=f"halted: {reason or 'no reason'}")
@@ -351,7 +351,7 @@ class Exercise:
         )
 
     def _close(self, step: Step, status: str, by: str, **fields: Any) -> None:
-        if self.finished:
+        if self.finished or self.halted:
             return  # halted while the step ran: it stays open in the log, as it was
         following = self.scenario.next_after(step, status)
         handled = step.handles(status)
