@@ -9,6 +9,9 @@ from pathlib import Path
 
 from bookstore_resil.define.loader import load_system
 
+# A screenshot of a tall panel on a loaded 2-core machine takes long: a generous bound.
+SHOT_TIMEOUT_MS = 120_000
+
 
 class Lab:
     """The JupyterLab page of one game-day notebook, and its panel; ``data`` is the system
@@ -89,7 +92,7 @@ class Lab:
                 {"width": self.viewport["width"], "height": int(height) + 400}
             )
             self.panel.scroll_into_view_if_needed()
-            self.panel.screenshot(path=str(path))
+            self.panel.screenshot(path=str(path), timeout=SHOT_TIMEOUT_MS)
             self.page.set_viewport_size(self.viewport)
         else:
-            self.page.screenshot(path=str(path))
+            self.page.screenshot(path=str(path), timeout=SHOT_TIMEOUT_MS)

@@ -35,7 +35,7 @@ import pytest
 
 from bookstore_resil.exercise.observe import in_background, url_of
 from tests.browser import CHROMIUM, chromium, jupyterlab, notebook_with_parameters
-from tests.game_day_panel import Lab
+from tests.game_day_panel import SHOT_TIMEOUT_MS, Lab
 
 pytestmark = [
     pytest.mark.long,
@@ -209,7 +209,9 @@ def test_a_facilitator_plays_and_halts_game_days_in_jupyterlab(lab, tmp_path):
             room.close("service-restored", "Done", "ok", DONE_NOTE)
             expect(header).to_contain_text("All steps done: click Finish")
             expect(observer.locator("body")).to_contain_text(OBSERVATION, timeout=10_000)
-            observer.screenshot(path=str(shot("observer_view_running.png")), full_page=True)
+            observer.screenshot(
+                path=str(shot("observer_view_running.png")), full_page=True, timeout=SHOT_TIMEOUT_MS
+            )
 
             room.button("Finish").click()
             expect(room.button("Halt")).to_be_disabled()
@@ -233,7 +235,11 @@ def test_a_facilitator_plays_and_halts_game_days_in_jupyterlab(lab, tmp_path):
             room.shoot(shot("game_day_finished.png"))
             expect(observer.locator("h1")).to_contain_text("FINISHED", timeout=10_000)
             expect(observer.get_by_role("link", name="Open the report")).to_be_visible()
-            observer.screenshot(path=str(shot("observer_view_finished.png")), full_page=True)
+            observer.screenshot(
+                path=str(shot("observer_view_finished.png")),
+                full_page=True,
+                timeout=SHOT_TIMEOUT_MS,
+            )
             view.shutdown()
 
             # The summary cell, run again, prints the verdict.
@@ -251,7 +257,7 @@ def test_a_facilitator_plays_and_halts_game_days_in_jupyterlab(lab, tmp_path):
             restored = other.panel.locator(".resil-header")  # once its widgets are restored
             expect(restored).to_contain_text("Bookstore API Failure", timeout=RESTORE_WAIT_MS)
             restored.scroll_into_view_if_needed()
-            second.screenshot(path=str(shot("second_jupyterlab_user.png")))
+            second.screenshot(path=str(shot("second_jupyterlab_user.png")), timeout=SHOT_TIMEOUT_MS)
             second.close()
 
             room = Lab(page, server, halted, "api-failure", DATA)
