@@ -178,6 +178,13 @@ def _pid_file(lab: Lab, name: str) -> Path:
     return lab.pids_dir / f"{name}.json"
 
 
+# The program is started behind a shell that waits for a line on a pipe before it execs the
+# program (same pid, same start time), and the line is written only once the pid file is.
+# Whoever is killed between the two (a kernel, a Ctrl-C) closes the pipe: the shell then
+# exits without starting anything, so no process of the lab ever runs unrecorded.
+_AFTER_RECORDED = 'read -r go && exec "$@" </dev/null'
+
+
 def start(
     lab: Lab,
     name: str,
@@ -188,32 +195,38 @@ def start(
     user: str | None = None,
 ) -> TrackedProcess:
     """Start ``argv`` in its own session with the scrubbed environment (plus ``env``), log
-    to ``STATE/logs/NAME.log`` (the owner's alone), record its pid."""
+    to ``STATE/logs/NAME.log`` (the owner's alone), record its pid before it runs."""
     lab.pids_dir.mkdir(parents=True, exist_ok=True)
     lab.logs_dir.mkdir(parents=True, exist_ok=True)
     log_path = lab.logs_dir / f"{name}.log"
     log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
-    with os.fdopen(log_fd, "ab") as out:
-        process = subprocess.Popen(
-            list(argv),
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            **_confined(env, user),
+    go_read, go_write = os.pipe()
+    try:
+        with os.fdopen(log_fd, "ab") as out:
+            process = subprocess.Popen(
+                ["/bin/sh", "-c", _AFTER_RECORDED, "sh", *argv],
+                cwd=cwd,
+                stdin=go_read,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                **_confined(env, user),
+            )
+        boot_time = psutil.boot_time()
+        tracked = TrackedProcess(
+            name=name,
+            pid=process.pid,
+            create_time=boot_time + _started(psutil.Process(process.pid)),
+            boot_time=boot_time,
+            argv=list(argv),
+            log=str(log_path),
+            started_at=utc_now(),
         )
-    boot_time = psutil.boot_time()
-    tracked = TrackedProcess(
-        name=name,
-        pid=process.pid,
-        create_time=boot_time + _started(psutil.Process(process.pid)),
-        boot_time=boot_time,
-        argv=list(argv),
-        log=str(log_path),
-        started_at=utc_now(),
-    )
-    write_json(_pid_file(lab, name), asdict(tracked))
+        write_json(_pid_file(lab, name), asdict(tracked))
+        os.write(go_write, b"go\n")
+    finally:
+        os.close(go_read)
+        os.close(go_write)
     log.info("started %s (pid %d)", name, process.pid)
     return tracked
 
