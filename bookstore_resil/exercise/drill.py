@@ -102,6 +102,7 @@ def drill(
     # The report's kernel (when there is a report) lives from the game day to the report.
     with _staging(out, progress), ExitStack() as ahead:
         archive_dir = layout.exercise_dir(out.local, exercise_id)
+        ahead.enter_context(_removed_if_left_empty(archive_dir))
         interval = DEFAULT_PROBE_INTERVAL_S if probe_interval is None else probe_interval
         Options(probe_interval_s=interval)
         data_dir = Path(data_dir).resolve()
@@ -180,6 +181,21 @@ def _staging(out: Destination, progress: Callable[[str], None]) -> Iterator[None
             progress(f"drill: not uploaded; what was written stays in {out.local}")
         else:
             out.discard()
+        raise
+
+
+@contextmanager
+def _removed_if_left_empty(archive_dir: Path) -> Iterator[None]:
+    """The folders the drill makes on the way to ``archive_dir`` (``--out`` and its parents,
+    the archive) go again when it stops leaving them empty: a refused drill creates nothing.
+    One that recorded anything keeps it: an archive is never deleted."""
+    made = [folder for folder in (archive_dir, *archive_dir.parents) if not folder.exists()]
+    try:
+        yield
+    except BaseException:
+        for folder in made:  # the deepest first; rmdir removes only an empty one
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
 
 
