@@ -339,9 +339,7 @@ def convert(
         else chosen[2]
         if chosen
         else "Imported from Backstage",
-        "description": str(
-            (system_entity.metadata.get("description") if system_entity else None) or ""
-        ),
+        "description": _text(system_entity.metadata.get("description") if system_entity else None),
         "entrypoint": entry,
         "services": [
             _service(entity, [selected[c] for c in graph.children[key]], parents[key])
@@ -349,6 +347,12 @@ def convert(
         ],
     }
     return Conversion(document, selected, notes)
+
+
+def _text(description: object) -> str:
+    """A catalog description as one field: a block scalar's (``description: |``) line end
+    dropped, so the imported file holds a plain line, not a quoted multi-line string."""
+    return str(description or "").strip()
 
 
 def _critical(entity: Entity) -> bool:
@@ -360,7 +364,7 @@ def _service(entity: Entity, children: list[Entity], supports: list[str]) -> dic
     service: dict[str, Any] = {
         "id": service_id(entity),
         "name": entity.title,
-        "purpose": str(metadata.get("description") or ""),
+        "purpose": _text(metadata.get("description")),
         "supports": entity.annotation("supports") or ", ".join(supports) or "N/A",
         "platform": entity.annotation("platform") or str(spec.get("type") or ""),
         "technologies": [str(tag) for tag in metadata.get("tags") or []],
