@@ -12,7 +12,9 @@ from bookstore_resil.cli.common import (
     positive_seconds,
     print_json,
     progress,
+    require,
 )
+from bookstore_resil.cli.lab import LAB_MODULES
 
 # The target's waits: target.yaml's baseline, sustain and recovery_wait, else these defaults.
 WAITS = (
@@ -24,7 +26,11 @@ WAITS = (
 
 def cmd_drill(args: argparse.Namespace) -> int:
     from bookstore_resil.exercise.drill import drill, one_screen
+    from bookstore_resil.exercise.gameday import default_target
 
+    folder = data_dir(args)
+    if (args.target or default_target(folder)) == "lab":
+        require(*LAB_MODULES)  # named before "no lab: run lab up", which would need it too
     options: dict[str, object] = {}
     if args.state:
         options["state_dir"] = args.state
@@ -37,7 +43,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     result = drill(
         args.scenario,
         target=args.target,
-        data_dir=data_dir(args),
+        data_dir=folder,
         out_dir=args.out,
         exercise_id=args.exercise_id,
         responses=responses,

@@ -12,6 +12,9 @@ from bookstore_resil.cli.common import add_json, positive_seconds, print_json, p
 if TYPE_CHECKING:
     from bookstore_resil.lab.target import LabTarget
 
+# What the [lab] extra brings: the lab's processes, its probes and its repair need them all.
+LAB_MODULES = ("django", "rest_framework", "gunicorn", "psycopg", "moto")
+
 
 def cmd_lab(args: argparse.Namespace) -> int:
     from dataclasses import asdict
@@ -22,7 +25,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
     lab = Lab.at(args.state)
     if args.verb != "down":
-        require("django", "rest_framework", "gunicorn", "psycopg", "moto")
+        require(*LAB_MODULES)
     ok = True
     if args.verb in ("up", "status"):
         if args.verb == "up":
