@@ -14,7 +14,7 @@ import pytest
 PACKAGE = Path(__file__).parents[1] / "bookstore_resil"
 # The stages in import order: a module may import its own stage and the ones to its left.
 STAGES = (
-    "foundation",  # errors, log, display, clock, secrets, workbook: what every stage uses
+    "foundation",  # errors, log, display, clock, secrets, templates, workbook: every stage uses
     "define",
     "analyse",
     "targets",
@@ -93,7 +93,7 @@ def graph() -> nx.DiGraph:
 
 def test_every_module_belongs_to_a_stage(graph):
     top_level = sorted(m for m in graph if m.count(".") == 1 and stage_of(m) == "foundation")
-    foundation = ["clock", "display", "errors", "log", "secrets", "workbook"]
+    foundation = ["clock", "display", "errors", "log", "secrets", "templates", "workbook"]
     assert [m.split(".")[1] for m in top_level] == foundation
 
 

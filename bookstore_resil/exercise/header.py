@@ -8,7 +8,6 @@ so that this is the notebook). It stays under 200 px at 1280x800, halted include
 
 from __future__ import annotations
 
-import html
 import textwrap
 import time
 from collections.abc import Sequence
@@ -21,61 +20,16 @@ from bookstore_resil import clock
 from bookstore_resil.archive.measure import Summary, outage_of, transitions
 from bookstore_resil.define.model import MANUAL_FAULT
 from bookstore_resil.define.units import format_duration
-from bookstore_resil.display import badge, colour_of, progress_bar
+from bookstore_resil.display import colour_of
 from bookstore_resil.exercise.cards import local_time
 from bookstore_resil.exercise.engine import Exercise
+from bookstore_resil.templates import Markup, macro, text
 
-STYLE = """<style>
-.resil-header { position: sticky; top: 0; z-index: 20; background: var(--jp-layout-color0, #fff);
-  border-bottom: 2px solid #cfd8dc; padding: 2px 2px 4px; }
-.resil-header .widget-html, .resil-header .widget-html-content { height: auto; overflow: visible;
-  white-space: normal; line-height: 1.35; }
-.resil-header .widget-html { margin-top: 1px; margin-bottom: 1px; }
-.resil-header .jupyter-button { height: 28px; }
-.jp-Cell-outputArea:has(.resil-header), .jp-OutputArea-child:has(.resil-header),
-.jp-OutputArea-output:has(.resil-header) { overflow: visible !important; }
-.resil-card-current { border: 2px solid #1565c0 !important; border-left-width: 8px !important;
-  background: #e3f2fd; }
-.resil-card-waiting { color: #757575; }
-.resil-clock { font-size: 1.5em; font-weight: 700; font-variant-numeric: tabular-nums; }
-.resil-banner-halted { background: #ef6c00; color: #fff; font-weight: 700;
-  padding: 2px 10px; border-radius: 4px; }
-.resil-verdict .resil-headline { scroll-margin-top: 220px; }
-</style>"""
+STYLE = text("header_style.html")
 SEP = " &nbsp;│&nbsp; "
 
 
-# Run once with the panel: when a verdict appears (Finish, Halt), scroll it into view just
-# under the sticky header; the room was looking at the last card when it clicked.
-SCROLL_TO_VERDICT_JS = """
-(function () {
-  if (window.bookstoreResilShowsVerdicts) { return; }
-  window.bookstoreResilShowsVerdicts = true;
-  const wanted = ".resil-verdict .resil-headline";
-  new MutationObserver(function (changes) {
-    for (const change of changes) {
-      for (const node of change.addedNodes) {
-        if (!(node instanceof Element)) { continue; }
-        const headline = node.matches(wanted) ? node : node.querySelector(wanted);
-        if (!headline) { continue; }
-        const panel = headline.closest(".resil-verdict").parentElement;
-        const header = panel && panel.querySelector(".resil-header");
-        const place = function () {
-          headline.style.scrollMarginTop = ((header ? header.offsetHeight : 0) + 8) + "px";
-          headline.scrollIntoView({block: "start"});
-        };
-        setTimeout(place, 100);
-        if (header) {  // the banner grows as the archive is written: keep the verdict clear
-          const resized = new ResizeObserver(place);
-          resized.observe(header);
-          setTimeout(function () { resized.disconnect(); }, 5000);
-        }
-        return;
-      }
-    }
-  }).observe(document.body, {childList: true, subtree: true});
-})();
-"""
+SCROLL_TO_VERDICT_JS = text("scroll_to_verdict.js")  # run once with the panel
 
 
 def state_of(exercise: Exercise, phase: str) -> str:
@@ -89,51 +43,38 @@ def state_of(exercise: Exercise, phase: str) -> str:
 def title_html(exercise: Exercise, state: str) -> str:
     """The scenario, its state, where it runs, who leads it and its objectives."""
     scenario, target = exercise.scenario, exercise.target
-    leads = scenario.leads
     where = target.name
     if target.environment != target.name:
         where += f" ({target.environment})"
-    return (
-        f'<span style="font-size:1.3em;font-weight:700">{html.escape(scenario.title)}</span> '
-        f"{badge(state.upper(), state)}"
-        + (badge("DRY RUN", "dry run") if exercise.dry_run else "")
-        + f"<small>{html.escape(where)} · severity {scenario.severity} · leads "
-        f"{html.escape(leads.primary)}, {html.escape(leads.secondary or '-')} · "
-        f"RTO {format_duration(scenario.rto_s)} · RPO {format_duration(scenario.rpo_s)}</small>"
+    return macro("header.html", "title")(
+        scenario=scenario,
+        state=state,
+        dry_run=exercise.dry_run,
+        where=where,
+        rto=format_duration(scenario.rto_s),
+        rpo=format_duration(scenario.rpo_s),
     )
 
 
 def start_text(exercise: Exercise) -> tuple[str, str]:
     """What Start will do, with the endpoints down right now; the confirming button's name."""
-    target, service = exercise.target, html.escape(exercise.scenario.service)
-    down = sorted(n for n, up in exercise.watch.endpoint_up.items() if not up)
-    warning = (
-        f"<br><b>{html.escape(', '.join(down))} already down</b> (the probes, now): the outage "
-        "would not be measured from a healthy start."
-        if down
-        else ""
+    injects = exercise.fault not in (None, MANUAL_FAULT) and exercise.target.injects_faults
+    what = macro("header.html", "start")(
+        dry_run=exercise.dry_run,
+        injects=injects,
+        fault=exercise.fault,
+        target=exercise.target,
+        service=exercise.scenario.service,
+        down=sorted(n for n, up in exercise.watch.endpoint_up.items() if not up),
     )
-    if exercise.dry_run:
-        what, button = (
-            "<b>Dry run</b>: Start breaks nothing and Run runs nothing; each step records "
-            "what it would do. (Open the exercise with <code>execute = True</code> to "
-            "break the system for real.)",
-            "Start the dry run",
-        )
-    elif exercise.fault not in (None, MANUAL_FAULT) and target.injects_faults:
-        what, button = (
-            f"Start will <b>inject the fault {html.escape(exercise.fault)}</b> on "
-            f"{html.escape(target.name)} ({html.escape(target.environment)}): "
-            f"{service} really goes down.",
-            "Inject the fault",
-        )
-    else:
-        what, button = (
-            f"Start will <b>declare the outage</b> of {service}: nothing is broken by the "
-            "workbook, the team breaks it by hand (or it is already down).",
-            "Declare the outage",
-        )
-    return f"{what}{warning}", button
+    button = (
+        "Start the dry run"
+        if exercise.dry_run
+        else "Inject the fault"
+        if injects
+        else "Declare the outage"
+    )
+    return what, button
 
 
 @dataclass(frozen=True)
@@ -246,34 +187,24 @@ def status_html(exercise: Exercise, on_call: list[str], summary: Summary | None 
     seen = dict(exercise.watch.endpoint_up)
     if summary is not None:
         seen.update({o.endpoint: False for o in summary.outages if not o.recovered})
-    endpoints = (
-        "".join(
-            badge(
-                f"{name}{' (what users see)' if name == facing and 'user' not in name else ''}"
-                f" {'up' if up else 'DOWN'}",
-                "up" if up else "down",
-                "" if up else exercise.watch.down_reason.get(name, ""),
-            )
-            for name, up in sorted(seen.items())
+    endpoints = [
+        (
+            f"{name}{' (what users see)' if name == facing and 'user' not in name else ''}",
+            up,
+            "" if up else exercise.watch.down_reason.get(name, ""),
         )
-        or "<i>waiting for the first probe</i>"
+        for name, up in sorted(seen.items())
+    ]
+    steps, current = exercise.scenario.steps, exercise.current
+    return macro("header.html", "status")(
+        label="Endpoints at the end" if exercise.finished else "Endpoints",
+        endpoints=endpoints,
+        finished=exercise.finished,
+        current=current and (steps.index(current) + 1, len(steps), current.title[:90]),
+        started=exercise.fault_at is not None,
+        on_call=on_call,
+        sep=Markup(SEP),
     )
-    steps = exercise.scenario.steps
-    if exercise.finished:
-        now = ""
-    elif exercise.current is not None:
-        number = steps.index(exercise.current) + 1
-        now = (
-            f"<b>Now:</b> step {number} of {len(steps)}: {html.escape(exercise.current.title[:90])}"
-        )
-    elif exercise.fault_at is not None:
-        now = f'<b style="color:{colour_of("current")}">All steps done: click Finish</b>'
-    else:
-        now = "<b>Now:</b> the briefing, then <b>Start</b>"
-    reach = html.escape(", ".join(on_call) or "nobody on the call list")
-    label = "Endpoints at the end" if exercise.finished else "Endpoints"
-    parts = [f"<b>{label}:</b> {endpoints}", now, f"<b>On call:</b> {reach}"]
-    return SEP.join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
@@ -291,37 +222,27 @@ def banner_html(exercise: Exercise, zone: str, ending: Ending) -> str:
     """HALTED and what to do about it, on one line; Finish waiting for recovery; the
     archive's progress."""
     since = time.monotonic() - ending.phase_since
-    target = html.escape(exercise.target.name)
-    parts = []
-    if ending.halted is not None:
-        after = (
-            f"Repaired: {html.escape(ending.repaired)}"
-            if ending.repaired
-            else f"the {target} may still be broken"  # the Repair button is on the line above
-        )
-        parts.append(
-            f'<div><span class="resil-banner-halted">HALTED at '
-            f"{local_time(ending.halted['ts'], zone)}: "
-            f"{html.escape(ending.halted.get('reason') or '')}</span> {after}</div>"
-        )
+    progress: tuple[float, str] | None = None
     if ending.phase == "recovering":
         patience = exercise.options.recovery_wait_s
-        parts.append(
-            progress_bar(
-                since / patience,
-                f"Finish: waiting for {exercise.measured_endpoint} to stay up for "
-                f"{format_duration(exercise.options.sustain_s)} "
-                f"({since:.0f}s of at most {patience:.0f}s)",
-            )
+        progress = (
+            since / patience,
+            f"Finish: waiting for {exercise.measured_endpoint} to stay up for "
+            f"{format_duration(exercise.options.sustain_s)} "
+            f"({since:.0f}s of at most {patience:.0f}s)",
         )
     elif ending.phase == "archiving":
-        parts.append(
-            progress_bar(
-                min(since / 30.0, 0.95),
-                f"Writing the archive and the report ({since:.0f}s): "
-                + textwrap.shorten(ending.archive_line or "exercise.ipynb", 56, placeholder=" ..."),
-            )
+        progress = (
+            min(since / 30.0, 0.95),
+            f"Writing the archive and the report ({since:.0f}s): "
+            + textwrap.shorten(ending.archive_line or "exercise.ipynb", 56, placeholder=" ..."),
         )
-    elif ending.phase == "archived" and ending.archive_line:
-        parts.append(f"<small>{html.escape(ending.archive_line)}</small>")
-    return "".join(parts)
+    halted = ending.halted
+    return macro("header.html", "banner")(
+        halted_at=halted and local_time(halted["ts"], zone),
+        reason=halted and halted.get("reason") or "",
+        repaired=ending.repaired,
+        target=exercise.target.name,
+        progress=progress,
+        archived=ending.archive_line if ending.phase == "archived" else "",
+    )

@@ -12,7 +12,6 @@ end, with no way to touch the exercise: the facilitator's panel keeps every cont
 from __future__ import annotations
 
 import functools
-import html
 import threading
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,51 +23,30 @@ from bookstore_resil.archive import events as ev
 from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import steps_of, summarize
 from bookstore_resil.define.units import format_duration
-from bookstore_resil.display import badge, step_status
+from bookstore_resil.display import step_status
 from bookstore_resil.errors import ResilError, UsageError
+from bookstore_resil.templates import Markup, render
 
 if TYPE_CHECKING:
     from bookstore_resil.report.context import SystemContext
 
 HOST = "127.0.0.1"
 REFRESH_S = 2
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="refresh" content="{refresh}">
-<title>{title}</title>
-<style>
-body {{ font: 16px/1.45 -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 0;
-  color: #212121; background: #f5f5f5; }}
-main {{ max-width: 1100px; margin: 0 auto; padding: 16px 28px; background: #fff; }}
-.clock {{ font-size: 2.2em; font-weight: 700; font-variant-numeric: tabular-nums; }}
-table {{ border-collapse: collapse; width: 100%; margin: 6px 0 14px; }}
-th, td {{ border-bottom: 1px solid #e0e0e0; padding: 4px 8px; text-align: left;
-  vertical-align: top; }}
-tr.now td {{ background: #e3f2fd; font-weight: 600; }}
-.halted {{ background: #ef6c00; color: #fff; font-size: 1.5em; font-weight: 700;
-  padding: 6px 12px; }}
-small {{ color: #616161; }}
-</style></head>
-<body><main>{body}
-<p><small>Read-only observer view of {exercise}, refreshed every {refresh}s from its event
-log. The facilitator's panel holds the controls.</small></p></main></body></html>
-"""
 
 
 def _local(moment: datetime | str, zone: str) -> str:
     return clock.beside_utc(moment, zone)
 
 
-def _clock(start: dict[str, Any], fault: dict[str, Any] | None, end: str | None) -> str:
-    zone = start.get("timezone", "UTC")
-    now = clock.now()
-    line = f'<div class="clock">{html.escape(_local(now, zone))}</div>'
+def _clock(
+    start: dict[str, Any], fault: dict[str, Any] | None, end: str | None
+) -> dict[str, str] | None:
+    """Since the fault, the RTO deadline and what is left of it; None before the fault."""
     if fault is None:
-        return line + "<p>Not started: the RTO clock starts with the fault.</p>"
+        return None
     fault_at = clock.parse_ts(fault.get("at", fault["ts"]))
     rto = float(start["rto_s"])
-    elapsed = ((clock.parse_ts(end) if end else now) - fault_at).total_seconds()
-    deadline = clock.beside_utc(fault_at + timedelta(seconds=rto), zone, date=True)
+    elapsed = ((clock.parse_ts(end) if end else clock.now()) - fault_at).total_seconds()
     left = (
         f"ended after {format_duration(elapsed)}"
         if end
@@ -76,46 +54,42 @@ def _clock(start: dict[str, Any], fault: dict[str, Any] | None, end: str | None)
         if elapsed <= rto
         else f"RTO passed {format_duration(elapsed - rto)} ago"
     )
-    return line + (
-        f"<p><b>Since the fault</b> {format_duration(elapsed)} · <b>RTO "
-        f"{format_duration(rto)} deadline</b> {html.escape(deadline)}: <b>{left}</b></p>"
-    )
+    deadline = fault_at + timedelta(seconds=rto)
+    return {
+        "elapsed": format_duration(elapsed),
+        "rto": format_duration(rto),
+        "deadline": clock.beside_utc(deadline, start.get("timezone", "UTC"), date=True),
+        "left": left,
+    }
 
 
-def _endpoints(events: list[dict[str, Any]]) -> str:
+def _endpoints(events: list[dict[str, Any]]) -> list[tuple[str, bool]]:
     last: dict[str, bool] = {}
     for event in events:
         if event["type"] == ev.PROBE:
             last[event["endpoint"]] = bool(event["up"])
-    badges = "".join(
-        badge(f"{name} {'up' if up else 'DOWN'}", "up" if up else "down")
-        for name, up in sorted(last.items())
-    )
-    return f"<p><b>Endpoints:</b> {badges or '<i>no probe yet</i>'}</p>"
+    return sorted(last.items())
 
 
-def _steps(events: list[dict[str, Any]], zone: str) -> str:
+def _steps(events: list[dict[str, Any]], zone: str) -> list[tuple[str, ...]]:
+    """Each step: when it opened, its status (``current`` while it runs), id, title, by, note."""
     titles = {e["step"]: e.get("title", "") for e in events if e["type"] == ev.STEP_STARTED}
     halted = any(e["type"] == ev.HALTED for e in events)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for step in steps_of(events):
         shown = step_status(step.status, step.handled, halted)
         status = "current" if shown == "running" else shown
+        title = titles.get(step.id, "")
         rows.append(
-            f'<tr class="{"now" if status == "current" else ""}">'
-            f"<td>{html.escape(_local(step.started_at, zone))}</td><td>{badge(status)}</td>"
-            f"<td><b>{html.escape(step.id)}</b> {html.escape(titles.get(step.id, ''))}</td>"
-            f"<td>{html.escape(step.by or '')}</td><td>{html.escape(step.note or '')}</td></tr>"
+            (_local(step.started_at, zone), status, step.id, title, step.by or "", step.note or "")
         )
-    if not rows:
-        return ""
-    head = "<tr><th>Opened</th><th>Status</th><th>Step</th><th>By</th><th>Note</th></tr>"
-    return f"<h2>Steps</h2><table>{head}{''.join(rows)}</table>"
+    return rows
 
 
-def _room(events: list[dict[str, Any]], zone: str) -> str:
+def _room(events: list[dict[str, Any]], zone: str) -> list[tuple[str, ...]]:
+    """What people wrote down and whom they notified, newest first: when, kind, who, text."""
     kinds = (ev.OBSERVATION, ev.DEVIATION, ev.NOTIFICATION, ev.NOTE)
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for event in reversed(events):
         if event["type"] not in kinds or (event["type"] == ev.NOTE and event.get("author") is None):
             continue
@@ -125,13 +99,8 @@ def _room(events: list[dict[str, Any]], zone: str) -> str:
             if event["type"] == ev.NOTIFICATION
             else event.get("text", "")
         )
-        rows.append(
-            f"<tr><td>{html.escape(_local(event['ts'], zone))}</td><td>{badge(event['type'])}"
-            f"</td><td>{html.escape(who)}</td><td>{html.escape(text)}</td></tr>"
-        )
-    if not rows:
-        return ""
-    return f"<h2>Written down</h2><table>{''.join(rows)}</table>"
+        rows.append((_local(event["ts"], zone), event["type"], who, text))
+    return rows
 
 
 @functools.lru_cache(maxsize=8)
@@ -165,28 +134,23 @@ def page(events: list[dict[str, Any]], has_report: bool = False) -> str:
     halted = next((e for e in events if e["type"] == ev.HALTED), None)
     briefing = next((e for e in reversed(events) if e["type"] == ev.BRIEFING), None)
     state = "halted" if halted else "finished" if finished else "running" if fault else "ready"
-    parts = [
-        f"<h1>{html.escape(start.get('title', start['scenario']))} {badge(state.upper(), state)}"
-        f"</h1><p><small>{html.escape(start['target'])} · exercise "
-        f"{html.escape(start['exercise_id'])}</small></p>"
-    ]
-    if halted:
-        parts.append(
-            f'<div class="halted">HALTED at {html.escape(_local(halted["ts"], zone))}: '
-            f"{html.escape(halted.get('reason') or '')}</div>"
-        )
-    if finished:
-        parts.append(_verdict(events, start, has_report))
-    parts.append(_clock(start, fault, finished["ts"] if finished else None))
-    parts.append(_endpoints(events))
-    if briefing:
-        parts.append(f"<p><b>Hypothesis:</b> {html.escape(briefing.get('hypothesis', ''))}</p>")
-    parts += [_steps(events, zone), _room(events, zone)]
-    return PAGE.format(
+    return render(
+        "observer.html",
         refresh=REFRESH_S,
-        title=html.escape(f"{state}: {start.get('title', '')}"),
-        exercise=html.escape(start["exercise_id"]),
-        body="".join(parts),
+        title=f"{state}: {start.get('title', '')}",
+        exercise=start["exercise_id"],
+        cannot_show="",
+        heading=start.get("title", start["scenario"]),
+        state=state,
+        target=start["target"],
+        halted=halted and {"at": _local(halted["ts"], zone), "reason": halted.get("reason") or ""},
+        verdict=Markup(_verdict(events, start, has_report)) if finished else "",
+        now=_local(clock.now(), zone),
+        clock=_clock(start, fault, finished["ts"] if finished else None),
+        endpoints=_endpoints(events),
+        hypothesis=briefing.get("hypothesis", "") if briefing else "",
+        steps=_steps(events, zone),
+        room=_room(events, zone),
     )
 
 
@@ -200,11 +164,12 @@ def _page_of(archive: Path, has_report: bool) -> str:
         reason = str(error)
     except Exception as error:  # the observers get a page, whatever went wrong
         reason = f"unexpected {type(error).__name__}: {error}"
-    return PAGE.format(
+    return render(
+        "observer.html",
         refresh=REFRESH_S,
         title="cannot show the exercise",
-        exercise=html.escape(archive.name),
-        body=f'<div class="halted">Cannot show this exercise</div><p>{html.escape(reason)}</p>',
+        exercise=archive.name,
+        cannot_show=reason,
     )
 
 

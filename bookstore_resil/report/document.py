@@ -3,7 +3,6 @@ an object Jupyter renders (HTML tables, the PNG charts of the archive)."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,17 +13,17 @@ from bookstore_resil import clock
 from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import Summary
 from bookstore_resil.define.units import format_duration
-from bookstore_resil.display import Html, Png, badge, step_status
+from bookstore_resil.display import Html, Png, step_status
 from bookstore_resil.errors import NotAnArchive, ReportError
 from bookstore_resil.report.context import findings_of, recorded_system
 from bookstore_resil.report.findings import Findings, seed_arithmetic
 from bookstore_resil.report.headline import headline, render, roles_text
 from bookstore_resil.report.links import jupyter_server, report_link
 from bookstore_resil.report.verdicts import at_least
+from bookstore_resil.templates import Markup, macro
 
 CHARTS = ("timeline", "objectives", "canary")
 DEFAULT_REPORTS = "reports"
-LEFT = "text-align:left;vertical-align:top"
 CHART_TEXT = {  # the alternative text of each chart
     "timeline": "Timeline of {exercise}: each step by outcome, over each endpoint's availability",
     "objectives": "RTO and RPO of {exercise} against the measured downtime and data loss",
@@ -33,31 +32,24 @@ CHART_TEXT = {  # the alternative text of each chart
 
 
 def _table(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], badge_column: int | None = None
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    badge_column: int | None = None,
+    empty: str = "",
+    note: str = "",
 ) -> Html:
-    # Left-aligned everywhere: JupyterLab right-aligns table cells, fit for numbers only.
-    head = "".join(f'<th style="{LEFT}">{html.escape(h)}</th>' for h in headers)
-    body = []
-    for row in rows:
-        cells = []
-        for index, value in enumerate(row):
-            text = "" if value is None else str(value)
-            shown = badge(text) if index == badge_column else html.escape(_capped(text))
-            cells.append(f'<td style="{LEFT}">{shown}</td>')
-        body.append(f"<tr>{''.join(cells)}</tr>")
+    """A table of ``rows``, or the paragraph ``empty`` when there is none; ``note`` under it."""
+    cells = [["" if value is None else _capped(str(value)) for value in row] for row in rows]
     return Html(
-        f'<table class="report-table"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
+        macro("report.html", "table")(
+            headers=headers, rows=cells, badge_column=badge_column, empty=empty, note=note
+        )
     )
 
 
 def _capped(text: str, limit: int = 400) -> str:
     """A cell's text, cut at ``limit`` characters (a step's whole output is in the log)."""
     return text if len(text) <= limit else text[:limit] + " ..."
-
-
-def _paragraphs(lines: Sequence[str]) -> str:
-    return "".join(f"<p>{html.escape(line)}</p>" for line in lines)
 
 
 def _time(text: str | None, zone: str) -> str:
@@ -80,14 +72,14 @@ class Report:
 
     def headline(self) -> Html:
         """The verdict first: outcome, objectives, hypothesis, top actions with owners."""
-        torn = (
-            "<p><b>The event log was cut short</b> (its last line was torn by a crash); "
-            "everything after it is unknown.</p>"
-            if self.summary.log_truncated
-            else ""
-        )
         links, note = self._report_link()
-        return Html(render(headline(self.summary, self.findings), links) + note + torn)
+        return Html(
+            macro("report.html", "headline")(
+                verdict=Markup(render(headline(self.summary, self.findings), links)),
+                link_note=note,
+                torn=self.summary.log_truncated,
+            )
+        )
 
     def _report_link(self) -> tuple[tuple[tuple[str, str], ...], str]:
         """In JupyterLab (notebook 03 opened by hand), the link to report.html its server
@@ -98,8 +90,7 @@ class Report:
         if server is None or not report.is_file():
             return (), ""
         where = report_link(report, server)
-        note = f"<p>report.html: {html.escape(where.note)}</p>" if where.note else ""
-        return where.links("Open the report (report.html)"), note
+        return where.links("Open the report (report.html)"), where.note
 
     def overview(self) -> Html:
         s, zone = self.summary, self.summary.timezone
@@ -121,12 +112,10 @@ class Report:
         if s.briefing:
             rows.append(("Hypothesis", s.briefing.get("hypothesis", "-")))
             rows.append(("Roles", roles_text(s) or "-"))
-        facts = "".join(
-            f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows
-        )
         return Html(
-            f'<table class="report-facts">{facts}</table>'
-            + _paragraphs(seed_arithmetic(s.fault_at, s.rto_s, s.rpo_s, zone))
+            macro("report.html", "facts")(
+                rows=rows, paragraphs=seed_arithmetic(s.fault_at, s.rto_s, s.rpo_s, zone)
+            )
         )
 
     def verdicts(self) -> Html:
@@ -186,19 +175,21 @@ class Report:
     def findings_table(self) -> Html:
         rows = [(f.kind, f.step, f.message) for f in self.findings.steps]
         rows += [("deviation", d.step or "-", d.text) for d in self.findings.deviations]
-        if not rows:
-            return Html("<p>Every step ran as the playbook says; no deviation was recorded.</p>")
-        return _table(("Finding", "Step", "What"), rows, badge_column=0)
+        return _table(
+            ("Finding", "Step", "What"),
+            rows,
+            badge_column=0,
+            empty="Every step ran as the playbook says; no deviation was recorded.",
+        )
 
     def recommendations(self) -> Html:
-        if not self.findings.recommendations:
-            return Html("<p>No recommendation: the playbook worked as written.</p>")
         return _table(
             ("#", "Owner", "Action", "What"),
             [
                 (n, r.owner or "no owner yet", r.kind, r.message)
                 for n, r in enumerate(self.findings.recommendations, start=1)
             ],
+            empty="No recommendation: the playbook worked as written.",
         )
 
     def observations(self) -> Html:
@@ -215,16 +206,13 @@ class Report:
             for e in s.notes
             if e.get("step") and e.get("author") is not None
         ]
-        if not rows:
-            return Html("<p>Nothing was written down besides the steps' own notes.</p>")
         return _table(
             ("When", "What", "Who", "Step", "Text"),
             [(_clock_time(ts, s.timezone), *rest) for ts, *rest in sorted(rows)],
+            empty="Nothing was written down besides the steps' own notes.",
         )
 
     def notifications(self) -> Html:
-        if not self.findings.notified:
-            return Html("<p>Nobody was notified during this exercise.</p>")
         return _table(
             ("When", "After the fault", "Contact", "Why", "How"),
             [
@@ -237,14 +225,12 @@ class Report:
                 )
                 for n in self.findings.notified
             ],
+            empty="Nobody was notified during this exercise.",
         )
 
     def dependencies(self) -> Html:
         d = self.findings.dependency
-        note = f"<p><i>{html.escape(self.findings.dependency_note)}</i></p>"
-        if d is None:
-            return Html(note)
-        table = _table(
+        return _table(
             ("Service", "Critical", "RTO", "Effective RTO", "RPO", "Effective RPO", "Findings"),
             [
                 (
@@ -256,9 +242,11 @@ class Report:
                     f"{format_duration(d.effective_rpo_s)} (bound by {d.rpo_bound_by})",
                     "; ".join(f.message for f in d.findings) or "none",
                 )
-            ],
+            ]
+            if d
+            else [],
+            note=self.findings.dependency_note,
         )
-        return Html(table.html + note)
 
 
 def locate_archive(archive_dir: str | Path) -> Path:
