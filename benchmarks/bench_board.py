@@ -4,7 +4,10 @@ floors measured in the same run.
 The organisation is generated: SYSTEMS system folders (three services, two playbooks, a
 head of the org chart each) and ARCHIVES archives spread over them, each a ``summary.json``
 as a real drill writes it (the database fixture's event log summarized, then given its own
-id, system, scenario, time and outcome), under one sub-folder per team.
+id, system, scenario, time and outcome), under one sub-folder per team. Beside each summary
+lie the other files a drill archives (OTHER_FILES: the notebooks, the event log, the report
+and its charts) as small placeholders: the board never reads them, but S3 lists every key,
+and a listing's cost grows with the keys it returns (``--files 1`` uploads summaries only).
 
 - local: reading the archives for the board against the floor, a loop that opens the same
   summary files (their paths known) and parses each with orjson; and the whole board
@@ -12,6 +15,10 @@ id, system, scenario, time and outcome), under one sub-folder per team.
 - S3 cold: the board's read of ``s3://`` with an empty cache against the floor, a bare
   boto3 script that lists the prefix and gets every summary with the same thread count.
 - S3 warm: one new archive uploaded, the board's read again with the cache: one fetch.
+  Its floor is one bare listing of the prefix, which a complete read cannot skip (a summary
+  changed or deleted since the last run shows only there). The line after it splits
+  moto's listing cost: one request returning one key (a scan of the whole bucket on moto)
+  against a page of 1,000 keys.
 
 moto's server runs in a process of its own. Each line prints the figure, its floor and its
 target. The default run is small (under a minute); ``--full`` is 500 systems and 20,000
@@ -52,6 +59,15 @@ FIXTURE = REPO / "tests" / "fixtures" / "archives" / "database-data-loss" / "eve
 SCENARIOS = ("app-failure", "database-failure")
 OUTCOMES = ("passed",) * 14 + ("failed", "missed", "error", "aborted", "inconclusive")
 BUCKET = "org-drills"
+OTHER_FILES = (
+    "canary.png",
+    "events.jsonl",
+    "exercise.ipynb",
+    "objectives.png",
+    "report.html",
+    "report.ipynb",
+    "timeline.png",
+)
 LOCAL_RATIO, LOCAL_WHOLE_S, S3_RATIO, S3_WARM_S = 1.5, 10.0, 1.5, 2.0
 
 
@@ -132,18 +148,23 @@ def summaries(systems: int, archives: int, now: datetime, seed: int = 7):
         )
 
 
-def make_organisation(root: Path, systems: int, archives: int, now: datetime) -> list[Path]:
-    """The system folders under ``root/systems`` and the archives under ``root/archives``;
-    the summary files' paths."""
+def make_organisation(
+    root: Path, systems: int, archives: int, now: datetime, others: tuple[str, ...]
+) -> list[Path]:
+    """The system folders under ``root/systems`` and the archives under ``root/archives``,
+    each with ``others`` beside its summary; every file's path, summaries first."""
     for index in range(systems):
         write_system(root / "systems" / f"team-{index:03d}", index)
-    paths = []
+    paths, rest = [], []
     for team, exercise_id, document in summaries(systems, archives, now):
         folder = root / "archives" / team / exercise_id
         folder.mkdir(parents=True)
         (folder / "summary.json").write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
         paths.append(folder / "summary.json")
-    return paths
+        for name in others:
+            (folder / name).write_bytes(b"{}\n")
+            rest.append(folder / name)
+    return paths + rest
 
 
 def timed(function, *args):
@@ -214,6 +235,17 @@ def upload(client, root: Path, paths: list[Path]) -> None:
         list(pool.map(put, paths))
 
 
+def listing_costs(client, prefix: str) -> tuple[float, float]:
+    """moto's listing: the seconds of one request returning one key, and of one returning
+    a page of 1,000 (the best of three each)."""
+
+    def best(keys: int) -> float:
+        request = {"Bucket": BUCKET, "Prefix": prefix, "MaxKeys": keys}
+        return min(timed(lambda: client.list_objects_v2(**request))[0] for _ in range(3))
+
+    return best(1), best(1000)
+
+
 def line(what: str, seconds: float, floor: float | None, target: str, met: bool) -> None:
     against = f"floor {floor:6.2f}s  ratio {seconds / floor:5.2f}x" if floor else " " * 26
     print(
@@ -227,16 +259,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--systems", type=int, default=50)
     parser.add_argument("--archives", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--files", type=int, default=1 + len(OTHER_FILES), help="files in each archive"
+    )
     args = parser.parse_args(argv)
     systems, archives = (500, 20000) if args.full else (args.systems, args.archives)
+    others = OTHER_FILES[: max(0, args.files - 1)]
     now = datetime.now(timezone.utc)
     os.environ.update({k: v for k, v in moto_env().items() if v is not None})
     for key in [k for k, v in moto_env().items() if v is None]:
         os.environ.pop(key, None)
     with tempfile.TemporaryDirectory(prefix="bench-board-") as tmp:
         root = Path(tmp)
-        generated, paths = timed(make_organisation, root, systems, archives, now)
-        print(f"{systems} systems, {archives} archives generated in {generated:.1f}s")
+        generated, files = timed(make_organisation, root, systems, archives, now, others)
+        paths = files[:archives]
+        print(
+            f"{systems} systems, {archives} archives generated in {generated:.1f}s, "
+            f"each summary.json{''.join(', ' + name for name in others)}: {len(files)} files"
+        )
         local_floor(paths)  # warm-up: the disk cache
         floors, reads = [], []
         for _ in range(args.rounds):
@@ -266,8 +306,8 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
             client = boto3.client("s3", config=boto3.session.Config(max_pool_connections=THREADS))
             client.create_bucket(Bucket=BUCKET)
-            uploaded, _ = timed(upload, client, root / "archives", paths)
-            print(f"uploaded to moto's server in {uploaded:.1f}s")
+            uploaded, _ = timed(upload, client, root / "archives", files)
+            print(f"{len(files)} keys uploaded to moto's server in {uploaded:.1f}s")
             uri = f"s3://{BUCKET}/org"
             s3_floor(client, "org/")  # warm-up: moto's first listing
             floor_s, count = timed(s3_floor, client, "org/")
@@ -288,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             listing, _ = timed(s3_keys, client, "org/")
             warm, again = timed(read_archives, uri, root / "cache")
+            assert (again.fetched, len(again.exercises)) == (1, archives + 1), again.fetched
             line(
                 f"S3 warm: {again.fetched} fetched",
                 warm,
@@ -295,7 +336,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"< {S3_WARM_S:.0f}s",
                 warm < S3_WARM_S,
             )
-            print("  (the warm run's floor: one bare listing of the prefix)")
+            one, page = listing_costs(client, "org/")
+            print(
+                f"  (the warm run's floor: one bare listing of the prefix, {len(files) + 1} keys;"
+                f" one request for 1 key {one:.3f}s, for 1,000 keys {page:.3f}s)"
+            )
         finally:
             server.terminate()
             try:

@@ -5,11 +5,21 @@ Locally the folder tree is walked once; a folder holding ``summary.json`` is an 
 is not searched further, one holding only ``events.jsonl`` (an exercise that crashed before
 its summary) is summarized from its log as ``history`` does.
 
-In S3 the prefix is listed once, without a delimiter (every key under it, however deep),
-and only the ``summary.json`` objects are fetched, concurrently. A local cache keyed by each
-object's ETag keeps what the board reads of every summary, so a second run fetches only the
-summaries that are new or changed. An archive whose summary cannot be read is skipped with
-one line naming it, as in ``history``.
+In S3 every key under the prefix is listed, without a delimiter (however deep), and only the
+``summary.json`` objects are fetched, concurrently. A local cache keyed by each object's
+ETag keeps what the board reads of every summary, so a second run fetches only the summaries
+that are new or changed. That second run still lists every key: only a complete listing
+shows a summary rewritten (``report`` uploads it again) or deleted since, and a listing of
+only what is newer than each team's newest archive would cost a request per team, more than
+the complete listing's pages of 1,000 keys while teams hold fewer keys than that. The
+complete listing is made fast instead: the key space is cut at the summaries the cache knows
+into ranges listed at once (``StartAfter`` the range's first edge, stopped past its last),
+so a key new since, under a new team's sub-prefix or not, falls in one of them. Each page's
+XML loses what the board does not read (LastModified, which botocore parses with dateutil,
+size, storage class) before botocore parses it. On moto's server a listing costs a scan of
+the whole bucket per request and about 0.3 ms per key returned, so a read there takes at
+least the bare listing's time (benchmarks/bench_board.py). An archive whose summary cannot
+be read is skipped with one line naming it, as in ``history``.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +51,8 @@ from bookstore_resil.errors import (
 from bookstore_resil.history.history import Skipped, _read_summary
 
 THREADS = 16
+# A key range listed on its own holds about this many summaries (see _ranges).
+RANGE_SUMMARIES = 500
 # What the board reads of a summary: the cache keeps only these.
 FIELDS = (
     "exercise_id",
@@ -84,56 +97,83 @@ def _kept(document: Any) -> dict[str, Any]:
     wrong = summary_problem(document)
     if wrong is not None:
         raise ValueError(f"{wrong[0]}: {wrong[1]}")
-    return {name: document[name] for name in FIELDS if name in document}
+    try:  # a summary a drill wrote holds every field: one lookup each
+        return {name: document[name] for name in FIELDS}
+    except KeyError:
+        return {name: document[name] for name in FIELDS if name in document}
 
 
-def _summary_bytes(folder: str) -> bytes | None:
-    """The folder's ``summary.json``, None when it has none: one open, no listing (a board
-    reads thousands of archive folders)."""
-    try:
-        with open(os.path.join(folder, layout.SUMMARY_FILE), "rb") as file:
-            return file.read()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-
-
-def _archives(root: Path) -> Iterator[tuple[str, bytes | None]]:
-    """Each archive folder under ``root`` (itself included) and its summary's bytes (None
-    for an archive holding only its event log)."""
-    folders = [str(root)]
-    while folders:
-        folder = folders.pop()
-        data = _summary_bytes(folder)
-        if data is not None or os.path.isfile(os.path.join(folder, layout.EVENTS_FILE)):
-            yield folder, data
-            continue
-        with os.scandir(folder) as entries:
-            below = [
-                e.path
-                for e in entries
-                if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)
-            ]
-        folders += sorted(below, reverse=True)
+_SUMMARY = os.sep + layout.SUMMARY_FILE
+_EVENTS = os.sep + layout.EVENTS_FILE
+_READ = 1 << 16
 
 
 @collector_paused()  # thousands of summaries that stay alive: see define.heap
 def read_local(root: Path) -> Read:
-    exercises, skipped = [], []
+    """The folder tree walked once, each folder tried for its summary with one open and no
+    listing (a board reads thousands of archive folders): a folder holding ``summary.json``
+    is an archive, one holding only ``events.jsonl`` an archive summarized from its log,
+    any other is listed and its sub-folders tried in turn."""
     if not root.is_dir():  # a mistyped --out would show every system as never exercised
         raise UsageError(f"--out {root}: no such folder")
-    for folder, data in _archives(root):
+    exercises: list[tuple[dict[str, Any], str]] = []
+    skipped: list[Skipped] = []
+    folders = [str(root)]
+    while folders:
+        folder = folders.pop()
         try:
-            if data is not None:
-                exercises.append((_kept(orjson.loads(data)), folder))
+            data = _read_file(folder + _SUMMARY)
+        except (FileNotFoundError, NotADirectoryError):
+            if os.path.isfile(folder + _EVENTS):
+                _read_log(folder, exercises, skipped)
             else:
-                exercises.append((_kept(_read_summary(Path(folder))), folder))
-        except EventLogError as error:
-            skipped.append(Skipped(error.path, f"{error.field}: {error.message}", error.line))
-        except (ResilError, ValueError, RecursionError, OSError) as error:
-            name = layout.SUMMARY_FILE if data is not None else layout.EVENTS_FILE
-            where = os.path.join(folder, name)
-            skipped.append(Skipped(where, str(error) or type(error).__name__))
+                folders += _below(folder)
+            continue
+        except OSError as error:
+            skipped.append(Skipped(folder + _SUMMARY, error.strerror or str(error)))
+            continue
+        try:
+            exercises.append((_kept(orjson.loads(data)), folder))
+        except (ValueError, RecursionError) as error:
+            skipped.append(Skipped(folder + _SUMMARY, str(error) or type(error).__name__))
     return Read(exercises, skipped)
+
+
+def _read_file(path: str) -> bytes:
+    """The file's bytes in one open, one read and one close for a summary's few kilobytes
+    (Python's ``open`` adds two stats, a seek and a read to find the end)."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        data = os.read(descriptor, _READ)
+        if len(data) == _READ:
+            chunks = [data]
+            while chunk := os.read(descriptor, _READ):
+                chunks.append(chunk)
+            data = b"".join(chunks)
+    finally:
+        os.close(descriptor)
+    return data
+
+
+def _below(folder: str) -> list[str]:
+    """The sub-folders of ``folder``, hidden ones left out, last name first (the walk pops
+    from the end, so archives are met in name order)."""
+    with os.scandir(folder) as entries:
+        below = [e.path for e in entries if e.name[0] != "." and e.is_dir(follow_symlinks=False)]
+    return sorted(below, reverse=True)
+
+
+def _read_log(
+    folder: str, exercises: list[tuple[dict[str, Any], str]], skipped: list[Skipped]
+) -> None:
+    """An archive holding only its event log (an exercise that crashed before its summary),
+    summarized from the log as ``history`` does."""
+    try:
+        exercises.append((_kept(_read_summary(Path(folder))), folder))
+    except EventLogError as error:
+        skipped.append(Skipped(error.path, f"{error.field}: {error.message}", error.line))
+    except (ResilError, ValueError, RecursionError, OSError) as error:
+        skipped.append(Skipped(folder + _EVENTS, str(error) or type(error).__name__))
 
 
 @contextlib.contextmanager
@@ -148,23 +188,61 @@ def _client(uri: str, threads: int) -> Iterator[Any]:
         raise MissingExtra("boto3") from None
     config = Config(max_pool_connections=threads, **storage.TIMEOUTS)
     try:
-        yield boto3.client("s3", config=config)
+        client = boto3.client("s3", config=config)
+        client.meta.events.register("before-parse.s3.ListObjectsV2", _trim)
+        yield client
     except (ClientError, BotoCoreError) as error:
         raise ReportError(uri, f"S3: {error}") from None
 
 
-def _listing(client: Any, bucket: str, prefix: str) -> tuple[dict[str, str], set[str]]:
-    """One listing of everything under ``prefix``: each summary's key and ETag, and the
-    archives holding an event log."""
+def _trim(response_dict: dict[str, Any], **_: Any) -> None:
+    """A listing's XML without what the board does not read of each object (its time, size,
+    storage class, owner, checksum): botocore parses each LastModified with dateutil, which
+    cost the client more than the rest of the page."""
+    if response_dict.get("status_code") == 200:
+        response_dict["body"] = _UNREAD.sub(b"", response_dict["body"])
+
+
+_UNREAD = re.compile(
+    rb"<(LastModified|Size|StorageClass|Owner|ChecksumAlgorithm|ChecksumType)>.*?</\1>", re.S
+)
+
+
+def _ranges(known: list[str], threads: int) -> list[tuple[str, str | None]]:
+    """Key ranges ``(after, up to)`` that together hold every key there is, split at the
+    summaries the last run listed: about RANGE_SUMMARIES of them in each, at most one range
+    per thread. The first starts at the prefix, the last has no end, so a key new since
+    (a new team's sub-prefix included) falls in one of them."""
+    parts = max(1, min(threads, len(known) // RANGE_SUMMARIES))
+    ordered = sorted(known)
+    bounds = [ordered[len(ordered) * n // parts] for n in range(1, parts)]
+    return list(zip(["", *bounds], [*bounds, None], strict=True))
+
+
+def _listing(
+    client: Any, pool: ThreadPoolExecutor, threads: int, where: tuple[str, str], known: list[str]
+) -> tuple[dict[str, str], set[str]]:
+    """Everything under ``prefix``, its key ranges listed at once: each summary's key and
+    ETag, and the archives holding an event log."""
+    bucket, prefix = where
+    paginator = client.get_paginator("list_objects_v2")
+
+    def part(after: str, end: str | None) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        start = {"StartAfter": after} if after else {}
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix, **start):
+            for item in page.get("Contents", ()):
+                if end is not None and item["Key"] > end:  # S3 lists keys in UTF-8 order
+                    return found
+                found.append((item["Key"], item["ETag"]))
+        return found
+
     summaries, logs = {}, set()
-    pages = client.get_paginator("list_objects_v2").paginate(
-        Bucket=bucket, Prefix=f"{prefix}/" if prefix else ""
-    )
-    for page in pages:
-        for item in page.get("Contents", ()):
-            folder, _, name = item["Key"].rpartition("/")
+    for found in pool.map(lambda bounds: part(*bounds), _ranges(known, threads)):
+        for key, etag in found:
+            folder, _, name = key.rpartition("/")
             if name == layout.SUMMARY_FILE:
-                summaries[item["Key"]] = item["ETag"]
+                summaries[key] = etag
             elif name == layout.EVENTS_FILE:
                 logs.add(folder)
     return summaries, logs
@@ -200,10 +278,9 @@ def read_s3(uri: str, cache_dir: Path | None, threads: int = THREADS) -> Read:
     bucket, prefix = storage.split_s3(uri)
     cache = cache_file(cache_dir, uri) if cache_dir else None
     old = _load_cache(cache) if cache else {}
-    entries: dict[str, Any] = {}
-    skipped: list[Skipped] = []
-    with _client(uri, threads) as client:
-        listed, logs = _listing(client, bucket, prefix)
+    with _client(uri, threads) as client, ThreadPoolExecutor(threads) as pool:
+        where = (bucket, f"{prefix}/" if prefix else "")
+        listed, logs = _listing(client, pool, threads, where, list(old))
         wanted = [key for key, etag in listed.items() if old.get(key, ("",))[0] != etag]
 
         def fetch(key: str) -> tuple[str, str, dict[str, Any] | Exception]:
@@ -216,11 +293,9 @@ def read_s3(uri: str, cache_dir: Path | None, threads: int = THREADS) -> Read:
             except (ValueError, RecursionError) as error:
                 return key, answer["ETag"], error
 
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            fetched = list(pool.map(fetch, wanted))
-    for key, etag in listed.items():
-        if key in old and old[key][0] == etag:
-            entries[key] = old[key]
+        fetched = list(pool.map(fetch, wanted))
+    entries = {key: old[key] for key, etag in listed.items() if key in old and old[key][0] == etag}
+    skipped: list[Skipped] = []
     for key, etag, doc in fetched:
         if isinstance(doc, Exception):
             skipped.append(Skipped(f"s3://{bucket}/{key}", str(doc) or type(doc).__name__))
