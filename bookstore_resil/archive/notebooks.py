@@ -4,22 +4,26 @@ ahead of time, and the offline HTML export.
 Heavy imports (papermill, nbconvert, jupyter_client) happen inside the functions, so
 importing this module costs nothing until a notebook runs.
 
-papermill writes its output notebook again after every cell: a full disk or a kill would
-leave it cut in half. So it writes a partial file beside the output (see
+papermill writes its output notebook in one go at the end here (not again after every
+cell), and even so a full disk or a kill would leave it cut in half. So it writes a partial
+file beside the output (see
 :func:`~bookstore_resil.archive.layout.partial_path`), renamed into place once papermill
 is done with it, a failed cell included (the notebook then shows the error).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import os
+import signal
+import subprocess
 import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -61,6 +65,7 @@ HOW_TO_TAG = "how-to"  # a notebook cell that says how to run it, left out of re
 KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:")
 # Short, private folder for the kernels' Unix sockets (a socket path has ~107 characters).
 SOCKETS = Path(tempfile.gettempdir()) / f"bookstore-resil-{os.getuid()}"
+START_TIMEOUT_S = 60  # papermill's own wait for a kernel it starts
 
 
 def local_kernel_class() -> type:
@@ -93,52 +98,53 @@ def run_notebook(
     cwd: Path,
     stdout: Any = None,
     started: Callable[[int], None] | None = None,
+    kernel: Any = None,
 ) -> str | None:
     """Execute ``notebook`` into ``output`` with papermill, its kernel in ``cwd``; the error
-    of the cell that failed (or of the kernel, killed or gone), or None. ``started`` gets
-    the kernel's pid once it runs (the leader of a process group of its own)."""
+    of the cell that failed (or of the kernel, killed or gone), or None.
+
+    ``kernel`` is one :func:`notebook_kernel` started ahead (it moves to ``cwd`` first, and
+    is the caller's to stop); without it one starts here and is killed once the last cell
+    ran. ``started`` gets the kernel's pid (the leader of a process group of its own) as
+    the first cell is sent to it: before that, the kernel has nothing of the notebook's to
+    stop."""
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    manager = local_kernel_class()
-    if started is not None:
-        tell = started
+    with nullcontext(kernel) if kernel else notebook_kernel(cwd) as running:
+        pid = running.provisioner.pid
 
-        class Told(manager):  # type: ignore[misc, valid-type]
-            async def _async_post_start_kernel(self, **kw: Any) -> None:
-                await super()._async_post_start_kernel(**kw)
-                tell(self.provisioner.pid)
+        def execute(into: str) -> None:
+            papermill.execute_notebook(
+                str(notebook),
+                into,
+                parameters=parameters,
+                kernel_name=KERNEL,
+                progress_bar=False,
+                stdout_file=stdout,
+                km=running,
+                on_cell_execute=(lambda **_: started(pid)) if started else None,
+                # Written once at the end (with the failed cell's error, if one failed): a
+                # copy after each cell, markdown ones included, held the next cell back.
+                request_save_on_cell_execute=False,
+            )
 
-        manager = Told
-
-    def execute(into: str) -> None:
-        papermill.execute_notebook(
-            str(notebook),
-            into,
-            parameters=parameters,
-            kernel_name=KERNEL,
-            extra_arguments=list(KERNEL_ARGUMENTS),
-            progress_bar=False,
-            stdout_file=stdout,
-            cwd=str(cwd),
-            kernel_manager_class=manager,
-            # Killed once the last cell ran: a graceful shutdown waits for nothing here.
-            shutdown_kernel="immediate",
-        )
-
-    try:
-        _written_whole(output, execute, papermill.PapermillExecutionError)
-    except papermill.PapermillExecutionError as exc:
-        return f"{exc.ename}: {exc.evalue}"
-    except (DeadKernelError, CellTimeoutError) as exc:
-        first = (str(exc).strip().splitlines() or ["the kernel is gone"])[0]
-        return f"{type(exc).__name__}: {first}"
+        try:
+            if kernel:
+                work_in(running, cwd)
+            _written_whole(output, execute, papermill.PapermillExecutionError)
+        except papermill.PapermillExecutionError as exc:
+            return f"{exc.ename}: {exc.evalue}"
+        except (DeadKernelError, CellTimeoutError, KernelGone) as exc:
+            first = (str(exc).strip().splitlines() or ["the kernel is gone"])[0]
+            return f"{type(exc).__name__}: {first}"
     return None
 
 
 @contextmanager
 def notebook_kernel(local: Path) -> Iterator[Any]:
-    """A notebook's kernel, started at once in the archive folder.
+    """A notebook's kernel, started at once in ``local`` (the archive folder, or its parent
+    before the archive is made: see :func:`work_in`).
 
     papermill would start the kernel only when it executes; started here, it boots on
     another core while the caller does other work (the report draws its charts). At the
@@ -168,7 +174,37 @@ def notebook_kernel(local: Path) -> Iterator[Any]:
     finally:
         for client in kernel.opened:
             client.stop_channels()
-        run_sync(kernel.shutdown_kernel)(now=True)
+        _kill(kernel.provisioner.process)
+        run_sync(kernel.shutdown_kernel)(now=True)  # finds it gone; removes its files
+
+
+def _kill(process: subprocess.Popen[bytes] | None) -> None:
+    """Kill a kernel's process group and reap it as soon as it is gone: jupyter_client's
+    own kill looks again only every 0.1 s, longer than a killed kernel takes to go."""
+    if process is None:
+        return
+    with contextlib.suppress(ProcessLookupError):  # already gone, maybe not yet reaped
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()  # no timeout: Popen then sleeps in steps of up to 50 ms, not in waitpid
+
+
+class KernelGone(RuntimeError):
+    """A kernel started ahead died or never answered before its notebook ran."""
+
+
+def work_in(kernel: Any, folder: Path) -> None:
+    """Move ``kernel`` (see :func:`notebook_kernel`) to ``folder``, as if it had started
+    there; return once it has (after whatever it was asked to run before)."""
+    client = kernel.blocking_client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=START_TIMEOUT_S)
+        code = f"__import__('os').chdir({str(folder)!r})"
+        client.execute(code, silent=True, store_history=False, reply=True, timeout=None)
+    except RuntimeError as error:  # it died, or never answered
+        raise KernelGone(str(error)) from None
+    finally:
+        client.stop_channels()
 
 
 def import_ahead(kernel: Any, modules: Sequence[str]) -> None:

@@ -32,6 +32,7 @@ from bookstore_resil.exercise.gameday import (
     GAME_DAY_NOTEBOOK,
     build_target,
     default_target,
+    game_day_kernel,
     run_game_day_notebook,
 )
 from bookstore_resil.exercise.lock import ExerciseLock
@@ -121,7 +122,9 @@ def drill(
             known = ", ".join(driver.faults())
             raise UsageError(f"--fault {fault!r}: not a fault of target {target} (known: {known})")
 
-        with ExerciseLock(driver.lock_file(), exercise_id, driver.name):
+        # It boots and imports the exercise's code while the target is checked.
+        lock = ExerciseLock(driver.lock_file(), exercise_id, driver.name)
+        with game_day_kernel(out.local, driver) as game_day, lock:
             if not execute:
                 progress(f"drill: {DRY_RUN_NOTE} (add --execute to run the faults and actions)")
             progress(f"drill: checking that target {target!r} is healthy")
@@ -145,10 +148,22 @@ def drill(
                 "execute": execute,
             }
             progress(f"drill: running {GAME_DAY_NOTEBOOK.name} for {scenario} into {archive_dir}")
-            lines = _Lines(progress, first=opened.set)
+
+            def printed() -> None:
+                opened.set()
+                # Its summary written, the game day is over: the report's charts are drawn
+                # while the game-day notebook ends. Only ahead of time: what fails here is
+                # drawn by the report, and must not fail the game day's run.
+                if kernel is not None and layout.summary_path(archive_dir).exists():
+                    with contextlib.suppress(Exception):
+                        kernel.draw_charts()
+
+            lines = _Lines(progress, each=printed)
             signals = Interrupts()
             with signals.passed_to_the_kernel():
-                error = run_game_day_notebook(archive_dir, parameters, lines, signals.started)
+                error = run_game_day_notebook(
+                    archive_dir, parameters, lines, signals.started, game_day
+                )
             summary = _summary(archive_dir, error)
 
         built = build_report(archive_dir, progress=progress, kernel=kernel) if report else None
@@ -252,15 +267,15 @@ HANDLED = (signal.SIGINT, signal.SIGTERM)
 
 class _Lines:
     """A file-like object handing each complete line the kernel prints to ``progress``,
-    calling ``first`` at the first one."""
+    calling ``each`` before each one."""
 
-    def __init__(self, progress: Callable[[str], None], first: Callable[[], None]):
-        self.progress, self.first, self.pending = progress, first, ""
+    def __init__(self, progress: Callable[[str], None], each: Callable[[], None]):
+        self.progress, self.each, self.pending = progress, each, ""
 
     def write(self, text: str) -> None:
         *lines, self.pending = (self.pending + text).split("\n")
         for line in lines:
-            self.first()
+            self.each()
             self.progress(f"drill: {line}")
 
     def flush(self) -> None:

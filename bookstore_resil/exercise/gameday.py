@@ -8,7 +8,8 @@ interactive game day is the notebook run this way when Finish is clicked).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from weakref import WeakKeyDictionary
 from bookstore_resil import workbook
 from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import Summary
-from bookstore_resil.archive.notebooks import run_notebook
+from bookstore_resil.archive.notebooks import import_ahead, notebook_kernel, run_notebook
 from bookstore_resil.define.loader import load_system, locate_system_folder
 from bookstore_resil.define.model import Scenario, System
 from bookstore_resil.define.target_file import TARGET_FILE
@@ -230,16 +231,28 @@ def archive_interactive(exercise: Exercise, progress: Progress = to_stderr) -> N
     build_report(exercise.archive_dir, progress=progress)
 
 
+@contextmanager
+def game_day_kernel(folder: Path, driver: Any) -> Iterator[Any]:
+    """A kernel for :func:`run_game_day_notebook`, started now in ``folder`` (the archives'
+    parent: the archive is not made yet) and importing the exercise's code and ``driver``'s
+    while the caller checks the target; killed at the end."""
+    with notebook_kernel(folder) as kernel:
+        import_ahead(kernel, (__name__, type(driver).__module__))
+        yield kernel
+
+
 def run_game_day_notebook(
     archive_dir: Path,
     parameters: dict[str, Any],
     stdout: Any = None,
     started: Callable[[int], None] | None = None,
+    kernel: Any = None,
 ) -> str | None:
     """Execute the game-day notebook into ``archive_dir/exercise.ipynb`` (in that folder);
-    the error of the cell that failed, or None. ``started`` gets the kernel's pid."""
+    the error of the cell that failed, or None. ``started`` gets the kernel's pid;
+    ``kernel``, from :func:`game_day_kernel`, runs it, else one starts here."""
     output = archive_dir / layout.EXERCISE_NOTEBOOK
-    return run_notebook(GAME_DAY_NOTEBOOK, output, parameters, archive_dir, stdout, started)
+    return run_notebook(GAME_DAY_NOTEBOOK, output, parameters, archive_dir, stdout, started, kernel)
 
 
 def verdict(exercise: Exercise | FinishedExercise) -> Html:

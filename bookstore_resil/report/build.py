@@ -51,6 +51,7 @@ REPORT_IMPORTS = (
 # The charts a kernel started ahead draws while this process draws the others: two
 # processes, two cores; the notebook run next on the kernel waits for them.
 KERNEL_CHARTS = ("objectives", "canary")
+OUR_CHARTS = tuple(name for name in CHARTS if name not in KERNEL_CHARTS)
 # Load anyway after so long without the signal (a game day that never opened still gets
 # its report built, a little later).
 LOAD_AHEAD_WAIT_S = 30.0
@@ -103,8 +104,63 @@ def system_folder(recorded: str | None, data_dir: str | Path | None) -> str:
     return str(folder.resolve()) if folder.is_dir() else ""
 
 
+class KernelAhead:
+    """A report's kernel started ahead (:func:`report_kernel`), and the charts of the
+    archive being drawn: KERNEL_CHARTS by the kernel, the others by a thread of this
+    process, once per state of the event log."""
+
+    def __init__(self, kernel: Any, folder: Path):
+        self.kernel, self.folder = kernel, folder
+        self._drawn: int | None = None  # the event log's size when the drawing began
+        self._ours: _Drawing | None = None
+
+    def draw_charts(self) -> None:
+        """Begin drawing the charts of the archive as it is now (the exercise is over), in
+        the background: a notebook run on the kernel next waits for its charts. Asked again
+        while the event log has not grown, it does nothing (a drill asks as soon as its
+        game day has written its summary, before the game-day notebook ends; a notebook
+        that fails after that adds an error event to the log, and they are drawn again)."""
+        size = layout.events_path(self.folder).stat().st_size
+        if size == self._drawn:
+            return
+        run_ahead(self.kernel, _drawing(self.folder, KERNEL_CHARTS))
+        self.wait()  # an older state's drawing: the new one's files replace its own
+        self._ours = _Drawing(self.folder)
+        self._ours.start()
+        self._drawn = size  # last: what failed before is asked for again
+
+    def charts(self) -> list[Path]:
+        """The charts this process drew of the archive as it is now, once drawn."""
+        self.draw_charts()
+        assert self._ours is not None
+        self._ours.join()
+        if self._ours.error is not None:
+            raise self._ours.error
+        return list(self._ours.paths)
+
+    def wait(self) -> None:
+        if self._ours is not None:
+            self._ours.join()
+
+
+class _Drawing(threading.Thread):
+    """The charts that are not the kernel's, drawn by a thread of this process."""
+
+    def __init__(self, folder: Path):
+        super().__init__(name="report-charts", daemon=True)
+        self.folder = folder
+        self.paths: list[Path] = []
+        self.error: Exception | None = None
+
+    def run(self) -> None:
+        try:
+            self.paths = draw_charts(str(self.folder), OUR_CHARTS)
+        except Exception as error:  # raised where the charts are waited for
+            self.error = error
+
+
 @contextmanager
-def report_kernel(archive_dir: str | Path, load_when: threading.Event) -> Iterator[Any]:
+def report_kernel(archive_dir: str | Path, load_when: threading.Event) -> Iterator[KernelAhead]:
     """The kernel a later :func:`build_report` of ``archive_dir`` runs its notebook on,
     started now and importing what the notebook needs while the caller does something else
     (a drill plays its game day). The chart library and the HTML export's templates load in
@@ -113,9 +169,14 @@ def report_kernel(archive_dir: str | Path, load_when: threading.Event) -> Iterat
     threading.Thread(
         target=_load_ahead, args=(load_when,), name="report-ahead", daemon=True
     ).start()
-    with notebook_kernel(Path(archive_dir).resolve()) as kernel:
+    local = Path(archive_dir).resolve()
+    with notebook_kernel(local) as kernel:
         import_ahead(kernel, REPORT_IMPORTS)
-        yield kernel
+        ahead = KernelAhead(kernel, local)
+        try:
+            yield ahead
+        finally:
+            ahead.wait()
 
 
 def _load_ahead(when: threading.Event) -> None:
@@ -129,15 +190,15 @@ def _drawing(folder: Path, names: tuple[str, ...]) -> str:
     return f"__import__({__name__!r}, fromlist=['_']).draw_charts({str(folder)!r}, {names!r})"
 
 
-def draw_charts(folder: str, names: tuple[str, ...]) -> None:
-    """Draw the charts ``names`` of the archive in ``folder`` (what a kernel started ahead
-    runs, silently, while :func:`build_report` draws the others)."""
+def draw_charts(folder: str, names: tuple[str, ...]) -> list[Path]:
+    """Draw the charts ``names`` of the archive in ``folder``; the files drawn (what a
+    kernel started ahead runs, silently, while this process draws the others)."""
     from bookstore_resil.report.charts import draw_chart
 
     record = layout.read_archive(Path(folder))
     summary = record.summary()
-    for name in names:
-        draw_chart(name, summary, record.events, Path(folder))
+    drawn = (draw_chart(name, summary, record.events, Path(folder)) for name in names)
+    return [path for path in drawn if path]
 
 
 def _build(
@@ -145,7 +206,7 @@ def _build(
     notebook_output: str,
     data_dir: str | Path | None,
     clock: _Clock,
-    started: Any = None,
+    started: KernelAhead | None = None,
 ) -> _Built:
     record = layout.read_archive(local)
     summary = record.summary()
@@ -154,14 +215,17 @@ def _build(
     clock.done(f"{layout.SUMMARY_FILE}: {summary.outcome} from {len(record.events)} events{torn}")
 
     folder = system_folder((record.start or {}).get("data_dir"), data_dir)
-    with nullcontext(started) if started else notebook_kernel(local) as kernel:
+    with nullcontext(started.kernel) if started else notebook_kernel(local) as kernel:
         from bookstore_resil.report.charts import draw_chart
 
         theirs = KERNEL_CHARTS if started else ()
-        if theirs:  # drawn first: the notebook run next on the kernel waits for them
-            run_ahead(kernel, _drawing(local, theirs))
         ours = [name for name in CHARTS if name not in theirs]
-        drawn = [path for name in ours if (path := draw_chart(name, summary, record.events, local))]
+        if started:  # the notebook run next on the kernel waits for the kernel's charts
+            drawn = started.charts()
+        else:
+            drawn = [
+                path for name in ours if (path := draw_chart(name, summary, record.events, local))
+            ]
         clock.done(
             f"charts: {', '.join(ours)}"
             + (f"; {', '.join(theirs)} in the kernel" if theirs else "")
@@ -203,7 +267,7 @@ def build_report(
     archive_dir: str | Path,
     progress: Progress = to_stderr,
     data_dir: str | Path | None = None,
-    kernel: Any = None,
+    kernel: KernelAhead | None = None,
 ) -> ReportPaths:
     """(Re)build the report of the archive at ``archive_dir`` (a folder or ``s3://`` URI).
 
