@@ -15,7 +15,9 @@ run ("approximately 30 minutes of downtime"), then whole processes as a user run
 notebook, as installed and with the IRI grammar skipped as bookstore-resil skips it (like for
 like), three times each, interpreter start and imports included on both sides.
 
-    .venv/bin/python benchmarks/bench_drill.py [--rounds 3] [--full]
+``--each`` (and ``--full``) prints each round of the figure first.
+
+    .venv/bin/python benchmarks/bench_drill.py [--rounds 3] [--each] [--full]
 """
 
 from __future__ import annotations
@@ -83,14 +85,21 @@ def timed_drill(folder: Path, lab: Lab, scenario: str, fault: str | None, waits:
     return time.perf_counter() - began, result.summary
 
 
-def machinery(folder: Path, lab: Lab, rounds: int) -> None:
+def machinery(folder: Path, lab: Lab, rounds: int, each: bool = False) -> None:
+    """The figure; with ``each``, first a line per round (a loaded machine's spread)."""
     floors, machineries, ratios = [], [], []
-    for _ in range(rounds):
+    for round_ in range(1, rounds + 1):
         floor = notebook_floor_s(folder)
         wall, summary = timed_drill(folder, lab, "api-failure", None, {})
         floors.append(floor)
         machineries.append(machinery_s(wall, summary, lab, {}))
         ratios.append(machineries[-1] / floor)
+        if each:
+            print(
+                f"  round {round_}: floor {floor:.2f} s, drill {wall:.2f} s, machinery "
+                f"{machineries[-1]:.2f} s = {ratios[-1]:.2f}x",
+                flush=True,
+            )
     ratio = statistics.median(ratios)
     figure(
         f"drill machinery, median of {rounds}",
@@ -124,6 +133,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--full", action="store_true", help="every scenario, whole processes")
+    parser.add_argument("--each", action="store_true", help="a line per round of the figure")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -131,7 +141,7 @@ def main() -> None:
         lifecycle.up(lab, progress=quiet)
         notebook_floor_s(folder)  # warm-up: the kernel's imports and the disk cache
         try:
-            machinery(folder, lab, args.rounds)
+            machinery(folder, lab, args.rounds, each=args.full or args.each)
             if args.full:
                 scenarios(folder, lab)
                 processes(folder, lab)
