@@ -192,28 +192,49 @@ def up(
     meanwhile), the API (it finds the database through the records on each request).
     A lab from nothing also starts Django for the first migration beside ``initdb``.
     Progress lines come in the order things get ready.
+
+    An ``up`` that fails or is interrupted (Ctrl-C) stops what it started, and a lab it
+    began from nothing is removed whole: no half-started lab is left behind.
     """
-    with lab.locked():
-        lab.prepare()
-        config = _config(lab, snapshot_interval_s)
-        bin_dir = Path(config.pg_bin)
-        cdn.start(lab, config.cdn_port)
-        lab.set_record("cdn", cdn.endpoint(config.cdn_port))
-        api.build_release(lab)
-        fresh = postgres.current(lab) is None and snapshots.latest(lab) is None
-        with (
-            api.migrations(lab, ahead=fresh) as migrate,
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="lab-up") as side,
-        ):
-            rest = side.submit(_start_beside_the_database, lab, config, progress)
+    fresh_folder = not lab.root.exists()
+    try:
+        with lab.locked():
+            before = {p.name for p in procs.tracked(lab) if procs.running(lab, p.name)}
             try:
-                cluster = _ensure_cluster(lab, bin_dir, progress)
-                _ensure_data(lab, cluster, bin_dir, progress, migrate)
-                _ensure_snapshotter(lab, config, progress)
-            finally:
-                wait([rest])
-            rest.result()
+                _up(lab, snapshot_interval_s, progress)
+            except BaseException:
+                for process in procs.tracked(lab):
+                    if process.name not in before and _stop_one(lab, process):
+                        progress(f"{process.name} (pid {process.pid}): stopped, lab up failed")
+                raise
+    except BaseException:
+        if fresh_folder and lab.root.exists():
+            down(lab, purge=True, progress=lambda _: None)
+            progress(f"{lab.root}: removed, lab up failed")
+        raise
     return status(lab)
+
+
+def _up(lab: Lab, snapshot_interval_s: float | None, progress: Progress) -> None:
+    lab.prepare()
+    config = _config(lab, snapshot_interval_s)
+    bin_dir = Path(config.pg_bin)
+    cdn.start(lab, config.cdn_port)
+    lab.set_record("cdn", cdn.endpoint(config.cdn_port))
+    api.build_release(lab)
+    fresh = postgres.current(lab) is None and snapshots.latest(lab) is None
+    with (
+        api.migrations(lab, ahead=fresh) as migrate,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="lab-up") as side,
+    ):
+        rest = side.submit(_start_beside_the_database, lab, config, progress)
+        try:
+            cluster = _ensure_cluster(lab, bin_dir, progress)
+            _ensure_data(lab, cluster, bin_dir, progress, migrate)
+            _ensure_snapshotter(lab, config, progress)
+        finally:
+            wait([rest])
+        rest.result()
 
 
 def _stop_one(lab: Lab, process: procs.TrackedProcess) -> bool:
