@@ -37,7 +37,7 @@ from bookstore_resil.exercise.gameday import (
 )
 from bookstore_resil.exercise.lock import ExerciseLock
 from bookstore_resil.exercise.watch import Options
-from bookstore_resil.report.build import build_report, report_kernel
+from bookstore_resil.report.build import KernelAhead, build_report, report_kernel
 
 
 @dataclass(frozen=True)
@@ -130,9 +130,7 @@ def drill(
             progress(f"drill: checking that target {target!r} is healthy")
             driver.check_ready()
             archive_dir.mkdir()
-            # It boots and imports what the report needs while the game day runs.
-            opened = threading.Event()  # the kernel printed its first line
-            kernel = ahead.enter_context(report_kernel(archive_dir, opened)) if report else None
+            reporting = _ReportAhead(ahead, archive_dir) if report else None
             parameters = {
                 "scenario": scenario,
                 "target": target,
@@ -148,17 +146,7 @@ def drill(
                 "execute": execute,
             }
             progress(f"drill: running {GAME_DAY_NOTEBOOK.name} for {scenario} into {archive_dir}")
-
-            def printed() -> None:
-                opened.set()
-                # Its summary written, the game day is over: the report's charts are drawn
-                # while the game-day notebook ends. Only ahead of time: what fails here is
-                # drawn by the report, and must not fail the game day's run.
-                if kernel is not None and layout.summary_path(archive_dir).exists():
-                    with contextlib.suppress(Exception):
-                        kernel.draw_charts()
-
-            lines = _Lines(progress, each=printed)
+            lines = _Lines(progress, each=reporting.printed if reporting else lambda: None)
             signals = Interrupts()
             with signals.passed_to_the_kernel():
                 error = run_game_day_notebook(
@@ -166,6 +154,7 @@ def drill(
                 )
             summary = _summary(archive_dir, error)
 
+        kernel = reporting.kernel if reporting else None
         built = build_report(archive_dir, progress=progress, kernel=kernel) if report else None
     address = out.archive(exercise_id)
     uploaded = out.publish(archive_dir)
@@ -212,6 +201,31 @@ def _removed_if_left_empty(archive_dir: Path) -> Iterator[None]:
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
+
+
+class _ReportAhead:
+    """The report's kernel, started once the game day is open: it boots and imports what
+    the report needs while the baseline is measured, not while the game day's own kernel
+    boots (both at once, the game day's was held back). Once the game day has written its
+    summary, the report's charts are drawn while the game-day notebook ends.
+
+    Both only ahead of time, from the lines the game day prints: what fails here is done
+    again by the report (which starts a kernel of its own without this one), and must not
+    fail the game day's run."""
+
+    def __init__(self, stack: ExitStack, archive_dir: Path):
+        self.stack, self.archive_dir = stack, archive_dir
+        self.opened = threading.Event()  # the game day printed its first line
+        self.kernel: KernelAhead | None = None
+
+    def printed(self) -> None:
+        if not self.opened.is_set():
+            self.opened.set()
+            with contextlib.suppress(Exception):
+                self.kernel = self.stack.enter_context(report_kernel(self.archive_dir, self.opened))
+        elif self.kernel is not None and layout.summary_path(self.archive_dir).exists():
+            with contextlib.suppress(Exception):
+                self.kernel.draw_charts()
 
 
 class Interrupts:
