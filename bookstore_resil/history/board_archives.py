@@ -5,21 +5,19 @@ Locally the folder tree is walked once; a folder holding ``summary.json`` is an 
 is not searched further, one holding only ``events.jsonl`` (an exercise that crashed before
 its summary) is summarized from its log as ``history`` does.
 
-In S3 every key under the prefix is listed, without a delimiter (however deep), and only the
-``summary.json`` objects are fetched, concurrently. A local cache keyed by each object's
-ETag keeps what the board reads of every summary, so a second run fetches only the summaries
-that are new or changed. That second run still lists every key: only a complete listing
-shows a summary rewritten (``report`` uploads it again) or deleted since, and a listing of
-only what is newer than each team's newest archive would cost a request per team, more than
-the complete listing's pages of 1,000 keys while teams hold fewer keys than that. The
-complete listing is made fast instead: the key space is cut at the summaries the cache knows
-into ranges listed at once (``StartAfter`` the range's first edge, stopped past its last),
-so a key new since, under a new team's sub-prefix or not, falls in one of them. Each page's
-XML loses what the board does not read (LastModified, which botocore parses with dateutil,
-size, storage class) before botocore parses it. On moto's server a listing costs a scan of
-the whole bucket per request and about 0.3 ms per key returned, so a read there takes at
-least the bare listing's time (benchmarks/bench_board.py). An archive whose summary cannot
-be read is skipped with one line naming it, as in ``history``.
+In S3 the prefix is listed once, without a delimiter (every key under it, however deep),
+and only the ``summary.json`` objects are fetched, concurrently. A local cache keyed by each
+object's ETag keeps what the board reads of every summary, so a second run fetches only the
+summaries that are new or changed. That second run still lists every key: only a complete
+listing shows a summary rewritten (``report`` uploads it again) or deleted since, and listing
+only what is newer than each team's newest archive (``StartAfter``) would cost a request per
+team, more requests than the complete listing's pages of 1,000 keys while teams hold fewer
+keys than that. Each page's XML loses what the board does not read (LastModified, which
+botocore parses with dateutil, size, storage class) before botocore parses it. The listing
+is not split into key ranges listed at once: moto's server scans the whole bucket for each
+request and serves them one at a time, so 16 ranges over 160,000 keys outlasted the 5 s read
+timeout (benchmarks/bench_board.py). An archive whose summary cannot be read is skipped with
+one line naming it, as in ``history``.
 """
 
 from __future__ import annotations
@@ -51,8 +49,6 @@ from bookstore_resil.errors import (
 from bookstore_resil.history.history import Skipped, _read_summary
 
 THREADS = 16
-# A key range listed on its own holds about this many summaries (see _ranges).
-RANGE_SUMMARIES = 500
 # What the board reads of a summary: the cache keeps only these.
 FIELDS = (
     "exercise_id",
@@ -141,7 +137,8 @@ def read_local(root: Path) -> Read:
 
 def _read_file(path: str) -> bytes:
     """The file's bytes in one open, one read and one close for a summary's few kilobytes
-    (Python's ``open`` adds two stats, a seek and a read to find the end)."""
+    (Python's ``open`` adds two stats, two seeks, a terminal check and a read to find the
+    end)."""
     descriptor = os.open(path, os.O_RDONLY)
     try:
         data = os.read(descriptor, _READ)
@@ -208,41 +205,15 @@ _UNREAD = re.compile(
 )
 
 
-def _ranges(known: list[str], threads: int) -> list[tuple[str, str | None]]:
-    """Key ranges ``(after, up to)`` that together hold every key there is, split at the
-    summaries the last run listed: about RANGE_SUMMARIES of them in each, at most one range
-    per thread. The first starts at the prefix, the last has no end, so a key new since
-    (a new team's sub-prefix included) falls in one of them."""
-    parts = max(1, min(threads, len(known) // RANGE_SUMMARIES))
-    ordered = sorted(known)
-    bounds = [ordered[len(ordered) * n // parts] for n in range(1, parts)]
-    return list(zip(["", *bounds], [*bounds, None], strict=True))
-
-
-def _listing(
-    client: Any, pool: ThreadPoolExecutor, threads: int, where: tuple[str, str], known: list[str]
-) -> tuple[dict[str, str], set[str]]:
-    """Everything under ``prefix``, its key ranges listed at once: each summary's key and
-    ETag, and the archives holding an event log."""
-    bucket, prefix = where
-    paginator = client.get_paginator("list_objects_v2")
-
-    def part(after: str, end: str | None) -> list[tuple[str, str]]:
-        found: list[tuple[str, str]] = []
-        start = {"StartAfter": after} if after else {}
-        for page in paginator.paginate(Bucket=bucket, Prefix=prefix, **start):
-            for item in page.get("Contents", ()):
-                if end is not None and item["Key"] > end:  # S3 lists keys in UTF-8 order
-                    return found
-                found.append((item["Key"], item["ETag"]))
-        return found
-
+def _listing(client: Any, bucket: str, prefix: str) -> tuple[dict[str, str], set[str]]:
+    """One listing of everything under ``prefix``: each summary's key and ETag, and the
+    archives holding an event log."""
     summaries, logs = {}, set()
-    for found in pool.map(lambda bounds: part(*bounds), _ranges(known, threads)):
-        for key, etag in found:
-            folder, _, name = key.rpartition("/")
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", ()):
+            folder, _, name = item["Key"].rpartition("/")
             if name == layout.SUMMARY_FILE:
-                summaries[key] = etag
+                summaries[item["Key"]] = item["ETag"]
             elif name == layout.EVENTS_FILE:
                 logs.add(folder)
     return summaries, logs
@@ -279,8 +250,7 @@ def read_s3(uri: str, cache_dir: Path | None, threads: int = THREADS) -> Read:
     cache = cache_file(cache_dir, uri) if cache_dir else None
     old = _load_cache(cache) if cache else {}
     with _client(uri, threads) as client, ThreadPoolExecutor(threads) as pool:
-        where = (bucket, f"{prefix}/" if prefix else "")
-        listed, logs = _listing(client, pool, threads, where, list(old))
+        listed, logs = _listing(client, bucket, f"{prefix}/" if prefix else "")
         wanted = [key for key, etag in listed.items() if old.get(key, ("",))[0] != etag]
 
         def fetch(key: str) -> tuple[str, str, dict[str, Any] | Exception]:
