@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from html.parser import HTMLParser
@@ -79,8 +80,15 @@ def test_the_report_is_linked_once_written_and_nothing_else_is_served(served):
     archive, url, lines = served
     (archive / "events.jsonl").write_text("\n".join(lines) + "\n")
     assert "report.html" not in get(url)
+    assert '<meta http-equiv="refresh"' in get(url)  # over, but its report still to come
     (archive / "report.html").write_text("<html><body>the report</body></html>")
-    assert 'href="report.html"' in get(url)
+    final = get(url)
+    assert 'href="report.html"' in final
+    # Over and reported, nothing changes any more: a full-page screenshot of a page that
+    # reloaded every 2 s never finished on a loaded machine (the browser test).
+    assert "http-equiv" not in final and "the exercise is over" in final
+    time.sleep(1.1)  # its clock reads HH:MM:SS: stopped at the end, it reads the same later
+    assert get(url) == final
     assert "the report" in get(url + "report.html")
     for path in ("events.jsonl", "../api-aborted/events.jsonl", "summary.json"):
         with pytest.raises(urllib.error.HTTPError) as error:

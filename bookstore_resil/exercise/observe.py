@@ -1,12 +1,14 @@
 """The observers' view: a read-only page of an exercise, built from its event log alone.
 
 ``bookstore-resil watch ARCHIVE_DIR`` serves it on 127.0.0.1 with the standard library's
-``http.server``. The page refreshes itself every two seconds (a meta refresh: no script),
-holds no button, no form and no link that changes anything, and reads nothing but
-``events.jsonl`` (and, once written, ``report.html``, which it links). A second screen in
-the room, or an observer's browser on the same machine, follows the clock, the endpoints,
-the steps with their notes, the observations and notifications, and the verdict at the
-end, with no way to touch the exercise: the facilitator's panel keeps every control.
+``http.server``. The page refreshes itself every two seconds (a meta refresh: no script)
+until the exercise has ended and its report is written (then nothing changes any more, and a
+reader scrolling the verdict is not pulled back every two seconds), holds no button, no form
+and no link that changes anything, and reads nothing but ``events.jsonl`` (and, once
+written, ``report.html``, which it links). A second screen in the room, or an observer's
+browser on the same machine, follows the clock, the endpoints, the steps with their notes,
+the observations and notifications, and the verdict at the end, with no way to touch the
+exercise: the facilitator's panel keeps every control.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ def page(events: list[dict[str, Any]], has_report: bool = False) -> str:
     state = "halted" if halted else "finished" if finished else "running" if fault else "ready"
     return render(
         "observer.html",
-        refresh=REFRESH_S,
+        refresh=None if finished and has_report else REFRESH_S,
         title=f"{state}: {start.get('title', '')}",
         exercise=start["exercise_id"],
         cannot_show="",
@@ -145,7 +147,7 @@ def page(events: list[dict[str, Any]], has_report: bool = False) -> str:
         target=start["target"],
         halted=halted and {"at": _local(halted["ts"], zone), "reason": halted.get("reason") or ""},
         verdict=Markup(_verdict(events, start, has_report)) if finished else "",
-        now=_local(clock.now(), zone),
+        now=_local(finished["ts"] if finished else clock.now(), zone),  # stops at the end
         clock=_clock(start, fault, finished["ts"] if finished else None),
         endpoints=_endpoints(events),
         hypothesis=briefing.get("hypothesis", "") if briefing else "",
