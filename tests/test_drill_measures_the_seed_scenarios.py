@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -152,13 +153,20 @@ def test_drill_archive_holds_the_contract_files(lab, tmp_path):
         assert event["ts"].endswith("Z") and event["type"]
 
 
-def test_fail_on_breach_exits_1_when_the_rto_is_missed(lab, tmp_path, capsys):
+def test_fail_on_breach_exits_1_when_the_rto_is_missed(lab, tmp_path, capsys, request):
     data = tmp_path / "bookstore"
     shutil.copytree(DATA, data)
+    # The first check of the API asks an address that takes every connection and never
+    # answers, so it fails only at the action's 5 s bound: the outage lasts longer than
+    # that on any machine. (A lost instance alone is replaced in under a second on a quiet
+    # one: the RTO was then met.)
+    silent = socket.create_server(("127.0.0.1", 0))
+    request.addfinalizer(silent.close)
+    hang = f"{{name: http_check, args: {{url: 'http://127.0.0.1:{silent.getsockname()[1]}/'}}}}"
     playbook = data / "playbooks" / "api-failure.yaml"
-    playbook.write_text(playbook.read_text().replace("rto: 12h", "rto: 1s"))
-    # A lost instance is replaced, which takes seconds: well past a 1 s RTO on any machine
-    # (a crashed process restarts in under one).
+    text = playbook.read_text().replace("rto: 12h", "rto: 1s")
+    first_check = "action: {name: http_check, args: {service: api}}"
+    playbook.write_text(text.replace(first_check, f"action: {hang}", 1))
     argv = [
         "drill",
         "api-failure",
