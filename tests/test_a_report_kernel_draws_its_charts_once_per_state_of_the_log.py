@@ -20,7 +20,7 @@ class Client:
     def __init__(self, asked: list[str]):
         self.asked = asked
 
-    def start_channels(self) -> None:
+    def start_channels(self, **_: bool) -> None:
         pass
 
     def execute(self, code: str, **_: Any) -> None:

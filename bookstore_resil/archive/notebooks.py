@@ -225,7 +225,10 @@ def run_ahead(kernel: Any, code: str) -> None:
     seen by no one, so ``code`` does only what the notebook would do itself if it were
     left undone."""
     client = kernel.client()  # closed with the kernel
-    client.start_channels()
+    # The shell channel alone: the reply is never read, and the heartbeat's thread would
+    # make its socket on the kernel's context while a kernel killed at once (a refused
+    # drill) destroys it ("ZMQError: Too many open files" in that thread).
+    client.start_channels(iopub=False, stdin=False, hb=False, control=False)
     client.execute(code, silent=True, store_history=False)
 
 
