@@ -231,7 +231,11 @@ def reload(lab: Lab, instance: Instance, timeout_s: float = 30.0) -> None:
         start(lab, instance, timeout_s)
         return
     old_workers = set(procs.descendants(process.pid))
-    os.kill(process.pid, signal.SIGHUP)
+    try:
+        os.kill(process.pid, signal.SIGHUP)
+    except ProcessLookupError:  # it went down since it was found running: start it
+        start(lab, instance, timeout_s)
+        return
     # gunicorn retires the old workers before the new ones have loaded Django: the app is
     # restarted once the old ones are gone and a new one answers.
     deadline = time.monotonic() + timeout_s
