@@ -122,9 +122,10 @@ def drill(
             known = ", ".join(driver.faults())
             raise UsageError(f"--fault {fault!r}: not a fault of target {target} (known: {known})")
 
-        # It boots and imports the exercise's code while the target is checked.
+        # The kernel boots and imports the exercise's code while the target is checked; a
+        # drill the lock refuses starts none.
         lock = ExerciseLock(driver.lock_file(), exercise_id, driver.name)
-        with game_day_kernel(out.local, driver) as game_day, lock:
+        with lock, game_day_kernel(out.local, driver) as game_day:
             if not execute:
                 progress(f"drill: {DRY_RUN_NOTE} (add --execute to run the faults and actions)")
             progress(f"drill: checking that target {target!r} is healthy")
