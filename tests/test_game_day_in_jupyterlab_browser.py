@@ -209,9 +209,14 @@ def test_a_facilitator_plays_and_halts_game_days_in_jupyterlab(lab, tmp_path):
             room.close("service-restored", "Done", "ok", DONE_NOTE)
             expect(header).to_contain_text("All steps done: click Finish")
             expect(observer.locator("body")).to_contain_text(OBSERVATION, timeout=10_000)
-            observer.screenshot(
+            # Shot from a copy that does not reload itself: a full-page screenshot of the
+            # running page, which reloads every 2 s, never finished on a loaded machine.
+            still = observer.context.browser.new_page(viewport={"width": 1100, "height": 900})
+            still.set_content(observer.content().replace('http-equiv="refresh"', "data-x"))
+            still.screenshot(
                 path=str(shot("observer_view_running.png")), full_page=True, timeout=SHOT_TIMEOUT_MS
             )
+            still.close()
 
             room.button("Finish").click()
             expect(room.button("Halt")).to_be_disabled()
