@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bookstore_resil.archive.notebooks import local_kernel_class
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_dependency_mapping.ipynb"
 
@@ -44,6 +46,9 @@ def test_notebook_runs_headless_and_keeps_its_charts(tmp_path, cwd):
         str(out),
         parameters={"failed_service": "cdn", "at_time": "2024-05-01T12:00:00-07:00"},
         kernel_name="python3",
+        # Unix sockets: a TCP kernel's ports, picked free a moment before, can be taken by
+        # then on a busy machine ("Kernel died before replying to kernel_info").
+        kernel_manager_class=local_kernel_class(),
         cwd=str(cwd),
         progress_bar=False,
     )
