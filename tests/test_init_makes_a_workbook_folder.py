@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bookstore_resil import workbook
+from bookstore_resil.archive.notebooks import local_kernel_class
 from bookstore_resil.cli import main
 from bookstore_resil.define.target_file import load_target_file
 from bookstore_resil.workbook.init import examples, init_workbook
@@ -106,6 +107,7 @@ def test_the_dependency_notebook_runs_on_the_blank_from_its_folder(tmp_path):
         str(made.notebooks / "01_dependency_mapping.ipynb"),
         str(out),
         kernel_name="python3",
+        kernel_manager_class=local_kernel_class(),
         cwd=str(made.notebooks),
         progress_bar=False,
     )

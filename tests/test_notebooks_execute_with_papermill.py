@@ -1,10 +1,11 @@
-"""Every notebook executes headless with papermill on its default parameters, and
-``papermill --help-notebook`` documents every parameter (papermill's own command, run in
-this process: it reads the notebook and starts no kernel).
+"""The game-day notebook executes headless with papermill on its default parameters, and
+``papermill --help-notebook`` documents every notebook's parameters (papermill's own command,
+run in this process: it reads the notebook and starts no kernel).
 
 Only what would write into the repository is redirected: 02's ``out_dir`` (and its
-``target_options``, to the session's lab). 03 runs as the report does, with the archive
-as its working directory (``archive_dir = "."``), here a copy of a fixture archive.
+``target_options``, to the session's lab). The other notebooks run on their defaults under
+nbval (tests/test_notebooks_under_nbval.py) and with parameters in their own tests
+(``test_*_notebook_runs_headless.py``, the history's in test_history_table_and_trend.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import shutil
 import time
 from pathlib import Path
 
@@ -22,10 +22,11 @@ import pytest
 from click.testing import CliRunner
 from papermill.cli import papermill as papermill_command
 
+from bookstore_resil.archive.notebooks import local_kernel_class
+
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 NAMES = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
-ARCHIVE = REPO / "tests" / "fixtures" / "archives" / "api-passed"
 
 
 def execute(name: str, output: Path, cwd: Path, **parameters) -> nbformat.NotebookNode:
@@ -34,6 +35,7 @@ def execute(name: str, output: Path, cwd: Path, **parameters) -> nbformat.Notebo
         str(output),
         parameters=parameters,
         kernel_name="python3",
+        kernel_manager_class=local_kernel_class(),  # Unix sockets: no TCP port race
         cwd=str(cwd),
         progress_bar=False,
         execution_timeout=120,
@@ -57,23 +59,6 @@ def mime_types(notebook: nbformat.NotebookNode) -> set[str]:
     }
 
 
-@pytest.mark.slow  # a kernel
-def test_00_readiness_on_its_defaults(tmp_path):
-    notebook = execute("00_readiness", tmp_path / "out.ipynb", cwd=NOTEBOOKS)
-    text = text_of(notebook)
-    assert "Bookstore:" in text and "archived exercises" in text
-    assert "Reached stage" in text
-    assert {"image/png", "application/vnd.jupyter.widget-view+json"} <= mime_types(notebook)
-
-
-@pytest.mark.slow  # a kernel
-def test_01_dependency_mapping_on_its_defaults(tmp_path):
-    notebook = execute("01_dependency_mapping", tmp_path / "out.ipynb", cwd=NOTEBOOKS)
-    text = text_of(notebook)
-    assert "bookstore-db" in text  # the architecture table
-    assert "image/png" in mime_types(notebook)  # the dependency graph
-
-
 @pytest.mark.timeout(180)
 def test_02_game_day_on_its_defaults_shows_the_panel_and_lets_the_kernel_go(lab, tmp_path):
     began = time.monotonic()
@@ -92,21 +77,6 @@ def test_02_game_day_on_its_defaults_shows_the_panel_and_lets_the_kernel_go(lab,
     kinds = [json.loads(line)["type"] for line in log.read_text().splitlines()]
     assert kinds[:2] == ["exercise_started", "probes_started"]
     assert "fault_injected" not in kinds  # interactive: nothing breaks until Start
-
-
-@pytest.mark.slow  # a kernel
-def test_03_report_on_its_defaults_inside_an_archive(tmp_path):
-    archive = Path(shutil.copytree(ARCHIVE, tmp_path / "api-passed"))
-    notebook = execute("03_report", tmp_path / "out.ipynb", cwd=archive)
-    assert "api-failure" in text_of(notebook)
-    assert "image/png" in mime_types(notebook)
-    assert list(archive.glob("*.png"))  # the chart cells draw into the archive
-
-
-@pytest.mark.slow  # a kernel
-def test_04_history_on_its_defaults(tmp_path):
-    notebook = execute("04_history", tmp_path / "out.ipynb", cwd=NOTEBOOKS)
-    assert "overdue" in text_of(notebook)  # the cadence table
 
 
 def assigned_names(source: str) -> list[str]:

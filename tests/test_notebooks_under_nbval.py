@@ -5,8 +5,9 @@ cells marked ``# NBVAL_CHECK_OUTPUT`` (the notebooks are committed without outpu
 the sanitizers of ``notebooks/nbval_sanitize.cfg``. nbval runs the kernel in the
 notebook's folder and cannot pass parameters, so:
 
-- 00, 01 and 04 run in place, in ``notebooks/``: their defaults only read the repository
-  (``data/bookstore``, ``reports``, found from ``notebooks/`` through its parent).
+- 00, 01, 04 and 05 run in place, in ``notebooks/``, in one nbval run (one pytest start):
+  their defaults only read the repository (``data/bookstore``, ``reports``, found from
+  ``notebooks/`` through its parent).
 - 03's default ``archive_dir = "."`` is the notebook's own folder, which is how the report
   runs (inside the archive): a copy of the notebook runs inside a copy of a fixture archive.
 - 02's defaults would open an exercise in the repository's ``reports/`` against the lab in
@@ -36,7 +37,7 @@ ARCHIVE = REPO / "tests" / "fixtures" / "archives" / "api-passed"
 CELL_TIMEOUT_S = 120
 
 
-def nbval(notebook: Path, cwd: Path, env: dict[str, str] | None = None) -> None:
+def nbval(notebooks: list[Path], cwd: Path, env: dict[str, str] | None = None) -> None:
     command = [
         sys.executable,
         "-m",
@@ -48,7 +49,7 @@ def nbval(notebook: Path, cwd: Path, env: dict[str, str] | None = None) -> None:
         "-p",
         "no:cacheprovider",
         "-q",
-        str(notebook),
+        *map(str, notebooks),
     ]
     result = subprocess.run(
         command,
@@ -59,29 +60,30 @@ def nbval(notebook: Path, cwd: Path, env: dict[str, str] | None = None) -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    code_cells = [c for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
+    cells = [c for n in notebooks for c in nbformat.read(n, as_version=4).cells]
+    code_cells = [c for c in cells if c.cell_type == "code"]
     passed = rf"^{len(code_cells)} passed\b"  # one item per code cell, every one passed
     assert re.search(passed, result.stdout, re.MULTILINE), result.stdout[-2000:]
 
 
-@pytest.mark.slow  # a kernel
-@pytest.mark.parametrize("name", ["00_readiness", "01_dependency_mapping", "04_history"])
-def test_a_notebook_runs_in_place_under_nbval(name):
-    nbval(NOTEBOOKS / f"{name}.ipynb", cwd=REPO)
+@pytest.mark.slow  # kernels
+def test_the_notebooks_that_only_read_run_in_place_under_nbval():
+    names = ["00_readiness", "01_dependency_mapping", "04_history", "05_board"]
+    nbval([NOTEBOOKS / f"{name}.ipynb" for name in names], cwd=REPO)
 
 
 @pytest.mark.slow  # a kernel
 def test_the_report_notebook_runs_under_nbval_inside_an_archive(tmp_path):
     archive = Path(shutil.copytree(ARCHIVE, tmp_path / "api-passed"))
     notebook = Path(shutil.copy(NOTEBOOKS / "03_report.ipynb", archive))
-    nbval(notebook, cwd=tmp_path)
+    nbval([notebook], cwd=tmp_path)
     assert sorted(p.name for p in archive.glob("*.png"))  # the chart cells drew into "."
 
 
 def test_the_game_day_notebook_runs_under_nbval_on_its_defaults(lab, tmp_path):
     (tmp_path / "data").symlink_to(REPO / "data", target_is_directory=True)
     notebook = Path(shutil.copy(NOTEBOOKS / "02_game_day.ipynb", tmp_path))
-    nbval(notebook, cwd=tmp_path, env={"BOOKSTORE_RESIL_LAB_DIR": str(lab.root)})
+    nbval([notebook], cwd=tmp_path, env={"BOOKSTORE_RESIL_LAB_DIR": str(lab.root)})
     [log] = (tmp_path / "reports").glob("*/events.jsonl")
     kinds = [json.loads(line)["type"] for line in log.read_text().splitlines()]
     assert kinds[:2] == ["exercise_started", "probes_started"]

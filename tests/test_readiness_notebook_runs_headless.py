@@ -12,6 +12,7 @@ import papermill
 import pytest
 
 from bookstore_resil.analyse.signoff import record_signoff
+from bookstore_resil.archive.notebooks import local_kernel_class
 from bookstore_resil.define.loader import load_system
 from tests.readiness_builders import copy_bookstore, write_archive
 
@@ -48,6 +49,7 @@ def test_the_notebook_executes_with_parameters(tmp_path):
             "at_time": "2024-05-06T16:30:00Z",
         },
         kernel_name="python3",
+        kernel_manager_class=local_kernel_class(),
         cwd=str(NOTEBOOKS),
         progress_bar=False,
     )
@@ -56,6 +58,7 @@ def test_the_notebook_executes_with_parameters(tmp_path):
     assert errors == []
     text = outputs_text(notebook)
     assert "Bookstore: 1 archived exercises; as of 2024-05-06T16:30+00:00" in text
+    assert "Reached stage" in text
     assert "latest passed interactive exercise" in text  # the checklist table
     assert "disagreed" in text  # the sign-off table
     assert "primary lead of api-failure" in text  # who to notify
