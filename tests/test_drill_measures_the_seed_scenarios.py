@@ -153,7 +153,7 @@ def test_drill_archive_holds_the_contract_files(lab, tmp_path):
         assert event["ts"].endswith("Z") and event["type"]
 
 
-def test_fail_on_breach_exits_1_when_the_rto_is_missed(lab, tmp_path, capsys, request):
+def test_fail_on_breach_exits_1_when_the_rto_is_missed(lab, tmp_path, capsys, request, monkeypatch):
     data = tmp_path / "bookstore"
     shutil.copytree(DATA, data)
     # The first check of the API asks an address that takes every connection and never
@@ -182,10 +182,23 @@ def test_fail_on_breach_exits_1_when_the_rto_is_missed(lab, tmp_path, capsys, re
         "--execute",
         *QUICK_WAIT_FLAGS,
     ]
+    results = []
+
+    def kept(*args, **kwargs):
+        results.append(drill(*args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr("bookstore_resil.exercise.drill.drill", kept)
     assert main([*argv, "--fail-on-breach"]) == 1
     out = capsys.readouterr().out
     assert "MISSED" in out
+    [missed] = results
+    assert missed.summary.outcome == "missed" and missed.summary.breached
+    # Without the flag the same missed exercise exits 0 (its outcome still says missed):
+    # the command's answer to the same result, not a second drill of 10 s.
+    monkeypatch.setattr("bookstore_resil.exercise.drill.drill", lambda *a, **k: missed)
     assert main(argv) == 0
+    assert "MISSED" in capsys.readouterr().out
 
 
 def test_drill_finds_the_default_lab_from_where_it_is_run(lab, tmp_path, monkeypatch):
