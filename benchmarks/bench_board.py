@@ -14,11 +14,14 @@ and a listing's cost grows with the keys it returns (``--files 1`` uploads summa
   (systems loaded, checklists drawn) against its target of 10 s.
 - S3 cold: the board's read of ``s3://`` with an empty cache against the floor, a bare
   boto3 script that lists the prefix and gets every summary with the same thread count.
-- S3 warm: one new archive uploaded, the board's read again with the cache: one fetch.
-  Its floor is one bare listing of the prefix, which a complete read cannot skip (a summary
-  changed or deleted since the last run shows only there). The line after it splits
-  moto's listing cost: one request returning one key (a scan of the whole bucket on moto)
-  against a page of 1,000 keys.
+- S3 warm: one new archive uploaded by the drill's own writer (``Destination.publish``, so
+  it is journaled), the board's read again with the cache: the change journal listed, one
+  fetch. Its floor is a bare boto3 listing of the journal and one GET of that summary;
+  its target 2 s.
+- S3 warm --relist: the same cache read by a complete listing, for comparison (no target):
+  its floor is one bare listing of the prefix. The line after it splits moto's listing
+  cost: one request returning one key (a scan of the whole bucket on moto) against a page
+  of 1,000 keys.
 
 moto's server runs in a process of its own. Each line prints the figure, its floor and its
 target. The default run is small (under a minute); ``--full`` is 500 systems and 20,000
@@ -48,7 +51,9 @@ import orjson
 import requests
 import yaml
 
+from bookstore_resil.archive import layout
 from bookstore_resil.archive.measure import summarize_log
+from bookstore_resil.archive.storage import Destination
 from bookstore_resil.history.board import build_board
 from bookstore_resil.history.board_archives import THREADS, read_archives
 from bookstore_resil.history.board_sources import find_systems
@@ -246,11 +251,32 @@ def listing_costs(client, prefix: str) -> tuple[float, float]:
     return best(1), best(1000)
 
 
-def line(what: str, seconds: float, floor: float | None, target: str, met: bool) -> None:
+def journal_floor(client) -> float:
+    """The bare warm read: one listing of the change journal, one GET of each summary it
+    names."""
+    began = time.perf_counter()
+    listed = client.list_objects_v2(Bucket=BUCKET, Prefix=layout.JOURNAL)
+    for item in listed.get("Contents", ()):
+        _, summary_key = item["Key"].removeprefix(layout.JOURNAL).split("/", 1)
+        client.get_object(Bucket=BUCKET, Key=summary_key)["Body"].read()
+    return time.perf_counter() - began
+
+
+def publish(uri: str, document: dict, others: tuple[str, ...]) -> None:
+    """One new archive under ``uri``, uploaded as ``drill --out`` uploads it (journaled)."""
+    out = Destination.of(uri)
+    folder = out.local / f"{document['exercise_id']}-new"
+    folder.mkdir()
+    (folder / "summary.json").write_bytes(orjson.dumps(document))
+    for name in others:
+        (folder / name).write_bytes(b"{}\n")
+    out.publish(folder)
+
+
+def line(what: str, seconds: float, floor: float | None, target: str, met: bool | None) -> None:
     against = f"floor {floor:6.2f}s  ratio {seconds / floor:5.2f}x" if floor else " " * 26
-    print(
-        f"{what:<34} {seconds:6.2f}s  {against}  target {target:<18} {'met' if met else 'MISSED'}"
-    )
+    verdict = "" if met is None else "met" if met else "MISSED"
+    print(f"{what:<34} {seconds:6.2f}s  {against}  target {target:<18} {verdict}".rstrip())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -320,25 +346,27 @@ def main(argv: list[str] | None = None) -> int:
                 f"<= {S3_RATIO}x floor",
                 cold <= S3_RATIO * floor_s,
             )
-            _, exercise_id, document = next(summaries(1, 1, now, seed=99))
-            client.put_object(
-                Bucket=BUCKET,
-                Key=f"org/team-000/{exercise_id}-new/summary.json",
-                Body=orjson.dumps(document),
-            )
-            listing, _ = timed(s3_keys, client, "org/")
+            _, _, document = next(summaries(1, 1, now, seed=99))
+            publish(f"{uri}/team-000", document, others)
+            floor_journal = journal_floor(client)
             warm, again = timed(read_archives, uri, root / "cache")
+            assert again.journal_since is not None, "the warm read listed every key"
             assert (again.fetched, len(again.exercises)) == (1, archives + 1), again.fetched
             line(
-                f"S3 warm: {again.fetched} fetched",
+                f"S3 warm: {again.fetched} fetched (journal)",
                 warm,
-                listing,
+                floor_journal,
                 f"< {S3_WARM_S:.0f}s",
                 warm < S3_WARM_S,
             )
+            listing, _ = timed(s3_keys, client, "org/")
+            relisted, read = timed(lambda: read_archives(uri, root / "cache", relist=True))
+            assert read.journal_since is None and len(read.exercises) == archives + 1
+            line(f"S3 warm --relist: {read.fetched} fetched", relisted, listing, "none", None)
             one, page = listing_costs(client, "org/")
+            keys = len(files) + 1 + len(others)
             print(
-                f"  (the warm run's floor: one bare listing of the prefix, {len(files) + 1} keys;"
+                f"  (--relist's floor: one bare listing of the prefix, {keys} keys;"
                 f" one request for 1 key {one:.3f}s, for 1,000 keys {page:.3f}s)"
             )
         finally:

@@ -1,6 +1,8 @@
 """The board over ``s3://``: one listing of the prefix (teams' sub-prefixes included), only
 ``summary.json`` objects fetched, and a cache keyed by ETag so a second run fetches only what
-is new or changed. Against moto's server; each S3 call counted through botocore's events."""
+is new or changed: a run with a cache lists the change journal alone (nothing written since
+here: an empty listing), ``--relist`` the whole prefix again. Against moto's server; each S3
+call counted through botocore's events."""
 
 from __future__ import annotations
 
@@ -75,17 +77,22 @@ def test_one_listing_and_only_summaries_fetched_then_only_what_changed(archives,
         f"{URI}/shop/crashed/events.jsonl: no summary.json beside it"
     ]
 
+    assert first.journal_since is None
+
     calls.clear()
     second = read_archives(URI, cache)
     assert calls == {"ListObjectsV2": 1}
     assert (second.fetched, second.cached) == (0, 3)
     assert second.exercises == first.exercises
+    assert (second.listed_at, second.journal_since) == (first.listed_at, first.listed_at)
+    assert second.skipped == first.skipped  # kept from the listing
 
+    # Written around the journal (no writer of ours): seen by the next complete listing.
     put(archives, "shop/x1/summary.json", summary(exercise_id="x1", outcome="failed"))
     put(archives, "shop/x9/summary.json", summary(exercise_id="x9"))
     archives.delete_object(Bucket=BUCKET, Key="org/shop/x0/summary.json")
     calls.clear()
-    third = read_archives(URI, cache)
+    third = read_archives(URI, cache, relist=True)
     assert calls == {"ListObjectsV2": 1, "GetObject": 2}
     outcomes = {doc["exercise_id"]: doc["outcome"] for doc, _ in third.exercises}
     assert outcomes == {"x1": "failed", "x2": "passed", "x9": "passed"}
@@ -122,7 +129,8 @@ def test_the_board_command_reads_s3(archives, tmp_path, capsys, monkeypatch):
     document = json.loads(captured.out)
     assert document["out"] == URI
     assert document["systems"][0]["exercises"] == 3
-    assert "3 summaries fetched, 0 from the cache" in captured.err
+    assert document["source"]["read"] == "complete listing"
+    assert "3 summaries fetched, 0 from the cache (complete listing)" in captured.err
 
 
 def test_a_summary_deleted_after_the_listing_is_skipped(archives, tmp_path):

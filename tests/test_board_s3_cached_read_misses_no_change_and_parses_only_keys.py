@@ -1,8 +1,9 @@
-"""A board read with a cache lists every key under the prefix once and sees every change a
-read without a cache sees: a new team's sub-prefix sorting before, between and after the
-known keys, a summary changed or deleted, an archive that had only its event log and now has
-its summary. And the listing hands botocore only each object's key and ETag. Against moto's
-server; each S3 call counted through botocore's events."""
+"""A complete listing with a cache (``--relist``, or the daily one) lists every key under the
+prefix once and sees every change a read without a cache sees, journaled or not: a new
+team's sub-prefix sorting before, between and after the known keys, a summary changed or
+deleted, an archive that had only its event log and now has its summary. And the listing
+hands botocore only each object's key and ETag. Against moto's server; each S3 call counted
+through botocore's events."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def test_every_new_changed_and_deleted_summary_is_seen(known, calls, tmp_path): 
     for team in ("a-first", "team-0/z-between", "team-1/crashed", "zz-last/eu/y"):
         put(known, f"{team}/summary.json", summary(exercise_id=team.replace("/", "-")))
     calls.clear()
-    warm = read_archives(URI, tmp_path / "cache")
+    warm = read_archives(URI, tmp_path / "cache", relist=True)
     assert calls == {"ListObjectsV2": 1, "GetObject": 5}
     assert (warm.fetched, warm.cached) == (5, 6)
     assert warm.skipped == []
@@ -62,7 +63,7 @@ def test_a_listing_gives_botocore_only_keys_and_etags(known, tmp_path):
         "after-call.s3.ListObjectsV2", lambda parsed, **_: listed.extend(parsed["Contents"])
     )
     try:
-        read_archives(URI, tmp_path / "cache")
+        read_archives(URI, tmp_path / "cache", relist=True)
     finally:
         boto3.DEFAULT_SESSION = None
     assert len(listed) == 17

@@ -1,5 +1,6 @@
 """The one owner of an exercise archive's layout (docs/contract.md §3): its file names, where an
-exercise's folder is, reading the record back, and writing the summary."""
+exercise's folder is, reading the record back, and writing the summary; and the key of the
+change journal's entry saying a summary was written to S3 (docs/scheduling.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 import tempfile
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ CONTENT_TYPES = {".json": "application/json", ".png": "image/png", ".html": "tex
 # An archive is shared with the team (a web server, a colleague): readable, as before.
 ARCHIVE_FILE_MODE = 0o644
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+# At the bucket's root, so one listing finds the entries of every prefix teams write under.
+JOURNAL = "_bookstore-resil-journal/"
+_JOURNAL_TIME = "%Y%m%dT%H%M%S.%fZ"
 
 
 def new_exercise_id(scenario: str, moment: datetime | None = None) -> str:
@@ -130,3 +134,21 @@ def partial_path(path: Path) -> Path:
 def write_summary(archive_dir: str | Path, summary: Summary) -> Path:
     text = json.dumps(summary.to_dict(), indent=2, default=str) + "\n"
     return write_atomically(summary_path(archive_dir), text)
+
+
+def journal_key(summary_key: str, moment: datetime) -> str:
+    """The journal entry ``_bookstore-resil-journal/<UTC time>/<summary key>``: the summary at
+    ``summary_key`` was written at ``moment``. With ``summary_key`` "", the key every entry
+    of ``moment`` or later sorts after."""
+    return f"{JOURNAL}{moment.astimezone(timezone.utc).strftime(_JOURNAL_TIME)}/{summary_key}"
+
+
+def journal_entry(key: str) -> tuple[datetime, str] | None:
+    """The time and the summary key of the journal entry ``key``; None for any other key."""
+    stamp, _, summary_key = key.removeprefix(JOURNAL).partition("/")
+    if not key.startswith(JOURNAL) or summary_key.rpartition("/")[2] != SUMMARY_FILE:
+        return None
+    try:
+        return datetime.strptime(stamp, _JOURNAL_TIME).replace(tzinfo=timezone.utc), summary_key
+    except ValueError:
+        return None

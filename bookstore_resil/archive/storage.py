@@ -5,6 +5,12 @@ Every place that reads or writes an archive in S3 comes here: ``drill --out s3:/
 finished archive is uploaded when it ends), ``history``/``stage`` over an S3 parent
 (:func:`local_copies`), and ``report s3://...`` (:func:`download`, :func:`upload`).
 
+Every upload that writes a ``summary.json`` ends by writing its entry in the change journal
+(:func:`~bookstore_resil.archive.layout.journal_key`, an empty object at the bucket's root),
+which the board reads instead of listing every key. A journal entry that cannot be written
+(a role allowed only its own prefix) is one warning: the archive is whole without it, and
+the board sees it at its next complete listing.
+
 The endpoint and credentials are boto3's usual ones (``AWS_ENDPOINT_URL``,
 ``AWS_ACCESS_KEY_ID``, a profile, ...). boto3 comes with the ``aws`` extra; without it an
 S3 address is one line saying what to install. Every S3 failure is a
@@ -22,7 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bookstore_resil import clock
 from bookstore_resil.archive import layout
+from bookstore_resil.display import to_stderr
 from bookstore_resil.errors import MissingExtra, ReportError, UsageError
 
 S3_SCHEME = "s3://"
@@ -135,7 +143,8 @@ def upload(uri: str, files: Iterable[Path], overwrite: bool) -> list[str]:
     """Put ``files`` under the archive at ``uri``, in the order given; their addresses.
 
     Without ``overwrite`` every object is written only where none exists (S3's
-    ``If-None-Match: *``): an archive is never overwritten, even by a race.
+    ``If-None-Match: *``): an archive is never overwritten, even by a race. A summary among
+    them is journaled once every file is up.
     """
     from botocore.exceptions import ClientError
 
@@ -159,7 +168,24 @@ def upload(uri: str, files: Iterable[Path], overwrite: bool) -> list[str]:
                     ) from None
                 raise
             written.append(f"{uri}/{path.name}")
+        if f"{uri}/{layout.SUMMARY_FILE}" in written:
+            _journal(client, bucket, f"{prefix}/{layout.SUMMARY_FILE}")
     return written
+
+
+def _journal(client: Any, bucket: str, summary_key: str) -> None:
+    """The journal entry of the summary at ``summary_key``; one warning when it cannot be
+    written."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    key = layout.journal_key(summary_key, clock.now())
+    try:
+        client.put_object(Bucket=bucket, Key=key, Body=b"")
+    except (ClientError, BotoCoreError) as error:
+        to_stderr(
+            f"warning: {S3_SCHEME}{bucket}/{key} not written ({_code(error) or error}): "
+            "the board will see this archive at its next complete listing"
+        )
 
 
 def _holds_anything(uri: str) -> bool:
@@ -180,6 +206,8 @@ def children(parent: str) -> list[str]:
         for page in pages:
             for common in page.get("CommonPrefixes", []):
                 names.add(common["Prefix"].rstrip("/").rpartition("/")[2])
+    if not prefix:  # the change journal at the bucket's root is no archive
+        names.discard(layout.JOURNAL.rstrip("/"))
     return sorted(names)
 
 

@@ -200,6 +200,21 @@ class Board:
     skipped: tuple[Skipped, ...] = field(default=(), compare=False)
     fetched: int = 0
     cached: int = 0
+    listed_at: datetime | None = None  # S3: the last complete listing's start
+    journal_since: datetime | None = None  # S3: the change journal's cursor; None: listed
+
+    @property
+    def source(self) -> dict[str, Any] | None:
+        """How an S3 parent was read (None for a folder)."""
+        if self.listed_at is None:
+            return None
+        return {
+            "read": "complete listing" if self.journal_since is None else "change journal",
+            "journal_since": iso(self.journal_since) if self.journal_since else None,
+            "listed_at": iso(self.listed_at),
+            "fetched": self.fetched,
+            "cached": self.cached,
+        }
 
     @property
     def totals(self) -> dict[str, Any]:
@@ -234,6 +249,7 @@ class Board:
             "systems": [row.as_json() for row in self.systems],
             "unmatched": list(self.unmatched),
             "skipped": [str(s) for s in self.skipped],
+            "source": self.source,
         }
 
 
@@ -337,7 +353,15 @@ def build_board(
     rows = [system_row(source, owned[i], at) for i, source in enumerate(sources)]
     rows.sort(key=SystemRow.risk)
     return Board(
-        at, str(out), tuple(rows), tuple(unmatched), tuple(read.skipped), read.fetched, read.cached
+        at,
+        str(out),
+        tuple(rows),
+        tuple(unmatched),
+        tuple(read.skipped),
+        read.fetched,
+        read.cached,
+        read.listed_at,
+        read.journal_since,
     )
 
 
@@ -346,7 +370,9 @@ def load_board(
     out: str | Path,
     at: datetime | None = None,
     cache_dir: Path | None = None,
+    relist: bool = False,
 ) -> Board:
-    """Find the systems, read the archives under ``out`` and draw the board up."""
+    """Find the systems, read the archives under ``out`` and draw the board up; ``relist``:
+    an S3 parent's keys listed whatever the cache holds."""
     sources = find_systems(systems)
-    return build_board(sources, read_archives(out, cache_dir), out, at)
+    return build_board(sources, read_archives(out, cache_dir, relist=relist), out, at)

@@ -5,31 +5,38 @@ Locally the folder tree is walked once; a folder holding ``summary.json`` is an 
 is not searched further, one holding only ``events.jsonl`` (an exercise that crashed before
 its summary) is summarized from its log as ``history`` does.
 
-In S3 the prefix is listed once, without a delimiter (every key under it, however deep),
-and only the ``summary.json`` objects are fetched, concurrently. A local cache keyed by each
-object's ETag keeps what the board reads of every summary, so a second run fetches only the
-summaries that are new or changed. That second run still lists every key: only a complete
-listing shows a summary rewritten (``report`` uploads it again) or deleted since, and listing
-only what is newer than each team's newest archive (``StartAfter``) would cost a request per
-team, more requests than the complete listing's pages of 1,000 keys while teams hold fewer
-keys than that. Each page's XML loses what the board does not read (LastModified, which
-botocore parses with dateutil, size, storage class) before botocore parses it. The listing
-is not split into key ranges listed at once: moto's server scans the whole bucket for each
-request and serves them one at a time, so 16 ranges over 160,000 keys outlasted the 5 s read
-timeout (benchmarks/bench_board.py). An archive whose summary cannot be read is skipped with
-one line naming it, as in ``history``.
+In S3 only the ``summary.json`` objects are fetched, concurrently, and a local cache keeps
+what the board reads of each, keyed by its ETag. The keys come one of two ways:
+
+- a complete listing of the prefix, without a delimiter (every key under it, however deep):
+  when there is no cache, with ``board --relist``, and when the last one started more than
+  MAX_AGE ago, so archives deleted, and those whose writer could not journal them, are seen
+  within a day. Each page's XML loses what the board does not read (LastModified, which
+  botocore parses with dateutil, size, storage class) before botocore parses it. It is not
+  split into key ranges listed at once: moto's server scans the whole bucket for each
+  request and serves them one at a time (benchmarks/bench_board.py).
+- otherwise the change journal: every upload of a summary (``drill --out s3://``, ``report``
+  again) ends with an empty object ``_bookstore-resil-journal/<UTC time>/<summary key>`` at
+  the bucket's root (:func:`~bookstore_resil.archive.layout.journal_key`). One listing of
+  the journal from the cursor on (less board_cache.SKEW, for writers' clocks behind the board's and
+  entries written while the last listing ran) names the summaries written since; those
+  under the prefix are fetched, a summary gone since is dropped. The cursor moves to the
+  newest entry read; entries before it are never read again (a lifecycle rule expires them).
+
+A summary read again under the ETag the cache holds answers 304 and counts as cached. An
+archive whose summary cannot be read is skipped with one line naming it, as in
+``history``; the cache keeps those lines for the runs that read only the journal.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +44,7 @@ import orjson
 
 from bookstore_resil.archive import layout, storage
 from bookstore_resil.archive.fields import summary_problem
-from bookstore_resil.clock import parse_ts
+from bookstore_resil.clock import now, parse_ts
 from bookstore_resil.define.heap import collector_paused
 from bookstore_resil.errors import (
     EventLogError,
@@ -45,6 +52,14 @@ from bookstore_resil.errors import (
     ReportError,
     ResilError,
     UsageError,
+)
+from bookstore_resil.history.board_cache import (
+    MAX_AGE,
+    Cache,
+    cache_file,
+    load_cache,
+    read_journal,
+    save_cache,
 )
 from bookstore_resil.history.history import Skipped, _read_summary
 
@@ -74,18 +89,22 @@ FIELDS = (
     "fail_on_breach",
     "ci",
 )
-CACHE_VERSION = 1
+_ALONE = f"no {layout.SUMMARY_FILE} beside it"
 
 
 @dataclass(frozen=True)
 class Read:
     """The summaries read (each with the address of its archive), what was skipped, and for
-    S3 how many summaries were fetched and how many came from the cache."""
+    S3 how many summaries were fetched and how many came from the cache, when the last
+    complete listing started, and the cursor the change journal was read from (None: this
+    read listed every key)."""
 
     exercises: list[tuple[dict[str, Any], str]]
     skipped: list[Skipped]
     fetched: int = 0
     cached: int = 0
+    listed_at: datetime | None = None
+    journal_since: datetime | None = None
 
 
 def _kept(document: Any) -> dict[str, Any]:
@@ -205,88 +224,112 @@ _UNREAD = re.compile(
 )
 
 
-def _listing(client: Any, bucket: str, prefix: str) -> tuple[dict[str, str], set[str]]:
-    """One listing of everything under ``prefix``: each summary's key and ETag, and the
+def _listing(client: Any, bucket: str, under: str) -> tuple[dict[str, str], set[str]]:
+    """One listing of everything under ``under``: each summary's key and ETag, and the
     archives holding an event log."""
     summaries, logs = {}, set()
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=under):
         for item in page.get("Contents", ()):
             folder, _, name = item["Key"].rpartition("/")
-            if name == layout.SUMMARY_FILE:
+            if name == layout.SUMMARY_FILE and not folder.startswith(layout.JOURNAL):
                 summaries[item["Key"]] = item["ETag"]
             elif name == layout.EVENTS_FILE:
                 logs.add(folder)
     return summaries, logs
 
 
-def cache_file(cache_dir: Path, uri: str) -> Path:
-    """The cache of the archives under ``uri``: one file per S3 parent."""
-    return cache_dir / f"board-{hashlib.sha256(uri.encode()).hexdigest()[:20]}.json"
+_Fetched = tuple[str, str, "dict[str, Any] | Exception | None"]
 
 
-def _load_cache(path: Path) -> dict[str, Any]:
-    """The cached entries ``{key: [etag, fields]}``; a missing or damaged cache is empty."""
-    try:
-        document = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return {}
-    ok = isinstance(document, dict) and document.get("version") == CACHE_VERSION
-    return document.get("entries", {}) if ok else {}
+def _fetcher(client: Any, bucket: str, known: dict[str, list[Any]]) -> Callable[[str], _Fetched]:
+    """Each summary's GET: (key, ETag, the board's fields, or None when the cached ETag still
+    holds, or why it cannot be read: FileNotFoundError when it is gone)."""
 
+    def fetch(key: str) -> _Fetched:
+        etag = known[key][0] if key in known else ""
+        try:  # a summary cached under its current ETag answers 304, without a body
+            answer = client.get_object(
+                Bucket=bucket, Key=key, **({"IfNoneMatch": etag} if etag else {})
+            )
+        except client.exceptions.NoSuchKey:
+            return key, "", FileNotFoundError("deleted while the board read it")
+        except client.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] != "304":
+                raise
+            return key, etag, None
+        try:
+            return key, answer["ETag"], _kept(orjson.loads(answer["Body"].read()))
+        except (ValueError, RecursionError) as error:
+            return key, answer["ETag"], error
 
-def _save_cache(path: Path, entries: dict[str, Any]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        document = {"version": CACHE_VERSION, "entries": entries}
-        layout.write_atomically(path, orjson.dumps(document))
-    except OSError:
-        pass  # a cache that cannot be written costs the next run time, not its answer
+    return fetch
 
 
 @collector_paused()
-def read_s3(uri: str, cache_dir: Path | None, threads: int = THREADS) -> Read:
+def read_s3(
+    uri: str,
+    cache_dir: Path | None,
+    threads: int = THREADS,
+    relist: bool = False,
+    max_age: timedelta = MAX_AGE,
+) -> Read:
+    """The summaries under the S3 parent ``uri``: every key listed when there is no cache,
+    with ``relist``, or when the last complete listing is older than ``max_age``; else those
+    the change journal names since the last read, fetched over the cache."""
     uri = uri.rstrip("/")
     bucket, prefix = storage.split_s3(uri)
+    under = f"{prefix}/" if prefix else ""
     cache = cache_file(cache_dir, uri) if cache_dir else None
-    old = _load_cache(cache) if cache else {}
+    old = load_cache(cache) if cache else None
+    began = now()
+    since = None
     with _client(uri, threads) as client, ThreadPoolExecutor(threads) as pool:
-        listed, logs = _listing(client, bucket, f"{prefix}/" if prefix else "")
-        wanted = [key for key, etag in listed.items() if old.get(key, ("",))[0] != etag]
-
-        def fetch(key: str) -> tuple[str, str, dict[str, Any] | Exception]:
-            try:
-                answer = client.get_object(Bucket=bucket, Key=key)
-            except client.exceptions.NoSuchKey:  # deleted since the listing
-                return key, "", ValueError("deleted while the board read it")
-            try:
-                return key, answer["ETag"], _kept(orjson.loads(answer["Body"].read()))
-            except (ValueError, RecursionError) as error:
-                return key, answer["ETag"], error
-
-        fetched = list(pool.map(fetch, wanted))
-    entries = {key: old[key] for key, etag in listed.items() if key in old and old[key][0] == etag}
-    skipped: list[Skipped] = []
-    for key, etag, doc in fetched:
-        if isinstance(doc, Exception):
-            skipped.append(Skipped(f"s3://{bucket}/{key}", str(doc) or type(doc).__name__))
+        if old is None or relist or began - old.listed_at > max_age:
+            listed, logs = _listing(client, bucket, under)
+            known = old.entries if old else {}
+            wanted = [key for key, etag in listed.items() if known.get(key, ("",))[0] != etag]
+            alone = sorted(logs - {key.rpartition("/")[0] for key in listed})
+            new = Cache(
+                {key: known[key] for key in listed.keys() & known.keys()},
+                [Skipped(f"s3://{bucket}/{f}/{layout.EVENTS_FILE}", _ALONE) for f in alone],
+                began,
+                began,
+            )
         else:
-            entries[key] = [etag, doc]
+            since = old.journal_after
+            wanted, newest = read_journal(client, bucket, under, since)
+            again = {f"s3://{bucket}/{key.rpartition('/')[0]}" for key in wanted}
+            kept = [s for s in old.skipped if s.path.rpartition("/")[0] not in again]
+            # A writer's clock ahead of the board's must not carry the cursor past entries to come.
+            new = Cache(dict(old.entries), kept, old.listed_at, min(newest, began))
+        fetched = list(pool.map(_fetcher(client, bucket, new.entries), wanted))
+    count = 0
+    for key, etag, doc in fetched:
+        if isinstance(doc, dict):
+            new.entries[key] = [etag, doc]
+            count += 1
+        elif doc is not None:
+            new.entries.pop(key, None)
+            if since is None or not isinstance(doc, FileNotFoundError):  # else: since deleted
+                new.skipped.append(Skipped(f"s3://{bucket}/{key}", str(doc) or type(doc).__name__))
+    new.skipped.sort(key=lambda skipped: skipped.path)
     if cache is not None:
-        _save_cache(cache, entries)
-    with_summary = {key.rpartition("/")[0] for key in listed}
-    skipped += [
-        Skipped(f"s3://{bucket}/{folder}/{layout.EVENTS_FILE}", "no summary.json beside it")
-        for folder in sorted(logs - with_summary)
-    ]
+        save_cache(cache, new)
     exercises = [
-        (doc, f"s3://{bucket}/{key.rpartition('/')[0]}") for key, (_, doc) in entries.items()
+        (doc, f"s3://{bucket}/{key.rpartition('/')[0]}") for key, (_, doc) in new.entries.items()
     ]
-    return Read(exercises, skipped, len(wanted), len(listed) - len(wanted))
+    return Read(exercises, new.skipped, count, len(new.entries) - count, new.listed_at, since)
 
 
-def read_archives(out: str | Path, cache_dir: Path | None = None, threads: int = THREADS) -> Read:
-    """Every archive under ``out`` (a folder or an ``s3://`` parent), oldest first."""
-    found = read_s3(str(out), cache_dir, threads) if storage.is_s3(out) else read_local(Path(out))
+def read_archives(
+    out: str | Path, cache_dir: Path | None = None, threads: int = THREADS, relist: bool = False
+) -> Read:
+    """Every archive under ``out`` (a folder or an ``s3://`` parent), oldest first;
+    ``relist``: an S3 parent's keys listed whatever the cache holds."""
+    if storage.is_s3(out):
+        found = read_s3(str(out), cache_dir, threads, relist)
+    else:
+        found = read_local(Path(out))
     found.exercises.sort(key=_order)
     return found
 
