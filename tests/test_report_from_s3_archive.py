@@ -9,6 +9,7 @@ import boto3
 import papermill.s3
 import pytest
 
+from bookstore_resil.archive import layout
 from bookstore_resil.cli import main
 from bookstore_resil.report.build import build_report
 
@@ -62,7 +63,10 @@ def test_a_database_archive_in_s3_gets_its_report_written_back(s3):
         "report.ipynb",
         "report.html",
     }
-    assert keys(s3) == {prefix + name for name in written | {"events.jsonl"}}
+    journal = {k for k in keys(s3) if k.startswith(layout.JOURNAL)}
+    entries = [layout.journal_entry(key) for key in journal]
+    assert [entry[1] for entry in entries if entry] == [prefix + "summary.json"]
+    assert keys(s3) - journal == {prefix + name for name in written | {"events.jsonl"}}
     assert set(paths.files()) == {f"{uri}/{name}" for name in written}
 
     summary = json.loads(s3.get_object(Bucket=BUCKET, Key=prefix + "summary.json")["Body"].read())
