@@ -4,7 +4,7 @@ import sys
 
 # The one place the version is written: pyproject.toml reads it from here, `--version` shows
 # it, CHANGELOG.md heads with it.
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # nbformat (papermill, nbconvert) imports jsonschema, whose optional "iri" format check,
 # when the rfc3987-syntax package is installed (JupyterLab's jsonschema[format-nongpl]
