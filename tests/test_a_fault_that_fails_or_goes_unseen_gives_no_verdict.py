@@ -10,6 +10,7 @@ history for the failed fault; ``passed … RTO met, down 0.0s`` for the unseen o
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,9 +38,9 @@ def with_fault(book: Guestbook, command: str) -> None:
     target.write_text(f"{text[:start]}  web-killed: {command}{text[end:]}")
 
 
-def drill(book: Guestbook, out: Path) -> subprocess.CompletedProcess[str]:
+def drill(book: Guestbook, out: Path, report: bool = False) -> subprocess.CompletedProcess[str]:
     command = ["bookstore-resil", "drill", "web-crash", "--execute", "--data", str(book.folder)]
-    command += ["--out", str(out), *QUICK_WAIT_FLAGS]
+    command += ["--out", str(out), *QUICK_WAIT_FLAGS, *([] if report else ["--no-report"])]
     return subprocess.run(command, capture_output=True, text=True, timeout=300)
 
 
@@ -51,7 +52,7 @@ def summary_of(out: Path) -> dict:
 def test_a_fault_that_fails_is_an_error_with_its_output_and_no_verdict(guestbook, tmp_path):
     with_fault(guestbook, "'echo no pid file >&2; exit 3'")
     out = tmp_path / "reports"
-    result = drill(guestbook, out)
+    result = drill(guestbook, out, report=True)
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
@@ -63,6 +64,9 @@ def test_a_fault_that_fails_is_an_error_with_its_output_and_no_verdict(guestbook
     assert summary["fault_failed"]["output"].strip() == "no pid file"
     assert "fault said no pid file" in result.stdout
     assert "RTO met" not in result.stdout and ": met" not in result.stdout
+    [archive] = [p for p in out.iterdir() if p.is_dir()]
+    report = (archive / "report.html").read_text()
+    assert "no pid file" in report and not re.search(r">\s*met\s*<", report)
 
     history = subprocess.run(
         ["bookstore-resil", "history", "--out", str(out), "--data", str(guestbook.folder)],

@@ -133,6 +133,15 @@ def users_line(summary: Summary) -> Line | None:
     return Line("Users", state, seen)
 
 
+def fault_line(summary: Summary) -> Line | None:
+    """What a fault that failed said (its last lines), as the one screen shows it; None when
+    the fault did not fail."""
+    if summary.fault_failed is None:
+        return None
+    said = (summary.fault_failed.get("output") or "").strip().splitlines()[-3:]
+    return Line("Fault", "failed", " / ".join(said) or "said nothing")
+
+
 def rollback_line(summary: Summary) -> Line | None:
     """What the rollback did, when the exercise ended with the system still broken."""
     back = summary.rollback
@@ -161,6 +170,7 @@ def roles_text(summary: Summary) -> str:
 def headline(summary: Summary, findings: Findings) -> Headline:
     rto, rpo = findings.verdicts
     lines = [
+        fault_line(summary),
         Line(f"RTO {format_duration(rto.objective_s)}", rto.status, rto.detail),
         users_line(summary),
         Line(f"RPO {format_duration(rpo.objective_s)}", rpo.status, rpo.detail),
