@@ -192,7 +192,7 @@ _SEQ = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
 _MERGING = {"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
 
 
-def _build_document(loader: _LineConstructor, root: yaml.Node) -> Any:
+class _DocumentWalk:
     """The document straight from the composed nodes, in one walk.
 
     What PyYAML's ``construct_object`` does per node (its recursion guards, its object
@@ -201,46 +201,47 @@ def _build_document(loader: _LineConstructor, root: yaml.Node) -> Any:
     are built here directly, in the same depth-first order (duplicate keys are noted in the
     same order). Anything else (numbers, booleans, dates, explicit tags, merge keys) goes
     through the loader's own constructors, so its value and its errors are PyYAML's.
-    """
-    built: dict[int, Any] = {}  # id(node) -> object: an alias yields what its anchor built
-    open_nodes: set[int] = set()
 
-    def build(node: yaml.Node) -> Any:
+    An object, not a closure that calls itself: such a closure is a reference cycle, which
+    kept the loader and every object built until a full collection (at exit, 0.4 s of
+    ``deps`` over 10,000 services).
+    """
+
+    def __init__(self, loader: _LineConstructor):
+        self.loader = loader
+        self.built: dict[int, Any] = {}  # id(node) -> object: an alias yields its anchor's
+        self.open_nodes: set[int] = set()
+
+    def build(self, node: yaml.Node) -> Any:
         tag = node.tag
         if tag == _STR and isinstance(node, yaml.ScalarNode):
             return node.value
+        loader = self.loader
         mapping = tag == _MAP and isinstance(node, yaml.MappingNode)
         if not mapping and not (tag == _SEQ and isinstance(node, yaml.SequenceNode)):
             return loader.construct_object(node, deep=True)
         key = id(node)
-        if key in built:
-            return built[key]
-        if key in open_nodes:  # an alias inside its own anchor: PyYAML's error, not a loop
+        if key in self.built:
+            return self.built[key]
+        if key in self.open_nodes:  # an alias inside its own anchor: PyYAML's error, not a loop
             return loader.construct_object(node, deep=True)
-        open_nodes.add(key)
+        self.open_nodes.add(key)
         if isinstance(node, yaml.MappingNode):
             if any(key_node.tag in _MERGING for key_node, _ in node.value):
                 loader.flatten_mapping(node)
-            result: Any = _filled(node, build, loader.duplicates)
+            result: Any = _filled(node, self.build, loader.duplicates)
         else:
-            result = _listed(node, build)
-        open_nodes.discard(key)
-        built[key] = result
+            result = _listed(node, self.build)
+        self.open_nodes.discard(key)
+        self.built[key] = result
         return result
-
-    try:
-        return build(root)
-    finally:
-        # build refers to itself: left whole, the cycle would keep the loader and every
-        # object built until a full collection (0.4 s of 10,000 services' at exit).
-        del build
 
 
 class _WalkingConstructor(_LineConstructor):
-    """Builds the document in one walk (:func:`_build_document`); mixed into libyaml's loader."""
+    """Builds the document in one walk (:class:`_DocumentWalk`); mixed into libyaml's loader."""
 
     def construct_document(self, node: yaml.Node) -> Any:
-        return _build_document(self, node)
+        return _DocumentWalk(self).build(node)
 
 
 class _FastLineLoader(_WalkingConstructor, _SafeLoader):
