@@ -13,9 +13,11 @@ PARALLEL ?= -n $(shell echo $$(( $$(nproc) + 1 ))) --dist loadgroup --no-loadsco
 
 # --no-compile: byte-compiling every installed module took half the install (22 of 44 s);
 # Python compiles what is imported, once, on first use. That needs bytecode caches written,
-# so `make test` clears PYTHONDONTWRITEBYTECODE for its run: the suite starts hundreds of
-# Python processes (kernels, the CLI, servers) that would each compile what they import
-# anew, and pytest would rewrite every test module in every worker.
+# so the targets that run the workbook clear PYTHONDONTWRITEBYTECODE: the suite starts
+# hundreds of Python processes (kernels, the CLI, servers) that would each compile what
+# they import anew, and pytest would rewrite every test module in every worker.
+demo test test-fast benchmarks: export PYTHONDONTWRITEBYTECODE =
+
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -34,7 +36,7 @@ test: $(STAMP)
 	$(BIN)/ruff check bookstore_resil tests benchmarks
 	$(BIN)/ruff format --check bookstore_resil tests benchmarks
 	$(BIN)/mypy bookstore_resil
-	PYTHONDONTWRITEBYTECODE= PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PARALLEL)
 
 # Pure logic only: no lab, no kernel, no browser, no moto server (tests marked slow).
 test-fast: $(STAMP)
