@@ -133,6 +133,12 @@ class Summary:
         """RTO or RPO missed (an unmeasured objective is not a breach)."""
         return self.rto_met is False or self.rpo_met is False
 
+    @property
+    def fault_said(self) -> list[str]:
+        """The last lines a fault that failed printed; none when it did not fail."""
+        output = (self.fault_failed or {}).get("output") or ""
+        return output.strip().splitlines()[-3:]
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

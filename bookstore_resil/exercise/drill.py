@@ -332,8 +332,7 @@ def one_screen(result: DrillResult) -> str:
         objectives = f"RTO {format_duration(s.rto_s)} and RPO {format_duration(s.rpo_s)}"
         lines.append(f"measured   nothing: {objectives} not judged (--execute measures)")
     elif s.fault_failed is not None:
-        said = (s.fault_failed.get("output") or "").strip().splitlines()[-3:]
-        lines += [f"fault said {line}" for line in said]
+        lines += [f"fault said {line}" for line in s.fault_said]
         lines.append("measured   nothing: the fault failed, so RTO and RPO are not judged")
     else:
         lines += [

@@ -138,8 +138,7 @@ def fault_line(summary: Summary) -> Line | None:
     the fault did not fail."""
     if summary.fault_failed is None:
         return None
-    said = (summary.fault_failed.get("output") or "").strip().splitlines()[-3:]
-    return Line("Fault", "failed", " / ".join(said) or "said nothing")
+    return Line("Fault", "failed", " / ".join(summary.fault_said) or "said nothing")
 
 
 def rollback_line(summary: Summary) -> Line | None:
