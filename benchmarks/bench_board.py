@@ -257,8 +257,9 @@ def journal_floor(client) -> float:
     began = time.perf_counter()
     listed = client.list_objects_v2(Bucket=BUCKET, Prefix=layout.JOURNAL)
     for item in listed.get("Contents", ()):
-        _, summary_key = item["Key"].removeprefix(layout.JOURNAL).split("/", 1)
-        client.get_object(Bucket=BUCKET, Key=summary_key)["Body"].read()
+        entry = layout.journal_entry(item["Key"])
+        if entry is not None:
+            client.get_object(Bucket=BUCKET, Key=entry[1])["Body"].read()
     return time.perf_counter() - began
 
 
