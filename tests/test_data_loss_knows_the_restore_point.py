@@ -88,7 +88,12 @@ def restore_from_an_old_backup(book: Guestbook, newest_record: bool) -> float:
     while time.monotonic() < deadline:
         time.sleep(0.1)  # the traffic fixture writes meanwhile
     target = book.folder / "target.yaml"
-    lost = '  host-lost: kill -9 "$(cat run/guestbook.pid)"; mv run/guestbook.db run/lost.db\n'
+    # The host's disk is lost whole: with the file goes any journal a write cut short left,
+    # which SQLite would otherwise roll back onto the restored file.
+    lost = (
+        '  host-lost: kill -9 "$(cat run/guestbook.pid)";'
+        " mv run/guestbook.db run/lost.db; rm -f run/guestbook.db-journal\n"
+    )
     restore = f"  restore-old: cp {OLD_BACKUP} run/guestbook.db\n"
     text = target.read_text().replace("faults:\n", "faults:\n" + lost)
     text = text.replace("actions:\n", "actions:\n" + restore)

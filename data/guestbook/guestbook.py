@@ -43,6 +43,7 @@ from pathlib import Path
 
 RUN = Path("run")
 DB = RUN / "guestbook.db"
+HOT_JOURNAL = RUN / "guestbook.db-journal"  # what a process killed mid-write leaves
 BACKUP = RUN / "backup.db"
 PIDFILE = RUN / "guestbook.pid"
 LOG = RUN / "guestbook.log"
@@ -215,6 +216,9 @@ def restore() -> int:
         return 1
     with sqlite3.connect(BACKUP) as source, sqlite3.connect(RUN / "restore.tmp") as copy:
         source.backup(copy)
+    # A journal left by a process killed mid-write belongs to the file being replaced:
+    # SQLite would roll it back onto the restored file and tear it.
+    HOT_JOURNAL.unlink(missing_ok=True)
     os.replace(RUN / "restore.tmp", DB)
     print(f"{DB} restored from {BACKUP}")
     return 0
