@@ -2,7 +2,7 @@
 
 import threading
 
-from bookstore_resil.lab import actions, api
+from bookstore_resil.lab import actions, api, pgclient
 from bookstore_resil.lab.http import http_get
 
 from .conftest_lab import probe_states
@@ -83,6 +83,27 @@ def test_a_lost_database_is_replaced_from_a_snapshot_and_the_api_follows_the_rec
     assert checked.ok, checked.output
     books = http_get(lab.router_url() + "/books/1/")
     assert books.status == 200 and b"The Stand" in books.body
+
+
+def test_the_api_leaves_a_database_still_running_once_the_record_moves(lab, lab_target):
+    """The API keeps its database connections between requests; a switchover to a replica
+    while the old server still answers is followed from the very next request."""
+    books = lab.router_url() + "/books/1/"
+    old = lab.records().db
+    for _ in range(6):  # each gunicorn worker holds a connection to the old server now
+        assert http_get(books).status == 200
+    replica = act(lab_target, "db_launch_replica")
+    assert replica.ok, replica.error
+    host, port = replica.data["address"].rsplit(":", 1)
+    with pgclient.connect(lab, host, int(port)) as db:
+        db.execute("UPDATE books_book SET title = 'On the replica' WHERE id = 1")
+    try:
+        assert act(lab_target, "update_dns", record="db").data["target"] == replica.data["address"]
+        answers = [http_get(books) for _ in range(6)]
+        assert all(a.status == 200 and b"On the replica" in a.body for a in answers)
+    finally:
+        assert act(lab_target, "update_dns", record="db", target=old).ok
+    assert b"The Stand" in http_get(books).body
 
 
 def test_missing_static_files_are_uploaded_again(lab_target):

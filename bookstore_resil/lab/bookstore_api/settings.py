@@ -55,7 +55,8 @@ DATABASES = {
         "NAME": "bookstore",
         "USER": "postgres",
         "PASSWORD": _LAB_SECRETS["db_password"],
-        "CONN_MAX_AGE": 0,
+        "CONN_MAX_AGE": 60,  # kept; see dbbackend for when it is closed sooner
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {"connect_timeout": 2},
     }
 }
