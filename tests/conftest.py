@@ -7,6 +7,7 @@ pytest_plugins = [
     "tests.conftest_lab",
     "tests.conftest_aws",
     "tests.conftest_archives",
+    "tests.conftest_wheel",
     "tests.conftest_xdist",
 ]
 

@@ -3,11 +3,12 @@ runs ``-n`` (a worker more than the cores) ``--dist loadgroup --no-loadscope-reo
 the groups and their order are made here.
 
 Every test reading the built report archives goes to a single worker, so they are built
-once. The tests of a module stay together (its module fixtures, a moto world, are made
-once); the lab is a session fixture, so each worker that runs a lab test starts one lab
-of its own, and the lab's tests spread over the workers like any others. xdist's own
-``xdist_group`` marks do not reach its scheduler under pytest 9, so the groups come from
-the test files themselves: the fixtures their functions take.
+once; so does every test of the built wheel. The tests of a module with a fixture of its
+own wider than a test stay together (a moto world is made once); every other test is a
+group of its own. The lab is a session fixture, so each worker that runs a lab test starts
+one lab of its own, and the lab's tests spread over the workers like any others. xdist's
+own ``xdist_group`` marks do not reach its scheduler under pytest 9, so the groups come
+from the test files themselves: the fixtures their functions take.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 # A group and the fixtures that put a test in it.
-GROUPS = {"archives": {"built_archives"}}
+GROUPS = {"archives": {"built_archives"}, "wheel": {"built_wheel"}}
 
 
 def _fixture_scope(node: ast.FunctionDef) -> str | None:
@@ -35,9 +36,9 @@ def _fixture_scope(node: ast.FunctionDef) -> str | None:
 
 
 @cache
-def _module_groups(path: Path) -> tuple[dict[str, str], str | None]:
+def _module_groups(path: Path, module: str) -> tuple[dict[str, str], str | None]:
     """Each test function's group, and the group the whole module keeps to (None: each test
-    goes its own way), for the test file at ``path``."""
+    goes its own way), for the test file at ``path`` (``module``, as node ids name it)."""
     functions = [
         node
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
@@ -53,33 +54,42 @@ def _module_groups(path: Path) -> tuple[dict[str, str], str | None]:
         for name, args in takes.items():
             if name.startswith("test") and args & names:
                 groups.setdefault(name, group)
-    wide = any(scope != "function" for scope in fixtures.values())
-    whole = next((g for g in GROUPS if g in groups.values()), None) if wide else None
-    return groups, whole
+    if not any(scope != "function" for scope in fixtures.values()):
+        return groups, None
+    return groups, next((g for g in GROUPS if g in groups.values()), module)
 
 
 def group_of(root: Path, nodeid: str) -> str:
-    """The scheduling group of a test: ``archives``, or its module's path."""
+    """The scheduling group of a test: ``archives``, its module's path, or its own id."""
     module = nodeid.split("::", 1)[0]
     path = root / module
     if not path.is_file():
         return module
-    groups, whole = _module_groups(path)
+    groups, whole = _module_groups(path, module)
     function = nodeid.rsplit("::", 1)[-1].split("[", 1)[0]
-    return whole or groups.get(function, module)
+    return whole or groups.get(function, nodeid)
 
 
+@pytest.hookimpl(trylast=True)  # after tests/conftest.py has marked the slow ones
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The order xdist hands the groups out in (``make test`` runs it with
-    ``--no-loadscope-reorder``, so the order of collection decides): first the groups with
-    a test marked ``long``, so that none is left to finish the run alone, then the larger
-    groups first, as xdist itself would order them."""
-    if config.getvalue("dist") != "loadgroup":
+    ``--no-loadscope-reorder``, so the order of collection decides), the longest work
+    first, so that the quick tests fill the gaps at the end instead of a drill finishing
+    the run alone: the groups with a test marked ``long``, then those with a ``slow`` one
+    (a lab, a kernel, a browser, a moto server), the larger groups first within each."""
+    # The workers collect what is scheduled, and xdist tells them only ``loadgroup``: their
+    # ``dist`` is "no" (so, until this was read, the order was the files' own).
+    if not getattr(config.option, "loadgroup", False):
         return
     groups = [group_of(config.rootpath, item.nodeid) for item in items]
     size = Counter(groups)
-    first = {g for g, item in zip(groups, items, strict=True) if item.get_closest_marker("long")}
-    order = sorted(range(len(items)), key=lambda i: (groups[i] not in first, -size[groups[i]]))
+    rank: dict[str, int] = {}
+    for group, item in zip(groups, items, strict=True):
+        weight = (
+            0 if item.get_closest_marker("long") else 1 if item.get_closest_marker("slow") else 2
+        )
+        rank[group] = min(rank.get(group, 2), weight)
+    order = sorted(range(len(items)), key=lambda i: (rank[groups[i]], -size[groups[i]]))
     items[:] = [items[i] for i in order]
 
 

@@ -15,6 +15,8 @@ from bookstore_resil.archive.dataloss import canary_loss
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.headless import run_auto
+from bookstore_resil.lab import procs
+from bookstore_resil.lab.lifecycle import SNAPSHOTTER
 from tests.conftest_lab import wait_until
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
@@ -43,10 +45,14 @@ def test_a_recovery_point_after_the_first_lost_write_is_not_believed():
 
 
 def test_a_replica_from_an_older_snapshot_loses_everything_since_that_snapshot(
-    lab_target, tmp_path
+    lab, lab_target, tmp_path
 ):
     heartbeat = lab_target.canary()  # the lab's heartbeat has begun (a lab just up may not yet)
     assert wait_until(lambda: heartbeat.recovery_point(clock.now()) is not None)
+    # The scheduler stopped (the next test's lab fixture starts it again), so the latest
+    # snapshot, which the replica restores, stays this test's own: a scheduled one landing
+    # during the exercise would postdate its start. The dump writes its own heartbeat.
+    assert procs.stop(lab, SNAPSHOTTER)
     snapshot = lab_target.run_action("db_snapshot", {}, 30)
     assert snapshot.ok, snapshot.error
     snapshot_at = datetime.fromisoformat(snapshot.data["snapshot_taken_at"])
@@ -63,6 +69,7 @@ def test_a_replica_from_an_older_snapshot_loses_everything_since_that_snapshot(
     )
     assert replica["status"] == "ok", replica.get("error")
     taken_at = datetime.fromisoformat(replica["data"]["snapshot_taken_at"])
+    assert taken_at == snapshot_at, "the replica restored the test's own snapshot"
     fault_at = clock.parse_ts(summary.fault_at)
     since_snapshot = (fault_at - taken_at).total_seconds()
     since_start = (fault_at - clock.parse_ts(summary.started_at)).total_seconds()

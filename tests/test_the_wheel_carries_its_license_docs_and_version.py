@@ -22,14 +22,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.long]
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
-    root = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", root, ROOT],
-        check=True,
-        capture_output=True,
-    )
-    return zipfile.ZipFile(next(root.glob("bookstore_resil-*.whl")))
+def wheel(built_wheel: Path) -> zipfile.ZipFile:
+    return zipfile.ZipFile(built_wheel)
 
 
 def metadata(wheel: zipfile.ZipFile) -> email.message.Message:
