@@ -201,6 +201,9 @@ def start(lab: Lab, instance: Instance, timeout_s: float = 30.0) -> None:
             str(WORKERS),
             "--graceful-timeout",
             "3",
+            # Django loaded once, in the master, and its workers forked from it: a start
+            # (and a reload, which re-forks them) costs one import of the app, not one a worker.
+            "--preload",
             "--chdir",
             instance.folder,
             f"{PROJECT}.wsgi:application",
