@@ -11,21 +11,17 @@ PARALLEL ?= -n $(shell echo $$(( $$(nproc) + 1 ))) --dist loadgroup --no-loadsco
 
 .PHONY: demo test test-fast lint format benchmarks clean-venv
 
-# The installed modules are byte-compiled on every core after the install (pip compiles on
-# one, 22 of its 44 s), never left to the first import: a fresh suite's workers, kernels
-# and servers would each compile the same modules at once (18 s more of `make test`).
-# Python also writes what it compiles on import, so the targets that run the workbook clear
-# PYTHONDONTWRITEBYTECODE: the suite starts hundreds of Python processes that would each
-# compile what they import anew, and pytest would rewrite every test module in every worker.
+# --no-compile: byte-compiling every installed module took half the install (22 of 44 s);
+# Python compiles what is imported, once, on first use. That needs bytecode caches written,
+# so the targets that run the workbook clear PYTHONDONTWRITEBYTECODE: the suite starts
+# hundreds of Python processes (kernels, the CLI, servers) that would each compile what
+# they import anew, and pytest would rewrite every test module in every worker.
 demo test test-fast benchmarks: export PYTHONDONTWRITEBYTECODE =
 
-# compileall's exit status is not checked: a module that does not compile (a package's test
-# data) is compiled, or not, on import as before.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
-	$(BIN)/python -m compileall -qq -j 0 $$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') || true
 	@touch $(STAMP)
 
 demo: $(STAMP)
