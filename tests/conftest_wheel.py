@@ -14,12 +14,17 @@ import pytest
 ROOT = Path(__file__).parents[1]
 
 
-@pytest.fixture(scope="session")
-def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("wheel")
+def build_wheel(source: Path, folder: Path) -> Path:
+    """The wheel of the checkout at ``source``, built into ``folder``."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", folder, ROOT],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", folder, source],
         check=True,
         capture_output=True,
     )
-    return next(folder.glob("bookstore_resil-*.whl"))
+    [wheel] = folder.glob("bookstore_resil-*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_wheel(ROOT, tmp_path_factory.mktemp("wheel"))

@@ -6,12 +6,12 @@ shipped example's probe (``test -s run/guestbook.db``) read a stale database."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.conftest_wheel import build_wheel
 
 ROOT = Path(__file__).parents[1]
 pytestmark = pytest.mark.slow
@@ -34,13 +34,7 @@ def test_a_wheel_built_beside_a_running_guestbook_leaves_its_run_folder_out(tmp_
     (run / "guestbook.db").write_bytes(b"SQLite format 3\0")
     (run / "guestbook.pid").write_text("4242\n")
 
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp_path, checkout],
-        check=True,
-        capture_output=True,
-    )
-    [wheel] = tmp_path.glob("bookstore_resil-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
+    names = zipfile.ZipFile(build_wheel(checkout, tmp_path)).namelist()
     examples = "bookstore_resil/workbook/examples/"
     assert f"{examples}guestbook/target.yaml" in names
     assert f"{examples}guestbook/guestbook.py" in names
