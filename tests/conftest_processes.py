@@ -43,37 +43,41 @@ def keep_processes(pids: Callable[[], Iterable[int]]) -> None:
 
 
 def _below() -> set[psutil.Process]:
-    """Every live process below this one (zombies are gone: they only wait to be reaped)."""
-    found = set()
-    for process in psutil.Process().children(recursive=True):
-        with contextlib.suppress(psutil.Error):
-            if process.status() != psutil.STATUS_ZOMBIE:
-                found.add(process)
-    return found
+    """Every process below this one (zombies too: :func:`_left_after` leaves them out)."""
+    return set(psutil.Process().children(recursive=True))
 
 
-def _kept() -> set[psutil.Process]:
+def _roots() -> set[psutil.Process]:
+    """The processes meant to outlive a test, each with everything below it."""
     _fixtures_own.intersection_update(p for p in _fixtures_own if p.is_running())
     roots = set(_fixtures_own)
     for pids in _keepers:
         for pid in pids():
             with contextlib.suppress(psutil.Error):
                 roots.add(psutil.Process(pid))
-    kept = set()
-    for root in roots:
-        with contextlib.suppress(psutil.Error):
-            kept |= {root, *root.children(recursive=True)}
-    return kept
+    return roots
+
+
+def _leaked(process: psutil.Process, roots: set[psutil.Process]) -> bool:
+    """Alive, and neither kept nor below a kept process (its ancestors are read one by one:
+    a new process is rare, a scan of the whole machine per kept process was not)."""
+    try:
+        if process.status() == psutil.STATUS_ZOMBIE:  # only waits to be reaped
+            return False
+        return process not in roots and roots.isdisjoint(process.parents())
+    except psutil.Error:  # gone
+        return False
 
 
 def _left_after(before: set[psutil.Process]) -> set[psutil.Process]:
     """What is below this process and not in ``before`` nor kept, after the grace period."""
     deadline = time.monotonic() + EXIT_GRACE_S
-    while (left := _below() - before) and (left := left - _kept()):
-        if time.monotonic() > deadline:
-            break
+    while new := _below() - before:
+        roots = _roots()
+        if not (left := {p for p in new if _leaked(p, roots)}) or time.monotonic() > deadline:
+            return left
         time.sleep(0.1)
-    return left
+    return set()
 
 
 def _describe(process: psutil.Process) -> str:

@@ -10,6 +10,7 @@ backup folder). Credentials come from the environment: set fake ones (:func:`mot
 
 from __future__ import annotations
 
+import logging
 import shutil
 import socket
 import uuid
@@ -59,6 +60,9 @@ def moto_server() -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind((LOOPBACK, 0))
         port = probe.getsockname()[1]
+    # werkzeug logs every request at INFO, to stderr: an AWS drill's probes ask many times
+    # a second.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
     server.start()
     try:
