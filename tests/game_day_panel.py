@@ -17,15 +17,33 @@ class Lab:
     """The JupyterLab page of one game-day notebook, and its panel; ``data`` is the system
     folder the notebook exercises (for the steps' titles)."""
 
-    def __init__(self, page, server, notebook: str, scenario: str, data: Path, workspace: str = ""):
+    def __init__(
+        self,
+        page,
+        server,
+        notebook: str,
+        scenario: str,
+        data: Path,
+        workspace: str = "",
+        beside: bool = False,
+    ):
+        """Open ``notebook`` in JupyterLab at its address, or ``beside`` the notebooks
+        already open in ``page``, from JupyterLab's File menu as a person would (the page
+        is not loaded again)."""
         from playwright.sync_api import expect
 
         self.page, self.server, self.expect = page, server, expect
         self.viewport = page.viewport_size
         self.scenario = load_system(data).scenario(scenario)
         self.number = {step.id: n for n, step in enumerate(self.scenario.steps, start=1)}
-        where = f"lab/workspaces/{workspace}" if workspace else "lab"  # a user's own layout
-        page.goto(server.url(f"{where}/tree/{notebook}"))
+        if beside:
+            page.get_by_role("menuitem", name="File", exact=True).click()
+            page.get_by_role("menuitem", name="Open from Path…").click()
+            page.get_by_placeholder("/path/relative/to/jlab/root").fill(notebook)
+            page.get_by_role("button", name="Open", exact=True).click()
+        else:
+            where = f"lab/workspaces/{workspace}" if workspace else "lab"  # a user's own layout
+            page.goto(server.url(f"{where}/tree/{notebook}"))
         page.locator(".jp-Notebook").first.wait_for()
         # Run All before the session has its kernel would ask which kernel to start.
         server.wait_for_kernel_of(notebook)

@@ -15,7 +15,8 @@ exercises:
   view (``bookstore-resil watch``'s page), and a second JupyterLab user opens the notebook
   the facilitator never saved by hand and sees the panel, once the saved widget state
   holds it.
-* ``api-failure`` with its own fault (the instance lost) halted midway: a reason asked for,
+* ``api-failure`` with its own fault (the instance lost), opened beside the first from
+  JupyterLab's File menu and halted midway: a reason asked for,
   the HALTED banner, the step open at halt with its note, the repair, and the aborted
   run's report.
 
@@ -265,7 +266,7 @@ def test_a_facilitator_plays_and_halts_game_days_in_jupyterlab(lab, tmp_path):
             second.screenshot(path=str(shot("second_jupyterlab_user.png")), timeout=SHOT_TIMEOUT_MS)
             second.close()
 
-            room = Lab(page, server, halted, "api-failure", DATA)
+            room = Lab(page, server, halted, "api-failure", DATA, beside=True)
             room.run_all()
             room.start("inject the fault api-instance-lost")
             header = room.panel.locator(".resil-header")
