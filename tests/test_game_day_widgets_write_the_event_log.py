@@ -3,7 +3,10 @@ people type is kept, and the panel says what it will do and what happened."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from bookstore_resil.archive import events as ev
 from bookstore_resil.define.loader import load_system
@@ -12,6 +15,18 @@ from bookstore_resil.exercise.widgets import GameDayPanel
 from bookstore_resil.targets import get_target
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
+OPENED: list[Exercise] = []
+
+
+@pytest.fixture(autouse=True)
+def no_exercise_left_open() -> Iterator[None]:
+    """A test that fails midway would leave its exercise holding the worker's lab, and every
+    later test of the lab would find it busy: halted here (which repairs the lab)."""
+    yield
+    while OPENED:
+        exercise = OPENED.pop()
+        if not exercise.finished:
+            exercise.halt("the test ended with the exercise open")
 
 
 def open_panel(lab, tmp_path, scenario: str, fault: str | None = None) -> GameDayPanel:
@@ -24,6 +39,7 @@ def open_panel(lab, tmp_path, scenario: str, fault: str | None = None) -> GameDa
         fault=fault,
         execute=True,
     )
+    OPENED.append(exercise)
     return GameDayPanel(exercise, clock_interval_s=0.2)
 
 

@@ -76,6 +76,10 @@ class GameDayPanel:
         self._archive_lines: list[str] = []
         self._probes: list[dict[str, Any]] = []  # the probe events, for "back at"
         self._busy = False
+        # Redraws come from the step's worker, the probes' thread and the clock's: one at a
+        # time, each from the state as it is when it runs (a redraw that read "busy" before a
+        # step ended must not write its buttons after the step's own redraw).
+        self._drawing = threading.RLock()
         self._worker: threading.Thread | None = None
         self._archiver: threading.Thread | None = None
         self._stop_clock = threading.Event()
@@ -336,10 +340,11 @@ class GameDayPanel:
 
     def refresh_clock(self) -> None:
         """The wall clock, the RTO countdown and the banner (called every second)."""
-        summary = self.summary
-        back = back_in(summary) if summary else back_of(self.exercise, self._probes)
-        self.clock.value = clock_html(self.exercise, self.zone, self.ended_at, back)
-        self.banner.value = self._banner()
+        with self._drawing:
+            summary = self.summary
+            back = back_in(summary) if summary else back_of(self.exercise, self._probes)
+            self.clock.value = clock_html(self.exercise, self.zone, self.ended_at, back)
+            self.banner.value = self._banner()
 
     def _banner(self) -> str:
         last = self._archive_lines[-1] if self._archive_lines else ""
@@ -350,25 +355,26 @@ class GameDayPanel:
         )
 
     def refresh(self) -> None:
-        exercise = self.exercise
-        self.title.value = title_html(exercise, state_of(exercise, self.phase))
-        self.status.value = status_html(exercise, self._on_call(), self.summary)
-        closed = exercise.finished
-        started = exercise.fault_at is not None
-        self.start.disabled = self._busy or closed or started
-        self.start.layout.display = "none" if started or closed else None
-        if self.start_row.layout.display is None and not (started or closed):
-            self._confirm_start()
-        self.halt.disabled = closed or not started
-        self.finish.disabled = self._busy or closed or not started
-        broken = self.halted is not None or self.outcome not in ("", "passed")
-        self.repair.layout.display = None if closed and broken else "none"
-        self.briefing.refresh()
-        self.call_list.refresh()
-        for card in self.cards:
-            card.refresh(self._busy)
-        self.room_log.refresh()
-        self.refresh_clock()
+        with self._drawing:
+            exercise = self.exercise
+            self.title.value = title_html(exercise, state_of(exercise, self.phase))
+            self.status.value = status_html(exercise, self._on_call(), self.summary)
+            closed = exercise.finished
+            started = exercise.fault_at is not None
+            self.start.disabled = self._busy or closed or started
+            self.start.layout.display = "none" if started or closed else None
+            if self.start_row.layout.display is None and not (started or closed):
+                self._confirm_start()
+            self.halt.disabled = closed or not started
+            self.finish.disabled = self._busy or closed or not started
+            broken = self.halted is not None or self.outcome not in ("", "passed")
+            self.repair.layout.display = None if closed and broken else "none"
+            self.briefing.refresh()
+            self.call_list.refresh()
+            for card in self.cards:
+                card.refresh(self._busy)
+            self.room_log.refresh()
+            self.refresh_clock()
 
     def _on_call(self) -> list[str]:
         return [
