@@ -3,7 +3,6 @@ bucket ``cdn.bookstore.pingpublications.com``, reached with boto3 at its ``endpo
 
 from __future__ import annotations
 
-import functools
 import mimetypes
 import sys
 import time
@@ -59,6 +58,9 @@ def client(lab: Lab):
     """boto3's S3 client of the lab's CDN, signing with the lab's keys; refused when what
     answers at the CDN's address is not the lab's (it would learn the access key id, which
     is what the CDN's door checks)."""
+    import boto3
+    from botocore.config import Config
+
     url = lab.records().cdn
     if not url:
         raise TargetError("lab", "no cdn record yet (run 'bookstore-resil lab up')")
@@ -66,23 +68,12 @@ def client(lab: Lab):
     answer = http_get(url + "/", timeout_s=1.0, key=keys.endpoint_key)
     if answer.impostor:
         raise TargetError("lab", f"the CDN at {url}: {answer.error}")
-    return _s3(url, keys.s3_access_key, keys.s3_secret_key)
-
-
-@functools.lru_cache(maxsize=4)
-def _s3(url: str, access_key: str, secret_key: str):
-    """One client per CDN address and key: building one parses botocore's S3 endpoint
-    rules (13 ms of CPU, a third of a ``lab up`` that finds the lab healthy), and ``lab up``
-    checks the CDN on every call."""
-    import boto3
-    from botocore.config import Config
-
     return boto3.client(
         "s3",
         endpoint_url=url,
         region_name="us-east-1",
-        aws_access_key_id=access_key,
-        aws_secret_access_key=secret_key,
+        aws_access_key_id=keys.s3_access_key,
+        aws_secret_access_key=keys.s3_secret_key,
         config=Config(connect_timeout=1, read_timeout=5, retries={"max_attempts": 1}),
     )
 
