@@ -216,6 +216,7 @@ def test_drill_finds_the_default_lab_from_where_it_is_run(lab, tmp_path, monkeyp
         report=False,
         progress=lambda _: None,
         execute=True,
+        probe_interval=0.02,  # as in test_cdn_bucket_deleted_is_recreated_and_refilled
     )
     assert result.archive_dir == tmp_path / "reports" / result.archive_dir.name
     assert result.summary.outcome == "passed", result.summary.reason
