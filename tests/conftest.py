@@ -19,6 +19,11 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "long: one test of tens of seconds, handed out first under xdist"
     )
+    config.addinivalue_line(
+        "markers",
+        "waits: mostly waits out real time (a timeout, a backup interval), handed out among"
+        " the slow tests under xdist",
+    )
 
 
 # A test that uses one of these is slow whatever its module says.

@@ -70,13 +70,23 @@ def group_of(root: Path, nodeid: str) -> str:
     return whole or groups.get(function, nodeid)
 
 
+def _spread(among: list[str], into: list[str]) -> list[str]:
+    """``into`` with the groups of ``among`` spaced evenly through it."""
+    merged = list(into)
+    for i, group in reversed(list(enumerate(among))):
+        merged.insert(round((i + 1) * len(into) / (len(among) + 1)), group)
+    return merged
+
+
 @pytest.hookimpl(trylast=True)  # after tests/conftest.py has marked the slow ones
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The order xdist hands the groups out in (``make test`` runs it with
-    ``--no-loadscope-reorder``, so the order of collection decides), the longest work
-    first, so that the quick tests fill the gaps at the end instead of a drill finishing
-    the run alone: the groups with a test marked ``long``, then those with a ``slow`` one
-    (a lab, a kernel, a browser, a moto server), the larger groups first within each."""
+    ``--no-loadscope-reorder``, so the order of collection decides): the longest work first,
+    so that the quick tests fill the gaps at the end instead of a drill finishing the run
+    alone: the groups with a test marked ``long``, then those with a ``slow`` one (a lab, a
+    kernel, a browser, a moto server), the larger groups first within each. The tests
+    marked ``waits`` (mostly waiting out real time) are spaced among the slow ones: three of
+    them at once left both cores idle."""
     # The workers collect what is scheduled, and xdist tells them only ``loadgroup``: their
     # ``dist`` is "no" (so, until this was read, the order was the files' own).
     if not getattr(config.option, "loadgroup", False):
@@ -85,12 +95,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     size = Counter(groups)
     rank: dict[str, int] = {}
     for group, item in zip(groups, items, strict=True):
-        weight = (
-            0 if item.get_closest_marker("long") else 1 if item.get_closest_marker("slow") else 2
-        )
-        rank[group] = min(rank.get(group, 2), weight)
-    order = sorted(range(len(items)), key=lambda i: (rank[groups[i]], -size[groups[i]]))
-    items[:] = [items[i] for i in order]
+        marks = ("long", "waits", "slow")
+        weight = next((n for n, m in enumerate(marks) if item.get_closest_marker(m)), len(marks))
+        rank[group] = min(rank.get(group, len(marks)), weight)
+    by_rank = [sorted((g for g in size if rank[g] == r), key=lambda g: -size[g]) for r in range(4)]
+    long_, waits, slow, quick = by_rank
+    order = {g: n for n, g in enumerate([*long_, *_spread(waits, slow), *quick])}
+    items.sort(key=lambda item: order[group_of(config.rootpath, item.nodeid)])
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001 -- xdist's Producer

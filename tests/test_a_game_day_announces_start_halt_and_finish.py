@@ -33,6 +33,7 @@ def closed_port() -> int:
         return probe.getsockname()[1]  # closed again when the test posts to it
 
 
+@pytest.mark.waits
 def test_the_panel_announces_start_and_halt_and_a_failed_post_is_a_warning(tmp_path, caplog):
     dead = f"json://alice:{SECRET}@127.0.0.1:{closed_port()}/hook"
     with receiver() as chat:

@@ -16,6 +16,8 @@ from bookstore_resil.define.kinds import HttpSpec
 from bookstore_resil.targets.system import http_call
 from tests.system_target_builders import system_target
 
+pytestmark = pytest.mark.waits  # each test waits out a timeout
+
 BODY = b"ok" * 15
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
 DRIP_S = 0.3

@@ -117,6 +117,7 @@ def test_a_python_provider_step_runs_a_function_from_the_system_folder(tmp_path:
     assert failed.error == "chaostoolkit: RuntimeError: no"
 
 
+@pytest.mark.waits
 def test_a_hanging_python_activity_is_killed_at_its_timeout(tmp_path: Path):
     (tmp_path / "checks.py").write_text(CHECKS_MODULE)
     hang = {"type": "python", "module": "checks", "func": "hang"}

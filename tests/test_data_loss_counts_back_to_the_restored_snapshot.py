@@ -44,6 +44,7 @@ def test_a_recovery_point_after_the_first_lost_write_is_not_believed():
     assert result.lost_window == (clock.iso(after(1)), clock.iso(after(5)))
 
 
+@pytest.mark.waits
 def test_a_replica_from_an_older_snapshot_loses_everything_since_that_snapshot(
     lab, lab_target, tmp_path
 ):

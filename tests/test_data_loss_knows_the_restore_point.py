@@ -29,7 +29,7 @@ from bookstore_resil.exercise.drill import drill, one_screen
 from tests.guestbook import Guestbook, running_guestbook
 from tests.waits import QUICK_WAITS
 
-pytestmark = pytest.mark.slow  # a real service, real drills with their kernels
+pytestmark = [pytest.mark.slow, pytest.mark.waits]  # a real service, real drills with their kernels
 
 OLD_BACKUP = "old-backup.db"
 HOST_LOST = """\

@@ -156,6 +156,7 @@ def test_drill_archive_holds_the_contract_files(lab, tmp_path):
         assert event["ts"].endswith("Z") and event["type"]
 
 
+@pytest.mark.waits
 def test_fail_on_breach_exits_1_when_the_rto_is_missed(lab, tmp_path, capsys, request, monkeypatch):
     data = tmp_path / "bookstore"
     shutil.copytree(DATA, data)

@@ -9,6 +9,8 @@ import os
 import signal
 import threading
 
+import pytest
+
 from bookstore_resil.lab import pgclient, postgres, procs
 from bookstore_resil.lab.canary import Heartbeat
 from bookstore_resil.lab.checks import db_probe
@@ -59,6 +61,7 @@ def test_the_probe_keeps_one_connection_and_opens_another_when_it_fails(lab: Lab
     assert check()
 
 
+@pytest.mark.waits
 def test_a_hung_server_reads_as_down_on_the_kept_connection(lab: Lab):
     check = db_probe(lab).check
     heartbeat = Heartbeat(lab)

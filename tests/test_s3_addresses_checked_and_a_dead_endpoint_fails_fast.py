@@ -50,6 +50,7 @@ def black_hole():
         yield f"http://127.0.0.1:{server.getsockname()[1]}"
 
 
+@pytest.mark.waits
 def test_an_s3_endpoint_that_never_answers_fails_the_command(black_hole, tmp_path):
     env = {
         **os.environ,

@@ -9,6 +9,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 from bookstore_resil.targets.commands import OUTPUT_CAP
 from tests.conftest_lab import wait_until
 from tests.system_target_builders import alive, kill_quietly, pids_in, system_target
@@ -20,6 +22,7 @@ HANGS_WITH_CHILDREN = (
 )
 
 
+@pytest.mark.waits
 def test_a_hanging_action_is_killed_at_its_timeout_with_its_children(tmp_path: Path):
     target = system_target(
         tmp_path, actions={"hang": {"run": HANGS_WITH_CHILDREN, "timeout": "1s"}}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bookstore_resil.archive import events as ev
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.exercise.engine import Exercise
@@ -14,6 +16,7 @@ from tests.memory_target import QUICK, MemoryTarget
 DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 
 
+@pytest.mark.waits
 def test_the_default_author_is_named_and_is_who_the_log_records(tmp_path):
     exercise = Exercise.create(
         load_system(DATA), "cdn-failure", MemoryTarget(tmp_path), tmp_path, "by",

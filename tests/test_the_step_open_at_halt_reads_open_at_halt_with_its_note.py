@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bookstore_resil.archive import events as ev
 from bookstore_resil.define.loader import load_system
 from bookstore_resil.exercise import observe
@@ -19,6 +21,7 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 NOTE = "the AMI launch is still pending in the console"
 
 
+@pytest.mark.waits
 def test_the_open_step_reads_open_at_halt_with_its_note_everywhere(tmp_path):
     exercise = started_by_hand(load_system(DATA), MemoryTarget(tmp_path), "halted-words")
     panel = GameDayPanel(exercise, clock_interval_s=0.2)
