@@ -76,6 +76,7 @@ def guestbook(tmp_path: Path) -> Iterator[Guestbook]:
 
 
 @pytest.mark.slow  # a real service and a notebook kernel
+@pytest.mark.waits
 def test_a_drill_waits_and_records_the_waits_given_on_its_command_line(guestbook, tmp_path, capsys):
     out = tmp_path / "reports"
     argv = ["drill", "web-crash", "--data", str(guestbook.folder), "--out", str(out)]

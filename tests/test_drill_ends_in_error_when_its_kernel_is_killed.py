@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import psutil
+import pytest
 
 from tests.conftest_lab import wait_until
 
@@ -22,6 +23,7 @@ def kernel_of(drill: subprocess.Popen) -> psutil.Process | None:
     return next((p for p in children if "ipykernel" in " ".join(p.cmdline())), None)
 
 
+@pytest.mark.waits
 def test_a_killed_kernel_ends_the_drill_in_one_line_and_an_error_summary(lab, tmp_path):
     drill = subprocess.Popen(
         [sys.executable, "-m", "bookstore_resil.cli", "drill", "api-failure", "--data",

@@ -52,6 +52,7 @@ def events_of(result) -> list[dict]:
     return ev.read_events(result.archive_dir / "events.jsonl").events
 
 
+@pytest.mark.waits
 def test_an_executed_drill_measures_the_real_outage_within_a_quarter_second(
     guestbook: Guestbook, tmp_path: Path
 ):
@@ -77,6 +78,7 @@ def test_an_executed_drill_measures_the_real_outage_within_a_quarter_second(
     )
 
 
+@pytest.mark.waits
 def test_the_canary_measures_exactly_the_acknowledged_writes_the_store_lost(
     guestbook: Guestbook, tmp_path: Path
 ):
@@ -100,6 +102,7 @@ def test_the_canary_measures_exactly_the_acknowledged_writes_the_store_lost(
     assert summary.rpo_met is True
 
 
+@pytest.mark.waits
 def test_the_user_facing_outage_decides_the_rto_when_it_is_the_longer(
     guestbook: Guestbook, tmp_path: Path
 ):
