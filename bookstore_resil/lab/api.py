@@ -57,7 +57,6 @@ def django_env(lab: Lab) -> dict[str, str]:
         "BOOKSTORE_LAB_RECORDS": str(lab.records_file),
         "BOOKSTORE_LAB_SECRETS": str(lab.secrets_file),
         "BOOKSTORE_LAB_STATIC_ROOT": str(lab.static_backup_dir),
-        "PYTHONDONTWRITEBYTECODE": "1",
     }
 
 
