@@ -89,7 +89,10 @@ def test_the_first_failed_sample_of_an_outage_says_why_in_the_log(tmp_path):
     watch = Watch(target, 0.05, 0.5, record, ExerciseClock.start())
     watch.start(write_canary=False)
     try:
-        flag.write_text("disk full on /var/lib/app\n")
+        # Whole at once: a probe between the file's creation and its write read it empty.
+        written = tmp_path / "down.new"
+        written.write_text("disk full on /var/lib/app\n")
+        written.rename(flag)
         assert seen.wait(30), recorded
     finally:
         watch.stop()
