@@ -24,7 +24,7 @@ demo test test-fast benchmarks: export PYTHONDONTWRITEBYTECODE =
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
-	$(PYTHON) -m pip install --quiet --upgrade --target $(VENV)/uv uv && \
+	$(PYTHON) -m pip install --quiet --root-user-action=ignore --upgrade --target $(VENV)/uv uv && \
 	$(VENV)/uv/bin/uv pip install --quiet --python $(BIN)/python --upgrade pip -e '.[dev]' || { \
 	  echo "uv could not install: pip installs instead"; \
 	  $(BIN)/python -m ensurepip --upgrade >/dev/null && \
