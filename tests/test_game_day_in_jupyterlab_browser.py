@@ -85,6 +85,21 @@ def wait_for(condition, timeout_s: float, what: str) -> None:
         time.sleep(0.5)
 
 
+def settled_content(page) -> str:
+    """The HTML of a page that reloads itself (the observer's, every 2 s), read between two
+    reloads: asked during one, Playwright refuses ("the page is navigating")."""
+    from playwright.sync_api import Error
+
+    for _ in range(10):
+        try:
+            return page.content()
+        except Error as error:
+            if "navigating" not in str(error):
+                raise
+            page.wait_for_load_state()
+    return page.content()
+
+
 def report_written(archive: Path) -> bool:
     path = archive / "report.html"
     return path.exists() and "</html>" in path.read_text(encoding="utf-8")
@@ -213,7 +228,7 @@ def test_a_facilitator_plays_and_halts_game_days_in_jupyterlab(lab, tmp_path):
             # Shot from a copy that does not reload itself: a full-page screenshot of the
             # running page, which reloads every 2 s, never finished on a loaded machine.
             still = observer.context.browser.new_page(viewport={"width": 1100, "height": 900})
-            still.set_content(observer.content().replace('http-equiv="refresh"', "data-x"))
+            still.set_content(settled_content(observer).replace('http-equiv="refresh"', "data-x"))
             still.screenshot(
                 path=str(shot("observer_view_running.png")), full_page=True, timeout=SHOT_TIMEOUT_MS
             )
