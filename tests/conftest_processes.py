@@ -43,12 +43,12 @@ def keep_processes(pids: Callable[[], Iterable[int]]) -> None:
 
 
 def _below() -> set[psutil.Process]:
-    """Every process below this one (zombies too: :func:`_left_after` leaves them out)."""
+    """Every process below this one (zombies too: :func:`_leaked` leaves them out)."""
     return set(psutil.Process().children(recursive=True))
 
 
 def _roots() -> set[psutil.Process]:
-    """The processes meant to outlive a test, each with everything below it."""
+    """The processes meant to outlive a test (what is below them too: :func:`_leaked`)."""
     _fixtures_own.intersection_update(p for p in _fixtures_own if p.is_running())
     roots = set(_fixtures_own)
     for pids in _keepers:

@@ -22,6 +22,8 @@ import pytest
 
 # A group and the fixtures that put a test in it.
 GROUPS = {"archives": {"built_archives"}, "wheel": {"built_wheel"}}
+# The marks that hand a group out earlier, in order; a group with none of them goes last.
+RANKS = ("long", "waits", "slow")
 
 
 def _fixture_scope(node: ast.FunctionDef) -> str | None:
@@ -93,15 +95,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     groups = [group_of(config.rootpath, item.nodeid) for item in items]
     size = Counter(groups)
-    rank: dict[str, int] = {}
+    rank: dict[str, int] = {}  # a group's rank: the first of RANKS a test of it is marked
     for group, item in zip(groups, items, strict=True):
-        marks = ("long", "waits", "slow")
-        weight = next((n for n, m in enumerate(marks) if item.get_closest_marker(m)), len(marks))
-        rank[group] = min(rank.get(group, len(marks)), weight)
-    by_rank = [sorted((g for g in size if rank[g] == r), key=lambda g: -size[g]) for r in range(4)]
-    long_, waits, slow, quick = by_rank
+        weight = next((n for n, m in enumerate(RANKS) if item.get_closest_marker(m)), len(RANKS))
+        rank[group] = min(rank.get(group, len(RANKS)), weight)
+    largest_first = sorted(size, key=lambda g: -size[g])
+    long_, waits, slow, quick = (
+        [g for g in largest_first if rank[g] == r] for r in range(len(RANKS) + 1)
+    )
     order = {g: n for n, g in enumerate([*long_, *_spread(waits, slow), *quick])}
-    items.sort(key=lambda item: order[group_of(config.rootpath, item.nodeid)])
+    ranked = sorted(zip(groups, items, strict=True), key=lambda pair: order[pair[0]])
+    items[:] = [item for _, item in ranked]
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001 -- xdist's Producer
