@@ -12,6 +12,7 @@ import pytest
 from bookstore_resil.archive import layout
 from bookstore_resil.cli import main
 from bookstore_resil.report.build import build_report
+from bookstore_resil.testing.aws_moto import reset
 
 FIXTURES = Path(__file__).parent / "fixtures" / "archives"
 BUCKET = "gameday-archives"
@@ -19,7 +20,10 @@ BUCKET = "gameday-archives"
 
 @pytest.fixture
 def s3(moto_url, monkeypatch):
-    """A fresh bucket on moto's server, with boto3 (and papermill's S3 handler) pointed at it."""
+    """A fresh bucket on moto's server, with boto3 (and papermill's S3 handler) pointed at it.
+    moto is reset first: a test before this one on the worker may have left a bucket of the
+    same name (in us-east-1, creating it again is no error), with archives in it."""
+    reset(moto_url)
     env = {
         "AWS_ENDPOINT_URL": moto_url,
         "AWS_ACCESS_KEY_ID": "testing",
@@ -33,10 +37,7 @@ def s3(moto_url, monkeypatch):
     monkeypatch.setattr(papermill.s3.S3, "s3_session", (None, None, None))
     client = boto3.client("s3")
     client.create_bucket(Bucket=BUCKET)
-    yield client
-    for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
-        client.delete_object(Bucket=BUCKET, Key=item["Key"])
-    client.delete_bucket(Bucket=BUCKET)
+    return client
 
 
 def upload_fixture(client, name: str, prefix: str) -> str:
