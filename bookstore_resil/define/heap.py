@@ -21,14 +21,20 @@ def collector_paused() -> Iterator[None]:
     made is moved to the oldest generation (``freeze`` then ``unfreeze``) rather than left
     in the youngest, which the next collection would sweep whole and then twice more as it
     ages; a cycle made meanwhile waits for the next full collection.
+
+    Where the host froze objects of its own (``gc.freeze()`` after start-up, or before
+    forking workers), ``unfreeze`` would thaw them too and every full collection would walk
+    them again: then the block's objects are left where they are, to age as usual.
     """
     if not gc.isenabled():  # paused further out, or by the caller: leave it so
         yield
         return
+    hosts_frozen = gc.get_freeze_count()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
-        gc.unfreeze()
+        if not hosts_frozen:
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
