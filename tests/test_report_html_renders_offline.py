@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.browser import CHROMIUM
+
 # A report built in a kernel, rendered in headless Chromium.
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed (.ci/run installs it)"
+    not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (.ci/run installs it)"
 )
 ENDPOINT_UP = (0xA5, 0xD6, 0xA7)  # report_charts.UP
 EXTERNAL = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
