@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from bookstore_resil import clock
+from bookstore_resil.define.loader import load_system
 from bookstore_resil.define.model import System
 from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.watch import Options
 from bookstore_resil.targets.base import ActionResult, Canary, FaultRecord, Probe, Target
 from tests.conftest_lab import wait_until
 
+SEED = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 ENDPOINTS = ("api", "database", "cdn")
 # Quick enough for a test of a few seconds, slow enough for two cores.
 QUICK = Options(
@@ -94,12 +96,14 @@ class MemoryTarget(Target):
         return self.folder / "exercise.lock"
 
 
-def started_by_hand(system: System, target: MemoryTarget, exercise_id: str) -> Exercise:
-    """The API exercise opened in interactive mode and started after a baseline, executed,
-    its probes seeing everything down: the next ``run()`` is verify-instance, which fails."""
-    exercise = Exercise.create(
-        system,
-        "api-failure",
+def opened_by_hand(
+    target: MemoryTarget, scenario: str, exercise_id: str, system: System | None = None
+) -> Exercise:
+    """``scenario`` opened in interactive mode on ``target`` with the quick timings, executed
+    (Start injects the fault); ``system`` is the seed's Bookstore unless given."""
+    return Exercise.create(
+        system or load_system(SEED),
+        scenario,
         target,
         target.folder,
         exercise_id,
@@ -107,6 +111,12 @@ def started_by_hand(system: System, target: MemoryTarget, exercise_id: str) -> E
         QUICK,
         execute=True,
     )
+
+
+def started_by_hand(system: System, target: MemoryTarget, exercise_id: str) -> Exercise:
+    """The API exercise opened in interactive mode and started after a baseline, executed,
+    its probes seeing everything down: the next ``run()`` is verify-instance, which fails."""
+    exercise = opened_by_hand(target, "api-failure", exercise_id, system)
     exercise.watch.wait_for_baseline(QUICK.baseline_s, patience_s=10.0)
     exercise.start()
     assert wait_until(lambda: not any(exercise.watch.endpoint_up.values())), "seen down"

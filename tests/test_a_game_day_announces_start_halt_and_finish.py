@@ -14,16 +14,13 @@ from pathlib import Path
 import pytest
 
 from bookstore_resil.cli import main
-from bookstore_resil.define.loader import load_system
 from bookstore_resil.exercise.announce import announce
-from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.widgets import GameDayPanel
 from tests.announce_receiver import receiver
 from tests.guestbook import Guestbook, running_guestbook
-from tests.memory_target import QUICK, MemoryTarget
+from tests.memory_target import MemoryTarget, opened_by_hand
 from tests.waits import QUICK_WAIT_FLAGS
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 SECRET = "hunter2-not-for-the-log"
 
 
@@ -37,10 +34,7 @@ def closed_port() -> int:
 def test_the_panel_announces_start_and_halt_and_a_failed_post_is_a_warning(tmp_path, caplog):
     dead = f"json://alice:{SECRET}@127.0.0.1:{closed_port()}/hook"
     with receiver() as chat:
-        exercise = Exercise.create(
-            load_system(DATA), "api-failure", MemoryTarget(tmp_path), tmp_path, "announced",
-            "interactive", QUICK, execute=True,
-        )  # fmt: skip
+        exercise = opened_by_hand(MemoryTarget(tmp_path), "api-failure", "announced")
         announcer = announce(exercise, [chat.url, dead])
         panel = GameDayPanel(exercise, clock_interval_s=0.2, announcer=announcer)
         panel.briefing.coordinator.value = "Christina"

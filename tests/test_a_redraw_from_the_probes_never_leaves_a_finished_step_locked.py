@@ -8,15 +8,11 @@ Redraws are one at a time, each from the state as it is when it runs."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
-from bookstore_resil.define.loader import load_system
 from bookstore_resil.exercise.cards import StepCard
-from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.widgets import GameDayPanel
-from tests.memory_target import QUICK, MemoryTarget
+from tests.memory_target import MemoryTarget, opened_by_hand
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
 # How long the step's redraw is given to overtake the probes' late one: on the code before,
 # it always did, and the late one then locked the step.
 OVERTAKE_S = 0.3
@@ -25,10 +21,7 @@ OVERTAKE_S = 0.3
 def test_a_late_redraw_from_the_probes_thread_does_not_disable_the_current_step(
     tmp_path, monkeypatch
 ):
-    exercise = Exercise.create(
-        load_system(DATA), "cdn-failure", MemoryTarget(tmp_path), tmp_path, "redraw",
-        "interactive", QUICK, execute=True,
-    )  # fmt: skip
+    exercise = opened_by_hand(MemoryTarget(tmp_path), "cdn-failure", "redraw")
     panel = GameDayPanel(exercise, clock_interval_s=60)
     panel.start.click()
     panel.confirm.click()

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from bookstore_resil.define.loader import load_system
-from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.widgets import GameDayPanel
-from tests.memory_target import QUICK, MemoryTarget
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
+from tests.memory_target import MemoryTarget, opened_by_hand
 
 
 def until(condition: Callable[[], bool], what: str, timeout_s: float = 60.0) -> None:
@@ -27,10 +22,7 @@ def until(condition: Callable[[], bool], what: str, timeout_s: float = 60.0) -> 
 
 def test_the_header_follows_the_probes_the_expectation_and_the_steps(tmp_path):
     target = MemoryTarget(tmp_path)
-    exercise = Exercise.create(
-        load_system(DATA), "api-failure", target, tmp_path, "header", "interactive", QUICK,
-        execute=True,
-    )  # fmt: skip
+    exercise = opened_by_hand(target, "api-failure", "header")
     panel = GameDayPanel(exercise, clock_interval_s=0.1)
     target.up["cdn"] = False
     until(lambda: exercise.watch.endpoint_up.get("cdn") is False, "the probe seeing cdn down")

@@ -3,25 +3,16 @@ unsigned observation is recorded as (the facilitator before the briefing, then t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bookstore_resil.archive import events as ev
-from bookstore_resil.define.loader import load_system
-from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.widgets import GameDayPanel
-from tests.memory_target import QUICK, MemoryTarget
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
+from tests.memory_target import MemoryTarget, opened_by_hand
 
 
 @pytest.mark.waits
 def test_the_default_author_is_named_and_is_who_the_log_records(tmp_path):
-    exercise = Exercise.create(
-        load_system(DATA), "cdn-failure", MemoryTarget(tmp_path), tmp_path, "by",
-        "interactive", QUICK, execute=True,
-    )  # fmt: skip
+    exercise = opened_by_hand(MemoryTarget(tmp_path), "cdn-failure", "by")
     panel = GameDayPanel(exercise, clock_interval_s=0.2)
     author = panel.room_log.author
     assert author.options[0] == ("facilitator", "") and author.label == "facilitator"

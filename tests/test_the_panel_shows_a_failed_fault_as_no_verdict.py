@@ -4,16 +4,10 @@ come (before: the Start button vanished and nothing more happened)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from bookstore_resil.define.loader import load_system
 from bookstore_resil.errors import TargetError
-from bookstore_resil.exercise.engine import Exercise
 from bookstore_resil.exercise.widgets import GameDayPanel
 from bookstore_resil.targets.base import FaultRecord
-from tests.memory_target import QUICK, MemoryTarget
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "bookstore"
+from tests.memory_target import MemoryTarget, opened_by_hand
 
 
 class BrokenFault(MemoryTarget):
@@ -22,10 +16,7 @@ class BrokenFault(MemoryTarget):
 
 
 def test_a_fault_that_fails_at_start_ends_the_exercise_with_its_verdict(tmp_path):
-    exercise = Exercise.create(
-        load_system(DATA), "api-failure", BrokenFault(tmp_path), tmp_path, "broken",
-        "interactive", QUICK, execute=True,
-    )  # fmt: skip
+    exercise = opened_by_hand(BrokenFault(tmp_path), "api-failure", "broken")
     panel = GameDayPanel(exercise, clock_interval_s=0.2)
     panel.start.click()
     panel.confirm.click()
