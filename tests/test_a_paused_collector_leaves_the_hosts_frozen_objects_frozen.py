@@ -4,7 +4,7 @@ what the host froze itself (gc.freeze() after start-up, or before forking worker
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -12,12 +12,15 @@ from bookstore_resil.define.heap import collector_paused
 
 
 @pytest.fixture
-def hosts_freeze() -> Iterator[bool]:
-    """Set the host's permanent generation to the parameter, and back after."""
+def hosts_freeze() -> Iterator[Callable[[bool], None]]:
+    """Freeze or thaw everything the test process holds, as a host would; put back after."""
 
     def freeze(wanted: bool) -> None:
         gc.collect()
-        gc.freeze() if wanted else gc.unfreeze()
+        if wanted:
+            gc.freeze()
+        else:
+            gc.unfreeze()
 
     had = gc.get_freeze_count() > 0
     yield freeze

@@ -29,7 +29,7 @@ def collector_paused() -> Iterator[None]:
     if not gc.isenabled():  # paused further out, or by the caller: leave it so
         yield
         return
-    hosts_frozen = gc.get_freeze_count()
+    hosts_frozen = gc.get_freeze_count()  # walks what is frozen: nothing, unless a host froze
     gc.disable()
     try:
         yield
